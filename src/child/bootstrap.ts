@@ -1,0 +1,89 @@
+// Entry point of every child process the library forks. It waits for the parent's boot message,
+// becomes the process described there, imports the target, reports ready (or why not), runs it,
+// and exits with Python's exit codes once everything it sent has been written.
+import { getRuntime } from '../internal/runtime.js';
+import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage } from '../internal/protocol.js';
+import { configureLogging, getLogger } from '../process/logger.js';
+import { Process } from '../process/process.js';
+import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
+import { exitAfterFlush, ExitRequest, installExitGuards, reportFailure } from './exit.js';
+import { importTarget } from './import-target.js';
+import { sendToParent, whenFlushed } from './parent-channel.js';
+
+const runtime = getRuntime();
+
+// No orphans: the IPC channel closes when the parent dies, however it dies (SIGKILL included).
+// Ending by SIGTERM closes this process's own channels in turn, so grandchildren follow.
+process.on('disconnect', () => {
+  process.kill(process.pid, 'SIGTERM');
+});
+
+process.on('message', function onBoot(message: unknown) {
+  if (!isProtocolMessage(message) || message.rxmp !== 'boot') return;
+  process.off('message', onBoot);
+  void boot(message.boot);
+});
+
+async function boot(payload: BootPayload): Promise<void> {
+  runtime.name = payload.name;
+  runtime.identity = payload.identity;
+  runtime.daemon = payload.daemon;
+  runtime.parent = payload.parent;
+  runtime.counter = 0;
+  configureLogging(payload.log);
+  installExitGuards(() => runtime.name);
+
+  let instance: Process;
+  runtime.bootstrapping = true;
+  try {
+    instance = await rebuildProcess(payload);
+  } catch (error) {
+    runtime.bootstrapping = false;
+    sendToParent({ rxmp: 'init-failed', error: toRemoteError(error) } satisfies ProtocolMessage);
+    reportFailure(runtime.name, error);
+    return exitAfterFlush(1);
+  }
+  runtime.bootstrapping = false;
+  sendToParent({ rxmp: 'ready' } satisfies ProtocolMessage);
+
+  const logger = getLogger();
+  logger.info('child process calling self.run()');
+  let code = 0;
+  try {
+    await instance.run();
+  } catch (error) {
+    if (error instanceof ExitRequest) return;
+    reportFailure(runtime.name, error);
+    code = 1;
+  }
+  logger.info('process exiting with exitcode %d', code);
+  await whenFlushed();
+  process.exitCode = code;
+  // Let ref'd work the target left behind (timers, non-daemon children) finish, as CPython joins
+  // non-daemon children; the channel alone must not keep this process alive, yet it still watches
+  // for the parent's death.
+  process.channel?.unref();
+}
+
+async function rebuildProcess(payload: BootPayload): Promise<Process> {
+  const target = payload.target ? await importTarget(payload.target) : undefined;
+  const options = {
+    target: target as ((...args: never[]) => unknown) | undefined,
+    args: payload.args,
+    [RESTORE]: { name: payload.name, daemon: payload.daemon },
+  };
+  if (!payload.subclass) return new Process(options);
+  const Subclass = await importTarget(payload.subclass.ref);
+  // Rebuild like unpickling: the base constructor sets up the process, the subclass constructor is
+  // skipped (it may need arguments), and the instance gets back the public fields it had at start().
+  const instance = Reflect.construct(findProcessBase(Subclass), [options], Subclass) as Process;
+  Object.assign(instance, payload.subclass.fields);
+  return instance;
+}
+
+function findProcessBase(subclass: Function): Function {
+  for (let c: unknown = subclass; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    if (Object.hasOwn(c, PROCESS_BRAND)) return c;
+  }
+  throw new TypeError(`${subclass.name} does not extend Process.`);
+}

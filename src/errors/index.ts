@@ -1,0 +1,9 @@
+export { MultiprocessingError } from './multiprocessing-error.js';
+export { ProcessStateError } from './process-state-error.js';
+export { TargetResolutionError } from './target-resolution-error.js';
+export { SerializationError } from './serialization-error.js';
+export { QueueFullError } from './queue-full-error.js';
+export { QueueEmptyError } from './queue-empty-error.js';
+export { QueueClosedError } from './queue-closed-error.js';
+export { TaskDoneError } from './task-done-error.js';
+export { ProcessExitError } from './process-exit-error.js';

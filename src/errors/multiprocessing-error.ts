@@ -1,0 +1,12 @@
+/**
+ * The base of every error this library throws, so one `instanceof` check catches them all.
+ *
+ * @example
+ * try { p.start(); } catch (err) { if (err instanceof MultiprocessingError) console.error(err.message); }
+ */
+export class MultiprocessingError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

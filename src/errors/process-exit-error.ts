@@ -1,0 +1,40 @@
+import { MultiprocessingError } from './multiprocessing-error.js';
+
+/**
+ * A child process ended unsuccessfully: a non-zero exit code or a signal. Carries everything needed
+ * to tell why.
+ *
+ * @example
+ * producer(work).subscribe({ error: (e) => e instanceof ProcessExitError && console.log(e.exitCode) });
+ */
+export class ProcessExitError extends MultiprocessingError {
+  readonly processName: string;
+  readonly pid: number | undefined;
+  readonly exitCode: number;
+  readonly signal: NodeJS.Signals | null;
+  /** The last lines the child wrote to stderr, when they were captured. */
+  readonly stderrTail: string;
+
+  constructor(details: {
+    processName: string;
+    pid: number | undefined;
+    exitCode: number;
+    signal: NodeJS.Signals | null;
+    stderrTail?: string;
+    cause?: unknown;
+  }) {
+    const how = details.signal ? `was killed by ${details.signal}` : `exited with code ${details.exitCode}`;
+    const tail = details.stderrTail ? `\n--- stderr (tail) ---\n${details.stderrTail}` : '';
+    super(
+      `Process ${details.processName} (pid ${details.pid ?? '?'}) ${how}. ` +
+        'Its stderr (above, or below) says why.' +
+        tail,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
+    this.processName = details.processName;
+    this.pid = details.pid;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderrTail = details.stderrTail ?? '';
+  }
+}

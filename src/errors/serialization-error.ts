@@ -1,0 +1,25 @@
+import { MultiprocessingError } from './multiprocessing-error.js';
+
+/**
+ * A value that cannot cross to another process by structured clone (a function, a symbol, a class
+ * instance holding native handles, …): an argument of `Process`, a field of a `Process` subclass,
+ * or an item put into a queue. Thrown before anything is sent, so nothing is half-delivered.
+ *
+ * @example
+ * new Process({ target: work, args: [1, () => 2] }).start(); // SerializationError: args[1] …
+ */
+export class SerializationError extends MultiprocessingError {
+  /** Where the value was, e.g. `args[1]` or `item`. */
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${path} cannot be sent to another process: ${reason}. ` +
+        'Only structured-cloneable values cross processes (plain objects, arrays, strings, numbers, ' +
+        'Map, Set, Date, typed arrays, …); pass data instead of functions, symbols or handles.',
+      { cause },
+    );
+    this.path = path;
+  }
+}

@@ -1,0 +1,22 @@
+import { MultiprocessingError } from './multiprocessing-error.js';
+
+/**
+ * A target (or `Process` subclass) that a child process cannot import: a closure, an anonymous or
+ * bound function, a class method, a function that its module does not export, or a module that
+ * fails to load in the child.
+ *
+ * @example
+ * new Process({ target: () => 1 }).start(); // TargetResolutionError: … export it from a module
+ */
+export class TargetResolutionError extends MultiprocessingError {
+  /** The module the target was looked up in, when known. */
+  readonly module: string | undefined;
+  /** The export that was looked up, when known. */
+  readonly exportName: string | undefined;
+
+  constructor(message: string, details: { module?: string; exportName?: string; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.module = details.module;
+    this.exportName = details.exportName;
+  }
+}

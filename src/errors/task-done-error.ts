@@ -1,0 +1,16 @@
+import { MultiprocessingError } from './multiprocessing-error.js';
+
+/**
+ * `taskDone()` was called more times than items were put into the JoinableQueue.
+ *
+ * @example
+ * new JoinableQueue().taskDone(); // TaskDoneError: taskDone() called too many times
+ */
+export class TaskDoneError extends MultiprocessingError {
+  constructor(detail = '') {
+    super(
+      `taskDone() called too many times${detail}. Call taskDone() once for each item taken with get(), ` +
+        'after processing it.',
+    );
+  }
+}

@@ -1,0 +1,22 @@
+/* Processes — Python's multiprocessing.Process and friends */
+export { Process } from './process/process.js';
+export type { ProcessOptions, Target, TargetReference } from './process/process.js';
+export { activeChildren, cpuCount, currentProcess, isMainModule, parentProcess } from './process/current-process.js';
+export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-process.js';
+
+/* Logging */
+export { getLogger, logToStderr } from './process/logger.js';
+export type { Logger, LogLevel, LogToStderrOptions } from './process/logger.js';
+
+/* Errors */
+export {
+  MultiprocessingError,
+  ProcessExitError,
+  ProcessStateError,
+  QueueClosedError,
+  QueueEmptyError,
+  QueueFullError,
+  SerializationError,
+  TargetResolutionError,
+  TaskDoneError,
+} from './errors/index.js';

@@ -1,0 +1,197 @@
+import { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { initSync, parse } from 'es-module-lexer';
+import { TargetResolutionError } from '../errors/target-resolution-error.js';
+import { fingerprint } from './fingerprint.js';
+
+/** How a child finds a function: the module to import and the export to call. */
+export interface ModuleExportRef {
+  readonly module: string;
+  readonly exportName: string;
+  /** Hash of the function's source, so the child can tell it imported the same function. */
+  readonly fingerprint?: string;
+}
+
+// Locates the module that defines `fn` and the name it is exported under, synchronously, through
+// V8's inspector: `[[FunctionLocation]]` gives the defining script, the script's own (possibly
+// transpiled) source gives its export list. Cached per function, so only the first start() pays.
+export function locateExportedFunction(fn: Function, role: string): ModuleExportRef {
+  const cached = LOCATED.get(fn);
+  if (cached) return cached;
+  const label = describe(fn, role);
+  if (fn.name === '' || fn.name.startsWith('bound ')) {
+    throw notImportable(label, `it is ${fn.name === '' ? 'anonymous' : 'a bound function'}`);
+  }
+  const facts = inspectFunction(fn);
+  if (!facts.scriptId) throw notImportable(label, 'it is a built-in or native function');
+  const url = getScriptUrl(facts.scriptId);
+  if (!url || !/^(file|data|node):/.test(url)) {
+    throw notImportable(label, `it was defined in ${url ? `\`${url}\`` : 'an evaluated string (eval, REPL, -e)'}`);
+  }
+  const exports = getModuleExports(url);
+  let exportName: string | undefined;
+  if (exports) {
+    if (facts.enclosingScope) {
+      throw notImportable(label, `it is defined inside another function (it closes over a ${facts.enclosingScope} scope)`, url);
+    }
+    exportName = fn.name === 'default' ? 'default' : exports.get(fn.name);
+  } else {
+    exportName = findCommonJsExport(url, fn);
+  }
+  if (exportName === undefined) {
+    throw notImportable(label, 'its module does not export it (or it is a closure or a class method)', url);
+  }
+  const ref: ModuleExportRef = { module: url, exportName, fingerprint: fingerprint(fn) };
+  LOCATED.set(fn, ref);
+  return ref;
+}
+
+function describe(fn: Function, role: string): string {
+  return `The ${role} ${fn.name ? `\`${fn.name}\`` : '(anonymous function)'}`;
+}
+
+function notImportable(label: string, reason: string, module?: string): TargetResolutionError {
+  return new TargetResolutionError(
+    `${label} cannot be imported by a child process: ${reason}. ` +
+      'A child process imports its target by name, so the target must be a function (or Process subclass) ' +
+      'that a module exports at top level, e.g. `export function work() {}`; or pass `{ module, export }` explicitly.',
+    { module, exportName: undefined },
+  );
+}
+
+interface FunctionFacts {
+  scriptId: string | undefined;
+  /** The innermost non-module scope a closure captures, if any. */
+  enclosingScope: string | undefined;
+}
+
+function inspectFunction(fn: Function): FunctionFacts {
+  const session = getSession();
+  const holder = globalThis as Record<symbol, unknown>;
+  holder[PROBE_KEY] = fn;
+  try {
+    const { result } = post<EvaluateResult>(session, 'Runtime.evaluate', {
+      expression: `globalThis[Symbol.for(${JSON.stringify(PROBE_NAME)})]`,
+      objectGroup: OBJECT_GROUP,
+    });
+    const props = post<PropertiesResult>(session, 'Runtime.getProperties', {
+      objectId: result.objectId,
+      ownProperties: true,
+    });
+    const internal = props.internalProperties ?? [];
+    const location = internal.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as
+      | { scriptId: string }
+      | undefined;
+    const scopesId = internal.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
+    let enclosingScope: string | undefined;
+    if (scopesId) {
+      const scopes = post<PropertiesResult>(session, 'Runtime.getProperties', { objectId: scopesId, ownProperties: true });
+      const kinds = scopes.result.filter((p) => /^\d+$/.test(p.name)).map((p) => p.value?.description ?? '');
+      enclosingScope = kinds.find((k) => /^(Closure|Local|Block|Catch|With)/.test(k));
+    }
+    return { scriptId: location?.scriptId, enclosingScope };
+  } finally {
+    delete holder[PROBE_KEY];
+    post(session, 'Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP });
+  }
+}
+
+function getScriptUrl(scriptId: string): string | undefined {
+  if (!SCRIPT_URLS.has(scriptId)) refreshScripts();
+  return SCRIPT_URLS.get(scriptId);
+}
+
+// Enabling the debugger replays `scriptParsed` for every loaded script; disable it again at once so
+// the process does not keep paying for an attached debugger.
+function refreshScripts(): void {
+  const session = getSession();
+  post(session, 'Debugger.enable', {});
+  post(session, 'Debugger.disable', {});
+}
+
+// Export list of an ES module keyed by local binding name, or undefined for CommonJS.
+function getModuleExports(url: string): Map<string, string> | undefined {
+  if (EXPORTS.has(url)) return EXPORTS.get(url) ?? undefined;
+  const scriptId = [...SCRIPT_URLS].findLast(([, u]) => u === url)?.[0];
+  let exports: Map<string, string> | null = null;
+  if (scriptId) {
+    const session = getSession();
+    post(session, 'Debugger.enable', {});
+    let source: string;
+    try {
+      source = post<{ scriptSource: string }>(session, 'Debugger.getScriptSource', { scriptId }).scriptSource;
+    } finally {
+      post(session, 'Debugger.disable', {});
+    }
+    initSync();
+    try {
+      const [imports, found, , hasModuleSyntax] = parse(source);
+      if (hasModuleSyntax || imports.length > 0 || found.length > 0) {
+        exports = new Map();
+        for (const e of found) if (e.ln !== undefined && !exports.has(e.ln)) exports.set(e.ln, e.n);
+      }
+    } catch {
+      exports = null;
+    }
+  }
+  EXPORTS.set(url, exports);
+  return exports ?? undefined;
+}
+
+// A CommonJS module's top level is itself a closure, so scopes cannot tell a nested function from a
+// top-level one; module.exports can, by identity. A module not (yet) in the require cache falls back
+// to the function's name, which the child checks when it imports it.
+function findCommonJsExport(url: string, fn: Function): string | undefined {
+  if (!url.startsWith('file:')) return fn.name;
+  const cached = requireFromHere.cache[fileURLToPath(url)];
+  if (!cached) return fn.name;
+  const exported = cached.exports as unknown;
+  if (exported === fn) return 'default';
+  if (typeof exported !== 'object' || exported === null) return undefined;
+  return Object.keys(exported).find((key) => (exported as Record<string, unknown>)[key] === fn);
+}
+
+function getSession(): Session {
+  if (!session) {
+    session = new Session();
+    session.connect();
+    session.on('Debugger.scriptParsed', (event) => {
+      SCRIPT_URLS.set(event.params.scriptId, event.params.url);
+    });
+  }
+  return session;
+}
+
+// The inspector answers a same-thread session synchronously; this turns that into a return value.
+function post<T = unknown>(s: Session, method: string, params: object): T {
+  let outcome: { error: Error | null; result: T } | undefined;
+  (s.post as (m: string, p: object, cb: (e: Error | null, r: T) => void) => void)(method, params, (error, result) => {
+    outcome = { error, result };
+  });
+  if (!outcome) throw new Error(`inspector call ${method} did not answer synchronously`);
+  if (outcome.error) throw outcome.error;
+  return outcome.result;
+}
+
+interface RemoteObject {
+  objectId?: string;
+  description?: string;
+  value?: unknown;
+}
+interface EvaluateResult {
+  result: RemoteObject;
+}
+interface PropertiesResult {
+  result: { name: string; value?: RemoteObject }[];
+  internalProperties?: { name: string; value?: RemoteObject }[];
+}
+
+let session: Session | undefined;
+const requireFromHere = createRequire(import.meta.url);
+const LOCATED = new WeakMap<Function, ModuleExportRef>();
+const SCRIPT_URLS = new Map<string, string>();
+const EXPORTS = new Map<string, Map<string, string> | null>();
+const PROBE_NAME = 'rx-multiprocessing.probe';
+const PROBE_KEY = Symbol.for(PROBE_NAME);
+const OBJECT_GROUP = 'rx-multiprocessing';

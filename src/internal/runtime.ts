@@ -1,0 +1,58 @@
+/** What a child learns about its parent at bootstrap. */
+export interface ParentInfo {
+  readonly name: string;
+  readonly pid: number;
+}
+
+/** The logging settings a parent hands down to its children. */
+export interface LogSettings {
+  level: string;
+  format: 'text' | 'json';
+  /** Whether logToStderr() was called: children then log to stderr too. */
+  toStderr: boolean;
+}
+
+/** A started child as the runtime tracks it (the parent-side `Process`). */
+export interface TrackedChild {
+  readonly name: string;
+  readonly daemon: boolean;
+  isAlive(): boolean;
+  terminate(): void;
+}
+
+/**
+ * Process-wide state. It lives on globalThis under a registered symbol because the library can be
+ * loaded twice in one process (the built `dist/` through the package name, and `src/` through a
+ * relative path): both copies must agree on who this process is and which children it has.
+ */
+export interface Runtime {
+  name: string;
+  identity: readonly number[];
+  daemon: boolean;
+  parent: ParentInfo | null;
+  /** Counter for default names; advances at construction, like CPython. */
+  counter: number;
+  /** True while a child imports its target's module: starting a process then is a missing main guard. */
+  bootstrapping: boolean;
+  readonly children: Set<TrackedChild>;
+  log: LogSettings;
+  exitHookInstalled: boolean;
+}
+
+export function getRuntime(): Runtime {
+  const holder = globalThis as { [RUNTIME_KEY]?: Runtime };
+  holder[RUNTIME_KEY] ??= {
+    name: 'MainProcess',
+    identity: [],
+    daemon: false,
+    parent: null,
+    counter: 0,
+    bootstrapping: false,
+    children: new Set(),
+    log: { level: 'silent', format: 'text', toStderr: false },
+    exitHookInstalled: false,
+  };
+  return holder[RUNTIME_KEY];
+}
+
+const RUNTIME_KEY = Symbol.for('rx-multiprocessing.runtime');

@@ -1,0 +1,10 @@
+// Registered symbols (Symbol.for) so that two loaded copies of the library recognise each other's objects.
+
+/** Marks the library's own Process class. */
+export const PROCESS_BRAND = Symbol.for('rx-multiprocessing.Process');
+/** Constructor option the child bootstrap uses to rebuild a process without consuming a name. */
+export const RESTORE = Symbol.for('rx-multiprocessing.restore');
+/** A started Process's ChildProcess handle, for the library's own layers. */
+export const HANDLE = Symbol.for('rx-multiprocessing.handle');
+/** Why a child could not import its target, as it reported. */
+export const INIT_ERROR = Symbol.for('rx-multiprocessing.initError');

@@ -1,0 +1,128 @@
+import { writeSync } from 'node:fs';
+import { pino } from 'pino';
+import { getRuntime, type LogSettings } from '../internal/runtime.js';
+
+/** Python's logging levels, by Python's numbers; pino prints them under these names. */
+export type LogLevel = 'subdebug' | 'debug' | 'info' | 'subwarning' | 'warning' | 'error' | 'critical';
+
+/** The library's pino logger, with Python's levels (`logger.warning(…)`, `logger.critical(…)`). */
+export type Logger = pino.Logger<LogLevel, true>;
+
+/** Options of {@link logToStderr}. */
+export interface LogToStderrOptions {
+  /** `'text'` (default) prints Python's `[INFO/Process-1] message`; `'json'` prints pino's JSON lines. */
+  readonly format?: 'text' | 'json';
+}
+
+/**
+ * The logger the library itself logs to (Python's `multiprocessing.get_logger()`): lifecycle events
+ * such as a child starting, `run()` being entered and the exit code. Silent until a level is set or
+ * {@link logToStderr} is called. Every record carries `processName` and `pid`.
+ *
+ * @example
+ * const logger = getLogger();
+ * logger.level = 'info';
+ * logger.info('hello from %s', currentProcess().name);
+ */
+export function getLogger(): Logger {
+  const holder = globalThis as { [LOGGER_KEY]?: Logger };
+  holder[LOGGER_KEY] ??= createLogger(getRuntime().log);
+  return holder[LOGGER_KEY];
+}
+
+/**
+ * Python's `multiprocessing.log_to_stderr(level)`: sends the library's logger to stderr and makes
+ * processes started from now on do the same, at the same level. Returns the logger.
+ *
+ * @example
+ * logToStderr('debug');            // [DEBUG/MainProcess] …, [INFO/Process-1] child process calling self.run()
+ * logToStderr('info', { format: 'json' });
+ */
+export function logToStderr(level?: LogLevel | Uppercase<LogLevel> | number, options: LogToStderrOptions = {}): Logger {
+  const settings = getRuntime().log;
+  const format = options.format ?? settings.format;
+  if (format !== 'text' && format !== 'json') {
+    throw new TypeError(`Expected \`format\` to be 'text' or 'json', got \`${String(format)}\`.`);
+  }
+  settings.toStderr = true;
+  let logger = getLogger();
+  if (format !== settings.format) {
+    settings.format = format;
+    logger = replaceLogger({ ...settings, level: logger.level });
+  }
+  // Python applies the level only when it is given (and truthy).
+  if (level !== undefined && level !== 0) logger.level = toLevelName(level);
+  return logger;
+}
+
+/** Applies settings a parent handed down (children inherit the level and the format). */
+export function configureLogging(settings: LogSettings): void {
+  Object.assign(getRuntime().log, settings);
+  replaceLogger(settings);
+}
+
+/** The settings to hand down to a child now: the logger's current level, not the one at start. */
+export function currentLogSettings(): LogSettings {
+  const settings = getRuntime().log;
+  return { ...settings, level: getLogger().level };
+}
+
+function replaceLogger(settings: LogSettings): Logger {
+  const logger = createLogger(settings);
+  (globalThis as { [LOGGER_KEY]?: Logger })[LOGGER_KEY] = logger;
+  return logger;
+}
+
+function createLogger(settings: LogSettings): Logger {
+  return pino<LogLevel, true>(
+    {
+      name: 'multiprocessing',
+      level: settings.level,
+      customLevels: LEVELS,
+      useOnlyCustomLevels: true,
+      base: { pid: process.pid },
+      mixin: () => ({ processName: getRuntime().name }),
+    },
+    settings.format === 'json' ? pino.destination({ fd: 2, sync: true }) : TEXT_DESTINATION,
+  );
+}
+
+function toLevelName(level: string | number): LogLevel {
+  if (typeof level === 'number') {
+    const name = (Object.keys(LEVELS) as LogLevel[]).find((key) => LEVELS[key] === level);
+    if (name) return name;
+  } else if (typeof level === 'string' && Object.hasOwn(LEVELS, level.toLowerCase())) {
+    return level.toLowerCase() as LogLevel;
+  }
+  throw new TypeError(
+    `Expected \`level\` to be one of ${Object.keys(LEVELS).join(', ')} (or Python's number for one), got \`${String(level)}\`.`,
+  );
+}
+
+// Python's `[LEVEL/processName] message`, written synchronously so lines survive a crash or exit.
+const TEXT_DESTINATION = {
+  write(line: string): void {
+    const record = JSON.parse(line) as { level: number; processName: string; msg?: string; err?: { stack?: string } };
+    const text = record.msg ?? record.err?.stack ?? '';
+    writeSync(2, `[${LEVEL_LABELS.get(record.level) ?? `Level ${record.level}`}/${record.processName}] ${text}\n`);
+  },
+};
+
+const LEVELS: Record<LogLevel, number> = {
+  subdebug: 5,
+  debug: 10,
+  info: 20,
+  subwarning: 25,
+  warning: 30,
+  error: 40,
+  critical: 50,
+};
+// SUBDEBUG and SUBWARNING have no registered names in Python, so they print as `Level 5` / `Level 25`.
+const LEVEL_LABELS = new Map<number, string>([
+  [10, 'DEBUG'],
+  [20, 'INFO'],
+  [30, 'WARNING'],
+  [40, 'ERROR'],
+  [50, 'CRITICAL'],
+]);
+const LOGGER_KEY = Symbol.for('rx-multiprocessing.logger');

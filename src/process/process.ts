@@ -1,0 +1,352 @@
+import type { ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { ProcessStateError } from '../errors/process-state-error.js';
+import { TargetResolutionError } from '../errors/target-resolution-error.js';
+import { launchChild } from '../internal/child-launcher.js';
+import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
+import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
+import { getRuntime, type TrackedChild } from '../internal/runtime.js';
+import { assertCloneable } from '../internal/serialize.js';
+import { HANDLE, INIT_ERROR, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
+import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
+import { installExitHook } from './exit-hook.js';
+import { currentLogSettings, getLogger } from './logger.js';
+
+/** A function a child process can import: exported at the top level of some module. */
+export type Target = (...args: never[]) => unknown;
+
+/** An explicit target: a module (path, file URL or package specifier) and the name of its export. */
+export interface TargetReference {
+  readonly module: string | URL;
+  readonly export: string;
+}
+
+/** Options of {@link Process}, as in Python's `Process(target=, args=, name=, daemon=)`. */
+export interface ProcessOptions {
+  readonly target?: Target | TargetReference;
+  readonly args?: Iterable<unknown>;
+  readonly name?: string;
+  /** Inherited from the creating process when omitted (false in the main process). */
+  readonly daemon?: boolean;
+}
+
+/**
+ * Python's `multiprocessing.Process`: runs `target(...args)` (or an overridden `run()`) in a forked
+ * Node.js child process. Durations are in milliseconds; everything that blocks in Python returns a
+ * Promise here.
+ *
+ * @example
+ * export function worker(i: number) { console.log(`worker${i}`); }
+ * if (isMainModule(import.meta.url)) {
+ *   const p = new Process({ target: worker, args: [1] });
+ *   p.start();
+ *   await p.join();
+ *   console.log(p.exitCode); // 0
+ * }
+ */
+export class Process implements TrackedChild {
+  #name: string;
+  #daemon: boolean;
+  #target: Target | TargetReference | undefined;
+  #args: readonly unknown[];
+  #state: 'initial' | 'started' | 'closed' = 'initial';
+  #handle: ChildProcess | undefined;
+  #exitCode: number | null = null;
+  #exited: Promise<void> | undefined;
+  #initError: RemoteError | undefined;
+  #joiners = 0;
+  #identity: readonly number[];
+  readonly #creatorPid = process.pid;
+
+  constructor(options: ProcessOptions = {}) {
+    const runtime = getRuntime();
+    const restored = (options as RestoreOptions)[RESTORE];
+    if (options.args !== undefined && typeof (options.args as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`Expected \`args\` to be an array (or iterable) of arguments, got \`${String(options.args)}\` (${typeof options.args}).`);
+    }
+    this.#target = options.target;
+    this.#args = options.args === undefined ? [] : [...options.args];
+    if (restored) {
+      this.#name = restored.name;
+      this.#daemon = restored.daemon;
+      this.#identity = runtime.identity;
+      return;
+    }
+    // Like CPython, the counter advances for every object built, named or not.
+    this.#identity = [...runtime.identity, ++runtime.counter];
+    this.#name = '';
+    this.name = options.name || `${new.target.name}-${this.#identity.join(':')}`;
+    this.#daemon = false;
+    this.daemon = options.daemon ?? runtime.daemon;
+  }
+
+  /** `Process-N`, `Worker-N` for a subclass, `Process-2:1` for the first child of `Process-2`. */
+  get name(): string {
+    return this.#name;
+  }
+  set name(value: string) {
+    if (typeof value !== 'string') {
+      throw new TypeError(`Expected \`name\` to be a string, got \`${String(value)}\` (${typeof value}).`);
+    }
+    this.#name = value;
+  }
+
+  /** A daemon never keeps its parent alive and is terminated when the parent exits. */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+  set daemon(value: boolean) {
+    if (this.#state !== 'initial') throw new ProcessStateError(`Cannot set \`daemon\` of ${this.#name}: the process has already started. Set it before start().`);
+    if (typeof value !== 'boolean') {
+      throw new TypeError(`Expected \`daemon\` to be a boolean, got \`${String(value)}\` (${typeof value}).`);
+    }
+    this.#daemon = value;
+  }
+
+  /** The child's OS pid once started (kept after it exits). */
+  get pid(): number | undefined {
+    this.#assertNotClosed();
+    return this.#handle?.pid;
+  }
+
+  /** `null` while running or before start; 0 on success; N for `process.exit(N)` or 1 for an error; -N when killed by signal N. */
+  get exitCode(): number | null {
+    this.#assertNotClosed();
+    return this.#exitCode;
+  }
+
+  /**
+   * Forks the child and returns at once (the child runs concurrently). Throws — and forks nothing —
+   * when the target cannot be imported by a child (`TargetResolutionError`), an argument cannot be
+   * cloned (`SerializationError`), or the state forbids it (`ProcessStateError`).
+   */
+  start(): void {
+    this.#assertNotClosed();
+    if (this.#state === 'started') throw new ProcessStateError(`Cannot start ${this.#name} twice: a Process object can be started only once. Create a new Process instead.`);
+    this.#assertCreator('start');
+    const runtime = getRuntime();
+    if (runtime.daemon) {
+      throw new ProcessStateError(
+        `Daemonic processes are not allowed to have children (${runtime.name} is a daemon). Make ${runtime.name} a non-daemon process to let it start ${this.#name}.`,
+      );
+    }
+    if (runtime.bootstrapping) {
+      throw new ProcessStateError(
+        `An attempt has been made to start ${this.#name} while ${runtime.name} is still importing its target's module. ` +
+          'The module starts processes at import time; guard that code with `if (isMainModule(import.meta.url)) { … }` ' +
+          "(Python's `if __name__ == '__main__':`), so children can import the module without running it.",
+      );
+    }
+    const boot = this.#prepareBoot();
+    installExitHook();
+    const handle = launchChild();
+    this.#handle = handle;
+    this.#state = 'started';
+    this.#target = undefined;
+    this.#args = [];
+    this.#exited = new Promise((resolve) => {
+      handle.once('exit', (code, signal) => {
+        this.#exitCode = code ?? -(signal ? constants.signals[signal] : 0);
+        runtime.children.delete(this);
+        getLogger().debug('process %s (pid %s) exited with exitcode %d', this.#name, handle.pid, this.#exitCode);
+        resolve();
+      });
+    });
+    handle.on('message', (message: unknown) => {
+      if (isProtocolMessage(message)) this.#handleMessage(message);
+    });
+    handle.on('error', (error) => {
+      if (handle.pid === undefined && this.#exitCode === null) {
+        // The fork itself failed (e.g. EAGAIN): there will be no 'exit' event.
+        getLogger().error('could not start %s: %s', this.#name, error.message);
+        this.#exitCode = 1;
+        runtime.children.delete(this);
+        handle.emit('exit', 1, null);
+      }
+    });
+    if (this.#daemon) {
+      handle.unref();
+      handle.channel?.unref();
+    }
+    runtime.children.add(this);
+    handle.send({ rxmp: 'boot', boot } satisfies ProtocolMessage);
+    getLogger().debug('started %s (pid %s)', this.#name, handle.pid);
+  }
+
+  /**
+   * What the child runs. Calls `target(...args)`; override it in an exported subclass instead.
+   * Its return value is ignored; a returned Promise is awaited.
+   */
+  run(): unknown {
+    const target = this.#target;
+    if (typeof target === 'function') return (target as (...args: unknown[]) => unknown)(...this.#args);
+    return undefined;
+  }
+
+  /**
+   * Waits until the child exits, or until `timeout` ms have passed (`undefined`/`null`: no limit; a
+   * negative number counts as 0). Settles the same way in both cases: read `exitCode` to tell which.
+   */
+  join(timeout?: number | null): Promise<void> {
+    const ms = normalizeTimeout(timeout, 'join');
+    this.#assertNotClosed();
+    this.#assertCreator('join');
+    if (this.#state !== 'started' || !this.#exited) throw new ProcessStateError(`Cannot join ${this.#name}: it was never started. Call start() first.`);
+    if (this.#exitCode !== null) return Promise.resolve();
+    if (ms === 0) return Promise.resolve();
+    return this.#waitForExit(ms);
+  }
+
+  /** True from start() until the child's exit is observed. */
+  isAlive(): boolean {
+    this.#assertNotClosed();
+    this.#assertCreator('test');
+    return this.#state === 'started' && this.#exitCode === null;
+  }
+
+  /** Sends SIGTERM. Does not wait (join afterwards); a no-op once the child has exited. */
+  terminate(): void {
+    this.#signal('SIGTERM');
+  }
+
+  /** Sends SIGKILL. Does not wait (join afterwards); a no-op once the child has exited. */
+  kill(): void {
+    this.#signal('SIGKILL');
+  }
+
+  /** Releases the process object. Throws while the child runs; every later use but `name`/`daemon` throws. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'started' && this.#exitCode === null) {
+      throw new ProcessStateError(`Cannot close ${this.#name} while it is still running. You should first call join() or terminate().`);
+    }
+    this.#handle?.removeAllListeners('message');
+    this.#state = 'closed';
+  }
+
+  /** Why the child could not import its target, when it reported that (it then exits with 1). */
+  get [INIT_ERROR](): RemoteError | undefined {
+    return this.#initError;
+  }
+
+  /** The live child handle, for the library's own layers. */
+  get [HANDLE](): ChildProcess {
+    if (!this.#handle) throw new ProcessStateError(`${this.#name} has not been started.`);
+    return this.#handle;
+  }
+
+  #prepareBoot(): BootPayload {
+    const target = resolveTarget(this.#target);
+    this.#args.forEach((arg, index) => assertCloneable(arg, `args[${index}] of ${this.#name}`));
+    const ctor = this.constructor as Function;
+    let subclass: BootPayload['subclass'] = null;
+    if (!Object.hasOwn(ctor, PROCESS_BRAND)) {
+      const ref = locateExportedFunction(ctor, 'Process subclass');
+      const fields: Record<string, unknown> = {};
+      for (const key of Object.keys(this)) {
+        const value = (this as Record<string, unknown>)[key];
+        assertCloneable(value, `field \`${key}\` of ${this.#name}`);
+        fields[key] = value;
+      }
+      subclass = { ref, fields };
+    }
+    const runtime = getRuntime();
+    return {
+      name: this.#name,
+      identity: this.#identity,
+      daemon: this.#daemon,
+      parent: { name: runtime.name, pid: process.pid },
+      target,
+      subclass,
+      args: this.#args,
+      log: currentLogSettings(),
+    };
+  }
+
+  #handleMessage(message: ProtocolMessage): void {
+    switch (message.rxmp) {
+      case 'ready':
+        getLogger().debug('%s (pid %s) imported its target', this.#name, this.#handle?.pid);
+        break;
+      case 'init-failed':
+        this.#initError = message.error;
+        break;
+      case 'boot':
+        break;
+      default:
+        message satisfies never;
+    }
+  }
+
+  #waitForExit(ms: number | null): Promise<void> {
+    const handle = this.#handle as ChildProcess;
+    const exited = this.#exited as Promise<void>;
+    // A daemon's handle is unref'd; waiting on it must keep this process alive until it settles.
+    if (this.#joiners++ === 0 && this.#daemon) handle.ref();
+    const release = (): void => {
+      if (--this.#joiners === 0 && this.#daemon) handle.unref();
+    };
+    if (ms === null || ms >= MAX_TIMER_MS) return exited.then(release);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      void exited.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).then(release);
+  }
+
+  #signal(signal: 'SIGTERM' | 'SIGKILL'): void {
+    this.#assertNotClosed();
+    if (this.#state !== 'started' || !this.#handle) {
+      throw new ProcessStateError(`Cannot ${signal === 'SIGTERM' ? 'terminate' : 'kill'} ${this.#name}: it was never started.`);
+    }
+    if (this.#exitCode !== null) return;
+    try {
+      this.#handle.kill(signal);
+    } catch {
+      // Already gone: the 'exit' event will record how it ended.
+    }
+  }
+
+  #assertNotClosed(): void {
+    if (this.#state === 'closed') throw new ProcessStateError(`${this.#name}: process object is closed. Create a new Process to run again.`);
+  }
+
+  #assertCreator(action: 'start' | 'join' | 'test'): void {
+    if (this.#creatorPid !== process.pid) {
+      throw new ProcessStateError(
+        action === 'start'
+          ? `Can only start a process object created by the current process; ${this.#name} was created by pid ${this.#creatorPid}.`
+          : `Can only ${action === 'join' ? 'join' : 'test'} a child process; ${this.#name} is this process itself.`,
+      );
+    }
+  }
+
+  static {
+    Object.defineProperty(this, PROCESS_BRAND, { value: true });
+  }
+}
+
+function resolveTarget(target: Target | TargetReference | undefined): ModuleExportRef | null {
+  if (target === undefined || target === null) return null;
+  if (typeof target === 'function') return locateExportedFunction(target, 'target');
+  if (typeof target === 'object' && (typeof target.module === 'string' || target.module instanceof URL) && typeof target.export === 'string') {
+    return { module: normalizeModule(target.module), exportName: target.export };
+  }
+  throw new TargetResolutionError(
+    `Expected \`target\` to be an exported function or \`{ module, export }\`, got \`${String(target)}\` (${typeof target}).`,
+  );
+}
+
+// Relative paths are relative to the working directory, as a user typing them would expect.
+function normalizeModule(module: string | URL): string {
+  if (module instanceof URL) return module.href;
+  if (/^\.{0,2}\//.test(module)) return pathToFileURL(module.startsWith('/') ? module : `${process.cwd()}/${module}`).href;
+  return module;
+}
+
+interface RestoreOptions {
+  [RESTORE]?: { name: string; daemon: boolean };
+}

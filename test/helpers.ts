@@ -1,0 +1,90 @@
+// Shared test helpers: temp files for children to report into, pid checks, and a leak guard.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize } from 'node:v8';
+import { fileURLToPath } from 'node:url';
+import { activeChildren } from '../src/index.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// `node --import tsx`, not the tsx CLI: the CLI is a wrapper process, and tests must signal the real parent.
+const TS_LOADER = ['--import', 'tsx'];
+
+let dir: string | undefined;
+let counter = 0;
+
+/** A fresh path in this run's temp folder. */
+export function tempFile(name = 'out'): string {
+  dir ??= mkdtempSync(join(tmpdir(), 'rxmp-test-'));
+  return join(dir, `${name}-${++counter}.bin`);
+}
+
+export function readRecord<T>(file: string): T {
+  return deserialize(readFileSync(file)) as T;
+}
+
+export function removeTempFiles(): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+}
+
+/** True while `pid` runs. A zombie (exited, not yet reaped by an init that never reaps) counts as gone. */
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `check` is true or `ms` pass; returns the last result. */
+export async function waitFor(check: () => boolean, ms: number, every = 20): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  return check();
+}
+
+export async function waitForFile(file: string, ms = 10_000): Promise<void> {
+  if (!(await waitFor(() => existsSync(file), ms))) throw new Error(`${file} was not written within ${ms} ms`);
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a driver script (TypeScript, through tsx) as a separate parent process and collects its output. */
+export function runScript(script: string, args: string[] = [], options: { node?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...(options.node ? [] : TS_LOADER), script, ...args], { cwd: ROOT, timeout: options.timeoutMs ?? 30_000 }, (error, stdout, stderr) => {
+      if (error && typeof (error as { code?: unknown }).code !== 'number' && !(error as { signal?: unknown }).signal) return reject(error);
+      const e = error as { code?: number; signal?: NodeJS.Signals } | null;
+      resolve({ code: e?.code ?? 0, signal: e?.signal ?? null, stdout, stderr });
+    });
+  });
+}
+
+/** Starts a driver script without waiting for it. */
+export function spawnScript(script: string, args: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...TS_LOADER, script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Leak guard: every test must leave no live child behind. */
+export function assertNoChildrenLeft(): void {
+  const alive = activeChildren();
+  for (const child of alive) child.kill();
+  if (alive.length > 0) throw new Error(`test left ${alive.length} live child process(es): ${alive.map((c) => c.name).join(', ')}`);
+}

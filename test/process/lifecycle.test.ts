@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { assertNoChildrenLeft, isPidAlive, removeTempFiles, runScript, spawnScript, tempFile, waitFor } from '../helpers.js';
+
+// These tests run a separate parent script, so they can watch its stdout/stderr, let it exit, or kill it.
+describe('Process lifecycle across real parents', () => {
+  afterEach(assertNoChildrenLeft);
+  after(removeTempFiles);
+
+  for (let round = 1; round <= 2; round++) {
+    it(`should leave no orphan when the parent is SIGKILLed: daemon, non-daemon and grandchild (round ${round})`, async () => {
+      const file = tempFile();
+      const parent = spawnScript('test/fixtures/drivers/orphan-parent.ts', [file]);
+      let stdout = '';
+      parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      parent.stderr?.resume();
+      const ready = await waitFor(() => stdout.includes('\n'), 20_000);
+      expect(ready, 'the parent printed its pids').to.equal(true);
+      const { parent: parentPid, pids } = JSON.parse(stdout) as { parent: number; pids: number[] };
+      expect(parentPid).to.equal(parent.pid);
+      expect(pids).to.have.length(3);
+      expect(pids.every(isPidAlive)).to.equal(true);
+
+      parent.kill('SIGKILL');
+      await once(parent, 'exit');
+      const killedAt = Date.now();
+      const gone = await waitFor(() => !pids.some(isPidAlive), 5_000, 10);
+      const elapsed = Date.now() - killedAt;
+      for (const pid of pids.filter(isPidAlive)) process.kill(pid, 'SIGKILL');
+      expect(gone, `pids still alive: ${pids.filter(isPidAlive).join(', ')}`).to.equal(true);
+      expect(elapsed, 'all descendants gone within 1 s').to.be.below(1_000);
+    });
+  }
+
+  it('should not let a daemon keep its parent alive, and terminate it at exit', async () => {
+    const started = Date.now();
+    const result = await runScript('test/fixtures/drivers/daemon-exit.ts');
+    expect(result.code).to.equal(0);
+    expect(Date.now() - started).to.be.below(15_000);
+    const { daemonPid } = JSON.parse(result.stdout) as { daemonPid: number };
+    expect(await waitFor(() => !isPidAlive(daemonPid), 2_000)).to.equal(true);
+    expect(result.stderr).to.match(/\[INFO\/MainProcess\] calling terminate\(\) for daemon Process-1/);
+  });
+
+  it('should turn a missing main guard into one failed child, not a fork bomb', async () => {
+    const result = await runScript('test/fixtures/drivers/unguarded-main.ts');
+    expect(result.code).to.equal(0);
+    expect(JSON.parse(result.stdout.trim().split('\n').pop() as string)).to.deep.equal({ exitCode: 1 });
+    expect(result.stdout).to.not.match(/work ran/);
+    expect(result.stderr).to.match(/ProcessStateError: An attempt has been made to start Process-1/);
+    expect(result.stderr).to.match(/isMainModule\(import\.meta\.url\)/);
+  });
+
+  it("should print 'Process <name>:' and the stack when a target throws or rejects", async () => {
+    const result = await runScript('test/fixtures/drivers/failing-child.ts');
+    expect(JSON.parse(result.stdout)).to.deep.equal([1, 1]);
+    expect(result.stderr).to.match(/Process Process-1:\nError: sync boom\n\s+at throwError/);
+    expect(result.stderr).to.match(/Process rejecter:\nTypeError: async boom\n\s+at rejectLater/);
+  });
+
+  describe('logging', () => {
+    it("should log Python's lines from parent and child, the child inheriting the level", async () => {
+      const result = await runScript('test/fixtures/drivers/logging.ts', ['info', 'text']);
+      expect(result.code).to.equal(0);
+      const lines = result.stderr.split('\n');
+      expect(lines).to.include('[INFO/MainProcess] parent says hi');
+      expect(lines).to.include('[INFO/Logger-1] child process calling self.run()');
+      expect(lines).to.include('[INFO/Logger-1] an info line');
+      expect(lines).to.include('[WARNING/Logger-1] a warning line');
+      expect(lines).to.include('[INFO/Logger-1] process exiting with exitcode 0');
+      expect(lines).to.include('[INFO/MainProcess] process shutting down');
+      expect(result.stderr).to.not.match(/a debug line/);
+    });
+
+    it('should let debug lines through at debug level', async () => {
+      const result = await runScript('test/fixtures/drivers/logging.ts', ['debug', 'text']);
+      expect(result.stderr.split('\n')).to.include('[DEBUG/Logger-1] a debug line');
+      expect(result.stderr).to.match(/\[DEBUG\/MainProcess\] started Logger-1 \(pid \d+\)/);
+    });
+
+    it('should write JSON records with processName and pid in json format', async () => {
+      const result = await runScript('test/fixtures/drivers/logging.ts', ['warning', 'json']);
+      const records = result.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; processName: string; pid: number; name: string });
+      expect(records).to.have.length(1);
+      expect(records[0]).to.include({ level: 30, msg: 'a warning line', processName: 'Logger-1', name: 'multiprocessing' });
+      expect(records[0]?.pid).to.be.a('number').and.not.equal(process.pid);
+    });
+  });
+});
