@@ -3,7 +3,7 @@
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
 import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage } from '../internal/protocol.js';
-import { configureLogging, getLogger } from '../process/logger.js';
+import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
 import { exitAfterFlush, ExitRequest, installExitGuards, reportFailure } from './exit.js';
@@ -46,8 +46,7 @@ async function boot(payload: BootPayload): Promise<void> {
   runtime.bootstrapping = false;
   sendToParent({ rxmp: 'ready' } satisfies ProtocolMessage);
 
-  const logger = getLogger();
-  logger.info('child process calling self.run()');
+  logEvent('info', 'child process calling self.run()');
   let code = 0;
   try {
     await instance.run();
@@ -56,7 +55,7 @@ async function boot(payload: BootPayload): Promise<void> {
     reportFailure(runtime.name, error);
     code = 1;
   }
-  logger.info('process exiting with exitcode %d', code);
+  logEvent('info', 'process exiting with exitcode %d', code);
   await whenFlushed();
   process.exitCode = code;
   // Let ref'd work the target left behind (timers, non-daemon children) finish, as CPython joins

@@ -1,7 +1,7 @@
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { initSync, parse } from 'es-module-lexer';
+import type * as Lexer from 'es-module-lexer';
 import { TargetResolutionError } from '../errors/target-resolution-error.js';
 import { fingerprint } from './fingerprint.js';
 
@@ -124,9 +124,11 @@ function getModuleExports(url: string): Map<string, string> | undefined {
     } finally {
       post(session, 'Debugger.disable', {});
     }
-    initSync();
+    // Loaded on first use: children that never start processes should not pay for the lexer.
+    const lexer = requireFromHere('es-module-lexer') as typeof Lexer;
+    lexer.initSync();
     try {
-      const [imports, found, , hasModuleSyntax] = parse(source);
+      const [imports, found, , hasModuleSyntax] = lexer.parse(source);
       if (hasModuleSyntax || imports.length > 0 || found.length > 0) {
         exports = new Map();
         for (const e of found) if (e.ln !== undefined && !exports.has(e.ln)) exports.set(e.ln, e.n);
@@ -154,7 +156,8 @@ function findCommonJsExport(url: string, fn: Function): string | undefined {
 
 function getSession(): Session {
   if (!session) {
-    session = new Session();
+    const inspector = requireFromHere('node:inspector') as typeof import('node:inspector');
+    session = new inspector.Session();
     session.connect();
     session.on('Debugger.scriptParsed', (event) => {
       SCRIPT_URLS.set(event.params.scriptId, event.params.url);

@@ -1,5 +1,5 @@
 import { getRuntime } from '../internal/runtime.js';
-import { getLogger } from './logger.js';
+import { logEvent } from './logger.js';
 
 // CPython's atexit `_exit_function`: at exit, terminate every live daemon child. An 'exit' listener
 // cannot wait, but process.kill is synchronous, so the signals are sent before this process is gone.
@@ -10,12 +10,11 @@ export function installExitHook(): void {
   if (runtime.exitHookInstalled) return;
   runtime.exitHookInstalled = true;
   process.on('exit', () => {
-    const logger = getLogger();
-    logger.info('process shutting down');
+    logEvent('info', 'process shutting down');
     for (const child of runtime.children) {
       if (!child.isAlive()) continue;
       if (child.daemon) {
-        logger.info('calling terminate() for daemon %s', child.name);
+        logEvent('info', 'calling terminate() for daemon %s', child.name);
         child.terminate();
       }
     }

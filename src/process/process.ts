@@ -11,7 +11,7 @@ import { assertCloneable } from '../internal/serialize.js';
 import { HANDLE, INIT_ERROR, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
-import { currentLogSettings, getLogger } from './logger.js';
+import { currentLogSettings, logEvent } from './logger.js';
 
 /** A function a child process can import: exported at the top level of some module. */
 export type Target = (...args: never[]) => unknown;
@@ -149,7 +149,7 @@ export class Process implements TrackedChild {
       handle.once('exit', (code, signal) => {
         this.#exitCode = code ?? -(signal ? constants.signals[signal] : 0);
         runtime.children.delete(this);
-        getLogger().debug('process %s (pid %s) exited with exitcode %d', this.#name, handle.pid, this.#exitCode);
+        logEvent('debug', 'process %s (pid %s) exited with exitcode %d', this.#name, handle.pid, this.#exitCode);
         resolve();
       });
     });
@@ -159,7 +159,7 @@ export class Process implements TrackedChild {
     handle.on('error', (error) => {
       if (handle.pid === undefined && this.#exitCode === null) {
         // The fork itself failed (e.g. EAGAIN): there will be no 'exit' event.
-        getLogger().error('could not start %s: %s', this.#name, error.message);
+        logEvent('error', 'could not start %s: %s', this.#name, error.message);
         this.#exitCode = 1;
         runtime.children.delete(this);
         handle.emit('exit', 1, null);
@@ -171,7 +171,7 @@ export class Process implements TrackedChild {
     }
     runtime.children.add(this);
     handle.send({ rxmp: 'boot', boot } satisfies ProtocolMessage);
-    getLogger().debug('started %s (pid %s)', this.#name, handle.pid);
+    logEvent('debug', 'started %s (pid %s)', this.#name, handle.pid);
   }
 
   /**
@@ -267,7 +267,7 @@ export class Process implements TrackedChild {
   #handleMessage(message: ProtocolMessage): void {
     switch (message.rxmp) {
       case 'ready':
-        getLogger().debug('%s (pid %s) imported its target', this.#name, this.#handle?.pid);
+        logEvent('debug', '%s (pid %s) imported its target', this.#name, this.#handle?.pid);
         break;
       case 'init-failed':
         this.#initError = message.error;

@@ -58,6 +58,17 @@ describe('Process lifecycle across real parents', () => {
     expect(result.stderr).to.match(/Process rejecter:\nTypeError: async boom\n\s+at rejectLater/);
   });
 
+  it('should give a compiled JavaScript parent plain node children', async () => {
+    const file = tempFile();
+    const result = await runScript('test/fixtures/drivers/compiled-parent.mjs', [file], { node: true });
+    expect(result.code, result.stderr).to.equal(0);
+    const report = JSON.parse(result.stdout) as { exitCode: number; parentExecArgv: string[]; child: { execArgv: string[]; argv1: string } };
+    expect(report.exitCode).to.equal(0);
+    expect(report.parentExecArgv).to.deep.equal([]);
+    expect(report.child.execArgv).to.deep.equal([]);
+    expect(report.child.argv1).to.match(/dist\/child\/bootstrap\.js$/);
+  });
+
   describe('logging', () => {
     it("should log Python's lines from parent and child, the child inheriting the level", async () => {
       const result = await runScript('test/fixtures/drivers/logging.ts', ['info', 'text']);
