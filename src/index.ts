@@ -4,6 +4,11 @@ export type { ProcessOptions, Target, TargetReference } from './process/process.
 export { activeChildren, cpuCount, currentProcess, isMainModule, parentProcess } from './process/current-process.js';
 export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-process.js';
 
+/* Queues */
+export { Queue } from './process/queue.js';
+export type { QueueWaitOptions } from './process/queue.js';
+export { JoinableQueue } from './process/joinable-queue.js';
+
 /* Logging */
 export { getLogger, logToStderr } from './process/logger.js';
 export type { Logger, LogLevel, LogToStderrOptions } from './process/logger.js';

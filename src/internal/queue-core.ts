@@ -1,0 +1,159 @@
+import { TaskDoneError } from '../errors/task-done-error.js';
+
+/** A get() waiting for an item. `deliver` returns false when the getter is gone (timed out, cancelled, dead). */
+export interface Getter<T> {
+  deliver(item: T): boolean;
+}
+
+/** A put() waiting for a free slot. `admit` returns false when the putter is gone; its item is then not taken. */
+export interface Putter<T> {
+  readonly item: T;
+  admit(): boolean;
+}
+
+/**
+ * The queue's state machine, with no I/O: the buffer, the capacity rule, the FIFO of waiting getters
+ * and putters, and JoinableQueue's unfinished-task count. Every queue shape (the Python-style
+ * Queue, its cross-process proxies, the reactive queue operator) drives this one engine.
+ */
+export class QueueCore<T> {
+  readonly #maxsize: number;
+  #items: T[] = [];
+  #head = 0;
+  readonly #getters: Getter<T>[] = [];
+  readonly #putters: Putter<T>[] = [];
+  #unfinished = 0;
+  #joinWaiters: (() => void)[] = [];
+
+  /** `maxsize <= 0` (or Infinity) is unbounded, as in Python. */
+  constructor(maxsize = 0) {
+    if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
+      throw new TypeError(`Expected \`maxsize\` to be a number (0 or less for unbounded), got \`${String(maxsize)}\` (${typeof maxsize}).`);
+    }
+    this.#maxsize = maxsize <= 0 ? Infinity : Math.floor(maxsize);
+  }
+
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  /** Items buffered (put and not yet got). */
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Items put and not yet marked done (JoinableQueue). */
+  get unfinished(): number {
+    return this.#unfinished;
+  }
+
+  isFull(): boolean {
+    return this.size >= this.#maxsize;
+  }
+
+  /** Accepts `item` if a slot is free (or a getter waits); false when full. */
+  offer(item: T): boolean {
+    if (this.size === 0 && this.#handToGetter(item)) {
+      this.#unfinished++;
+      return true;
+    }
+    if (this.isFull()) return false;
+    this.#push(item);
+    this.#unfinished++;
+    return true;
+  }
+
+  /** Takes the head item, or returns `EMPTY`. Frees a slot, so the first waiting putter gets in. */
+  poll(): T | typeof EMPTY {
+    if (this.size === 0) return EMPTY;
+    const item = this.#shift();
+    this.#admitPutters();
+    return item;
+  }
+
+  /** Queues a putter until a slot frees up. Call only after offer() failed. */
+  waitToPut(putter: Putter<T>): void {
+    this.#putters.push(putter);
+  }
+
+  /** Queues a getter until an item arrives. Call only after poll() found nothing. */
+  waitToGet(getter: Getter<T>): void {
+    this.#getters.push(getter);
+  }
+
+  /**
+   * Returns an item taken by a getter that could not receive it (its process died, its wait was
+   * cancelled after the item left): back to the head, so no item is lost and FIFO order holds.
+   */
+  putBack(item: T): void {
+    if (this.#handToGetter(item)) return;
+    if (this.#head > 0) this.#items[--this.#head] = item;
+    else this.#items.unshift(item);
+  }
+
+  /** Marks one item done; throws TaskDoneError when every item put is already done. */
+  taskDone(count = 1): void {
+    if (count > this.#unfinished) {
+      throw new TaskDoneError(count > 1 ? ` (${count} at once, only ${this.#unfinished} unfinished)` : '');
+    }
+    this.#unfinished -= count;
+    if (this.#unfinished === 0 && this.#joinWaiters.length > 0) {
+      for (const resolve of this.#joinWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Settles when every item ever put has been marked done (at once if none is pending). */
+  join(): Promise<void> {
+    if (this.#unfinished === 0) return RESOLVED;
+    return new Promise((resolve) => this.#joinWaiters.push(resolve));
+  }
+
+  /** Removes and returns every buffered item (for loss reporting on teardown). */
+  drain(): T[] {
+    const items = this.#items.slice(this.#head);
+    this.#items = [];
+    this.#head = 0;
+    return items;
+  }
+
+  #handToGetter(item: T): boolean {
+    while (this.#getters.length > 0) {
+      const getter = this.#getters.shift() as Getter<T>;
+      if (getter.deliver(item)) return true;
+    }
+    return false;
+  }
+
+  #admitPutters(): void {
+    while (this.#putters.length > 0 && !this.isFull()) {
+      const putter = this.#putters.shift() as Putter<T>;
+      if (!putter.admit()) continue;
+      if (this.size === 0 && this.#handToGetter(putter.item)) {
+        this.#unfinished++;
+        continue;
+      }
+      this.#push(putter.item);
+      this.#unfinished++;
+    }
+  }
+
+  #push(item: T): void {
+    this.#items.push(item);
+  }
+
+  // An index into the array instead of Array#shift: O(1) per take, compacted now and then.
+  #shift(): T {
+    const item = this.#items[this.#head] as T;
+    this.#items[this.#head] = undefined as T;
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+}
+
+/** What poll() returns when there is no item (undefined and null are valid items). */
+export const EMPTY: unique symbol = Symbol('empty');
+const RESOLVED = Promise.resolve();

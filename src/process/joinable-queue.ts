@@ -1,0 +1,24 @@
+import { Queue } from './queue.js';
+
+/**
+ * Python's `multiprocessing.JoinableQueue`: a {@link Queue} that counts unfinished tasks. Every put
+ * adds one; `taskDone()` removes one; `join()` settles when the count is back to zero.
+ *
+ * @example
+ * const q = new JoinableQueue<string>();
+ * await q.put('bread');
+ * const item = await q.get();
+ * q.taskDone();
+ * await q.join(); // settles: every item put has been marked done
+ */
+export class JoinableQueue<T> extends Queue<T> {
+  /** Marks one item taken with get() as processed. Throws TaskDoneError if called more times than items were put. */
+  taskDone(): void {
+    this.core.taskDone();
+  }
+
+  /** Settles when every item ever put has been marked done with taskDone(). */
+  join(): Promise<void> {
+    return this.core.join();
+  }
+}
