@@ -2,13 +2,17 @@
 // becomes the process described there, imports the target, reports ready (or why not), runs it,
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
-import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage } from '../internal/protocol.js';
+import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage, type QueueDescriptor } from '../internal/protocol.js';
+import { decodeQueues } from '../internal/queue-handles.js';
+import { adoptQueue, Queue } from '../process/queue.js';
+import { JoinableQueue } from '../process/joinable-queue.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
 import { exitAfterFlush, ExitRequest, installExitGuards, reportFailure } from './exit.js';
 import { importTarget } from './import-target.js';
-import { sendToParent, whenFlushed } from './parent-channel.js';
+import { sendToParent } from './parent-channel.js';
+import { flushAll } from '../internal/flush-registry.js';
 
 const runtime = getRuntime();
 
@@ -56,7 +60,7 @@ async function boot(payload: BootPayload): Promise<void> {
     code = 1;
   }
   logEvent('info', 'process exiting with exitcode %d', code);
-  await whenFlushed();
+  await flushAll();
   process.exitCode = code;
   // Let ref'd work the target left behind (timers, non-daemon children) finish, as CPython joins
   // non-daemon children; the channel alone must not keep this process alive, yet it still watches
@@ -68,7 +72,7 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
   const target = payload.target ? await importTarget(payload.target) : undefined;
   const options = {
     target: target as ((...args: never[]) => unknown) | undefined,
-    args: payload.args,
+    args: decodeQueues(payload.args, adoptQueueArgument) as unknown[],
     [RESTORE]: { name: payload.name, daemon: payload.daemon },
   };
   if (!payload.subclass) return new Process(options);
@@ -76,8 +80,12 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
   // Rebuild like unpickling: the base constructor sets up the process, the subclass constructor is
   // skipped (it may need arguments), and the instance gets back the public fields it had at start().
   const instance = Reflect.construct(findProcessBase(Subclass), [options], Subclass) as Process;
-  Object.assign(instance, payload.subclass.fields);
+  Object.assign(instance, decodeQueues(payload.subclass.fields, adoptQueueArgument));
   return instance;
+}
+
+function adoptQueueArgument(descriptor: QueueDescriptor): unknown {
+  return descriptor.joinable ? adoptQueue(descriptor, JoinableQueue) : adoptQueue(descriptor, Queue);
 }
 
 function findProcessBase(subclass: Function): Function {

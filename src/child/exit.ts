@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { pendingSends, whenFlushed } from './parent-channel.js';
+import { flushAll, hasPendingData } from '../internal/flush-registry.js';
 
 /**
  * Thrown by `process.exit()` in a child while IPC messages are still unwritten: like Python's
@@ -13,7 +13,7 @@ export class ExitRequest {
 export function installExitGuards(getName: () => string): void {
   process.exit = ((code?: number | string | null) => {
     const status = toStatus(code ?? process.exitCode);
-    if (pendingSends() === 0) return realExit(status);
+    if (!hasPendingData()) return realExit(status);
     exitAfterFlush(status);
     throw new ExitRequest(status);
   }) as typeof process.exit;
@@ -36,7 +36,7 @@ export function exitAfterFlush(code: number): void {
   if (exiting) return;
   exiting = true;
   process.exitCode = code;
-  void whenFlushed().then(() => realExit(code));
+  void flushAll().then(() => realExit(code));
 }
 
 function toStatus(code: number | string | null | undefined): number {

@@ -1,4 +1,5 @@
 import type { ProtocolMessage } from '../internal/protocol.js';
+import { registerFlushable } from '../internal/flush-registry.js';
 
 // Sends to the parent and counts what is not yet written: Node drops unwritten IPC messages when a
 // process exits, so the child runtime waits for this count to reach zero before it lets itself exit.
@@ -6,10 +7,6 @@ export function sendToParent(message: ProtocolMessage | object): void {
   if (!process.send || !process.connected) return;
   pending++;
   process.send(message, undefined, undefined, onWritten);
-}
-
-export function pendingSends(): number {
-  return pending;
 }
 
 /** Settles once every message sent so far is written to the channel (or the channel is gone). */
@@ -24,6 +21,8 @@ function onWritten(): void {
     for (const resolve of flushWaiters.splice(0)) resolve();
   }
 }
+
+registerFlushable({ pending: () => pending > 0, flush: whenFlushed });
 
 process.on('disconnect', () => {
   pending = 0;

@@ -61,3 +61,47 @@ export function toRemoteError(error: unknown): RemoteError {
   }
   return { name: 'Error', message: String(error), stack: undefined };
 }
+
+/**
+ * Messages on a queue connection (a Unix socket from a proxy's process to the queue owner's), one
+ * JSON header each; `items` and `put` carry a batch of items as the frame's body. Counts are
+ * additive deltas > 0, so neither side needs to know the other's totals.
+ */
+export type QueueWireMessage =
+  /** proxy → owner: `n` items, sent within credit. */
+  | { readonly t: 'put'; readonly q: string; readonly n: number }
+  /** proxy → owner: grant me up to `n` more slots. */
+  | { readonly t: 'want-credit'; readonly q: string; readonly n: number }
+  /** proxy → owner: `n` slots of credit I will not use. */
+  | { readonly t: 'release'; readonly q: string; readonly n: number }
+  /** proxy → owner: send me up to `n` more items. */
+  | { readonly t: 'request'; readonly q: string; readonly n: number }
+  /** proxy → owner: forget `n` of my outstanding item requests (a get gave up). */
+  | { readonly t: 'unrequest'; readonly q: string; readonly n: number }
+  /** proxy → owner: `n` items I was sent and no longer want (body), to go back to the head. */
+  | { readonly t: 'give-back'; readonly q: string; readonly n: number }
+  /** proxy → owner: my user code took `n` items I was sent (they can no longer be lost with me). */
+  | { readonly t: 'took'; readonly q: string; readonly n: number }
+  /** proxy → owner: `n` taskDone() calls. */
+  | { readonly t: 'done'; readonly q: string; readonly n: number }
+  /** proxy → owner: answer `joined` with this id when the unfinished count is zero. */
+  | { readonly t: 'join'; readonly q: string; readonly id: number }
+  /** owner → proxy: `n` more slots of credit; `size` is the owner's buffer length now. */
+  | { readonly t: 'credit'; readonly q: string; readonly n: number; readonly size: number }
+  /** owner → proxy: `n` items (body); `size` is the owner's buffer length now. */
+  | { readonly t: 'items'; readonly q: string; readonly n: number; readonly size: number }
+  /** owner → proxy: the join with this id settled. */
+  | { readonly t: 'joined'; readonly q: string; readonly id: number }
+  /** owner → proxy: a request of this proxy failed (taskDone called too many times, unknown queue). */
+  | { readonly t: 'fail'; readonly q: string; readonly name: string; readonly message: string };
+
+/** How a queue travels in Process args: where its owner listens and which queue it is. */
+export interface QueueDescriptor {
+  readonly [QUEUE_DESCRIPTOR_KEY]: true;
+  readonly id: string;
+  readonly address: string;
+  readonly maxsize: number;
+  readonly joinable: boolean;
+}
+
+export const QUEUE_DESCRIPTOR_KEY = '__rxMultiprocessingQueue';

@@ -23,6 +23,7 @@ export class QueueCore<T> {
   readonly #getters: Getter<T>[] = [];
   readonly #putters: Putter<T>[] = [];
   #unfinished = 0;
+  #reserved = 0;
   #joinWaiters: (() => void)[] = [];
 
   /** `maxsize <= 0` (or Infinity) is unbounded, as in Python. */
@@ -47,8 +48,53 @@ export class QueueCore<T> {
     return this.#unfinished;
   }
 
+  /** Slots promised to remote producers (credit) that their items have not filled yet. */
+  get reserved(): number {
+    return this.#reserved;
+  }
+
+  /** Free slots: neither holding an item nor promised to a remote producer. */
+  get free(): number {
+    return this.#maxsize - this.size - this.#reserved;
+  }
+
   isFull(): boolean {
-    return this.size >= this.#maxsize;
+    return this.free <= 0;
+  }
+
+  /**
+   * Promises up to `n` free slots to a remote producer (its credit) and returns how many. Local
+   * putters already waiting go first: a slot frees for them before it can be promised away.
+   */
+  reserve(n: number): number {
+    const granted = Math.max(0, Math.min(n, this.free));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  /** Gives back promised slots a producer did not use (it went idle, or its process ended). */
+  release(n: number): void {
+    this.#reserved = Math.max(0, this.#reserved - n);
+    this.#admitPutters();
+  }
+
+  /** Accepts items sent against credit: they fill promised slots, so capacity was checked when promised. */
+  acceptReserved(items: readonly T[]): void {
+    this.#reserved = Math.max(0, this.#reserved - items.length);
+    for (const item of items) {
+      this.#unfinished++;
+      if (this.size === 0 && this.#handToGetter(item)) continue;
+      this.#push(item);
+    }
+  }
+
+  /** Takes up to `max` items from the head (for a remote consumer's batch). */
+  pollMany(max: number): T[] {
+    const n = Math.min(max, this.size);
+    const items = this.#items.slice(this.#head, this.#head + n);
+    for (let i = 0; i < n; i++) this.#shift();
+    if (n > 0) this.#admitPutters();
+    return items;
   }
 
   /** Accepts `item` if a slot is free (or a getter waits); false when full. */

@@ -8,3 +8,5 @@ export const RESTORE = Symbol.for('rx-multiprocessing.restore');
 export const HANDLE = Symbol.for('rx-multiprocessing.handle');
 /** Why a child could not import its target, as it reported. */
 export const INIT_ERROR = Symbol.for('rx-multiprocessing.initError');
+/** A Queue's method returning how another process reaches it. */
+export const DESCRIBE_QUEUE = Symbol.for('rx-multiprocessing.describeQueue');

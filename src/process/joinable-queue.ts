@@ -14,11 +14,15 @@ import { Queue } from './queue.js';
 export class JoinableQueue<T> extends Queue<T> {
   /** Marks one item taken with get() as processed. Throws TaskDoneError if called more times than items were put. */
   taskDone(): void {
-    this.core.taskDone();
+    this.backend.taskDone();
   }
 
   /** Settles when every item ever put has been marked done with taskDone(). */
   join(): Promise<void> {
-    return this.core.join();
+    return this.backend.join();
+  }
+
+  protected override isJoinable(): boolean {
+    return true;
   }
 }

@@ -8,6 +8,7 @@ import { locateExportedFunction, type ModuleExportRef } from '../internal/functi
 import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
 import { getRuntime, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
+import { encodeQueues } from '../internal/queue-handles.js';
 import { HANDLE, INIT_ERROR, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
@@ -238,14 +239,18 @@ export class Process implements TrackedChild {
 
   #prepareBoot(): BootPayload {
     const target = resolveTarget(this.#target);
-    this.#args.forEach((arg, index) => assertCloneable(arg, `args[${index}] of ${this.#name}`));
+    const args = this.#args.map((arg, index) => {
+      const encoded = encodeQueues(arg);
+      assertCloneable(encoded, `args[${index}] of ${this.#name}`);
+      return encoded;
+    });
     const ctor = this.constructor as Function;
     let subclass: BootPayload['subclass'] = null;
     if (!Object.hasOwn(ctor, PROCESS_BRAND)) {
       const ref = locateExportedFunction(ctor, 'Process subclass');
       const fields: Record<string, unknown> = {};
       for (const key of Object.keys(this)) {
-        const value = (this as Record<string, unknown>)[key];
+        const value = encodeQueues((this as Record<string, unknown>)[key]);
         assertCloneable(value, `field \`${key}\` of ${this.#name}`);
         fields[key] = value;
       }
@@ -259,7 +264,7 @@ export class Process implements TrackedChild {
       parent: { name: runtime.name, pid: process.pid },
       target,
       subclass,
-      args: this.#args,
+      args,
       log: currentLogSettings(),
     };
   }

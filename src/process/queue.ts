@@ -1,9 +1,12 @@
 import { QueueClosedError } from '../errors/queue-closed-error.js';
-import { QueueEmptyError } from '../errors/queue-empty-error.js';
-import { QueueFullError } from '../errors/queue-full-error.js';
-import { EMPTY, QueueCore } from '../internal/queue-core.js';
+import { SerializationError } from '../errors/serialization-error.js';
+import { LocalQueue } from '../internal/local-queue.js';
+import type { QueueDescriptor } from '../internal/protocol.js';
+import type { QueueBackend } from '../internal/queue-backend.js';
+import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
-import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
+import { DESCRIBE_QUEUE } from '../internal/symbols.js';
+import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
 export interface QueueWaitOptions {
@@ -14,9 +17,14 @@ export interface QueueWaitOptions {
 }
 
 /**
- * Python's `multiprocessing.Queue`: a FIFO with an optional bound. `put` waits while the queue is
- * full, `get` while it is empty; the `Nowait` forms throw instead. Items must be structured-cloneable
- * (checked at put, so a bad item is refused, never dropped later).
+ * Python's `multiprocessing.Queue`: a FIFO with an optional bound, usable from every process it is
+ * passed to (in `Process` args). `put` waits while the queue is full, `get` while it is empty; the
+ * `Nowait` forms throw instead. Items must be structured-cloneable (checked at put, so a bad item is
+ * refused, never dropped later).
+ *
+ * The process that creates a queue holds its buffer; in other processes the same object is a proxy
+ * whose `qsize`/`empty`/`full` are approximate, as in Python, and whose `putNowait`/`getNowait` answer
+ * from what this process was already granted (credit, prefetched items).
  *
  * @example
  * const q = new Queue<number>(3);
@@ -25,96 +33,55 @@ export interface QueueWaitOptions {
  * await q.get();     // 1
  */
 export class Queue<T> {
-  readonly #core: QueueCore<T>;
+  readonly #backend: QueueBackend<T>;
   #closed = false;
-
-  static {
-    Object.defineProperty(this.prototype, QUEUE_BRAND, { value: true });
-  }
 
   /** `maxsize` 0 or omitted (or negative) = unbounded. */
   constructor(maxsize = 0) {
-    this.#core = new QueueCore<T>(maxsize);
+    this.#backend = adopted ? (adopted as QueueBackend<T>) : new LocalQueue<T>(maxsize);
+    adopted = undefined;
   }
 
   /** Puts `item`, waiting while the queue is full (up to `timeout` ms, then QueueFullError). */
   put(item: T, options: QueueWaitOptions = {}): Promise<void> {
     const timeout = normalizeTimeout(options.timeout, 'put');
     this.#assertOpen('put');
-    assertCloneable(item, 'item');
-    if (this.#core.offer(item)) return RESOLVED;
-    if (options.block === false || timeout === 0) return Promise.reject(new QueueFullError(this.#core.maxsize));
-    return new Promise((resolve, reject) => {
-      let active = true;
-      const timer = startTimer(timeout, () => {
-        active = false;
-        reject(new QueueFullError(this.#core.maxsize, `The queue stayed full (maxsize ${this.#core.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`));
-      });
-      this.#core.waitToPut({
-        item,
-        admit: () => {
-          if (!active) return false;
-          active = false;
-          if (timer) clearTimeout(timer);
-          resolve();
-          return true;
-        },
-      });
-    });
+    assertItem(item);
+    return this.#backend.put(item, options.block !== false, timeout);
   }
 
   /** Takes the next item, waiting while the queue is empty (up to `timeout` ms, then QueueEmptyError). */
   get(options: QueueWaitOptions = {}): Promise<T> {
     const timeout = normalizeTimeout(options.timeout, 'get');
     this.#assertOpen('get');
-    const item = this.#core.poll();
-    if (item !== EMPTY) return Promise.resolve(item);
-    if (options.block === false || timeout === 0) return Promise.reject(new QueueEmptyError());
-    return new Promise((resolve, reject) => {
-      let active = true;
-      const timer = startTimer(timeout, () => {
-        active = false;
-        reject(new QueueEmptyError(`No item arrived within ${timeout} ms. Give get() a longer timeout, or check that a producer is putting items.`));
-      });
-      this.#core.waitToGet({
-        deliver: (value) => {
-          if (!active) return false;
-          active = false;
-          if (timer) clearTimeout(timer);
-          resolve(value);
-          return true;
-        },
-      });
-    });
+    return this.#backend.get(options.block !== false, timeout);
   }
 
   /** Puts `item` only if a slot is free now; otherwise throws QueueFullError. */
   putNowait(item: T): void {
     this.#assertOpen('put');
-    assertCloneable(item, 'item');
-    if (!this.#core.offer(item)) throw new QueueFullError(this.#core.maxsize);
+    assertItem(item);
+    this.#backend.putNowait(item);
   }
 
   /** Takes an item only if one is there now; otherwise throws QueueEmptyError. */
   getNowait(): T {
     this.#assertOpen('get');
-    const item = this.#core.poll();
-    if (item === EMPTY) throw new QueueEmptyError();
-    return item;
+    return this.#backend.getNowait();
   }
 
-  /** Items in the queue now. */
+  /** Items in the queue now (approximate outside the creating process). */
   qsize(): number {
-    return this.#core.size;
+    return this.#backend.qsize();
   }
 
   empty(): boolean {
-    return this.#core.size === 0;
+    return this.#backend.qsize() === 0;
   }
 
   /** True when no slot is free; an unbounded queue is never full. */
   full(): boolean {
-    return this.#core.isFull();
+    return this.#backend.full();
   }
 
   /** No more puts or gets through this handle (in this process); later ones throw QueueClosedError. */
@@ -122,9 +89,19 @@ export class Queue<T> {
     this.#closed = true;
   }
 
-  /** The engine, for JoinableQueue and the library's other layers. */
-  protected get core(): QueueCore<T> {
-    return this.#core;
+  /** The backend, for JoinableQueue. */
+  protected get backend(): QueueBackend<T> {
+    return this.#backend;
+  }
+
+  /** How a child process reaches this queue (used when it is passed in Process args). */
+  [DESCRIBE_QUEUE](): QueueDescriptor {
+    return this.#backend.describe(this.isJoinable());
+  }
+
+  /** Whether proxies of this queue in other processes are JoinableQueues. */
+  protected isJoinable(): boolean {
+    return false;
   }
 
   #assertOpen(operation: 'put' | 'get'): void {
@@ -132,11 +109,31 @@ export class Queue<T> {
       throw new QueueClosedError(`Cannot ${operation}: this queue was closed in this process with close(). Use the queue before closing it, or create a new one.`);
     }
   }
+
+  static {
+    Object.defineProperty(this.prototype, QUEUE_BRAND, { value: true });
+  }
 }
 
-function startTimer(timeout: number | null, onTimeout: () => void): NodeJS.Timeout | undefined {
-  if (timeout === null || timeout >= MAX_TIMER_MS) return undefined;
-  return setTimeout(onTimeout, timeout);
+/** Builds the proxy of a queue another process created (children get their queue arguments this way). */
+export function adoptQueue<Q extends Queue<unknown>>(descriptor: QueueDescriptor, QueueClass: new () => Q): Q {
+  adopted = new QueueProxy(descriptor);
+  return new QueueClass();
 }
 
-const RESOLVED = Promise.resolve();
+// Structured clone checks only what it cannot be sure of: primitives always clone.
+function assertItem(item: unknown): void {
+  if (typeof item !== 'object' || item === null) {
+    if (typeof item === 'function' || typeof item === 'symbol') assertCloneable(item, 'item');
+    return;
+  }
+  if (QUEUE_BRAND in item) {
+    throw new SerializationError(
+      'item',
+      new TypeError('a Queue cannot be put into a queue; share queues between processes by passing them in Process args'),
+    );
+  }
+  assertCloneable(item, 'item');
+}
+
+let adopted: QueueBackend<unknown> | undefined;

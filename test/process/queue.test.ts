@@ -91,11 +91,6 @@ describe('Queue (in the owning process)', () => {
     expect(() => q.get()).to.throw(QueueClosedError, /closed/);
   });
 
-  it('should refuse a queue as an item or a process argument instead of cloning it as {}', () => {
-    const q = new Queue<unknown>();
-    expect(() => q.putNowait(new Queue())).to.throw(SerializationError, /Queue handle/);
-  });
-
   it('should pass undefined and null through as items', async () => {
     const q = new Queue<unknown>();
     await q.put(undefined);

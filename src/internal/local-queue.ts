@@ -1,0 +1,94 @@
+import { QueueEmptyError } from '../errors/queue-empty-error.js';
+import { QueueFullError } from '../errors/queue-full-error.js';
+import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from './protocol.js';
+import type { QueueBackend } from './queue-backend.js';
+import { EMPTY, QueueCore } from './queue-core.js';
+import { QueueOwner } from './queue-owner.js';
+import { QueueServer } from './queue-server.js';
+import { createWaiter } from './wait.js';
+
+/** A queue whose buffer lives in this process: the owner. Remote proxies reach it through QueueOwner. */
+export class LocalQueue<T> implements QueueBackend<T> {
+  readonly #core: QueueCore<T>;
+  #owner: QueueOwner<T> | undefined;
+  #descriptor: QueueDescriptor | undefined;
+
+  constructor(maxsize: number) {
+    this.#core = new QueueCore<T>(maxsize);
+  }
+
+  get maxsize(): number {
+    return this.#core.maxsize;
+  }
+
+  put(item: T, block: boolean, timeout: number | null): Promise<void> {
+    if (this.#core.offer(item)) {
+      this.#owner?.scheduleDrain();
+      return RESOLVED;
+    }
+    if (!block || timeout === 0) return Promise.reject(new QueueFullError(this.maxsize));
+    const [waiter, promise] = createWaiter<void>(
+      timeout,
+      () => new QueueFullError(this.maxsize, `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`),
+    );
+    this.#core.waitToPut({ item, admit: () => waiter.settle(undefined) });
+    return promise;
+  }
+
+  putNowait(item: T): void {
+    if (!this.#core.offer(item)) throw new QueueFullError(this.maxsize);
+    this.#owner?.scheduleDrain();
+  }
+
+  get(block: boolean, timeout: number | null): Promise<T> {
+    const item = this.#core.poll();
+    if (item !== EMPTY) {
+      this.#owner?.scheduleDrain();
+      return Promise.resolve(item);
+    }
+    if (!block || timeout === 0) return Promise.reject(new QueueEmptyError());
+    const [waiter, promise] = createWaiter<T>(
+      timeout,
+      () => new QueueEmptyError(`No item arrived within ${timeout} ms. Give get() a longer timeout, or check that a producer is putting items.`),
+    );
+    this.#core.waitToGet({ deliver: (value) => waiter.settle(value) });
+    return promise;
+  }
+
+  getNowait(): T {
+    const item = this.#core.poll();
+    if (item === EMPTY) throw new QueueEmptyError();
+    this.#owner?.scheduleDrain();
+    return item;
+  }
+
+  qsize(): number {
+    return this.#core.size;
+  }
+
+  full(): boolean {
+    return this.#core.size >= this.#core.maxsize;
+  }
+
+  taskDone(): void {
+    this.#core.taskDone();
+  }
+
+  join(): Promise<void> {
+    return this.#core.join();
+  }
+
+  describe(joinable: boolean): QueueDescriptor {
+    if (!this.#descriptor) {
+      const server = QueueServer.get();
+      const id = `${process.pid}.${++lastId}`;
+      this.#owner = new QueueOwner<T>(id, this.#core);
+      server.register(this.#owner as QueueOwner<unknown>);
+      this.#descriptor = { [QUEUE_DESCRIPTOR_KEY]: true, id, address: server.address, maxsize: this.maxsize, joinable };
+    }
+    return this.#descriptor;
+  }
+}
+
+let lastId = 0;
+const RESOLVED = Promise.resolve();

@@ -1,0 +1,19 @@
+import type { QueueDescriptor } from './protocol.js';
+
+/**
+ * What a Queue does, wherever its buffer lives: in this process (LocalQueue, the owner) or in
+ * another (QueueProxy). Arguments arrive validated; timeouts are normalised milliseconds.
+ */
+export interface QueueBackend<T> {
+  readonly maxsize: number;
+  put(item: T, block: boolean, timeout: number | null): Promise<void>;
+  putNowait(item: T): void;
+  get(block: boolean, timeout: number | null): Promise<T>;
+  getNowait(): T;
+  qsize(): number;
+  full(): boolean;
+  taskDone(): void;
+  join(): Promise<void>;
+  /** How to reach this queue from another process. */
+  describe(joinable: boolean): QueueDescriptor;
+}

@@ -1,0 +1,84 @@
+import { connect } from 'node:net';
+import { QueueConnection } from './queue-connection.js';
+import { registerFlushable } from './flush-registry.js';
+import type { QueueWireMessage } from './protocol.js';
+
+/** What a QueueClient needs from each queue proxy on its connection. */
+export interface ConnectedProxy {
+  handle(message: QueueWireMessage, body: Buffer | undefined): void;
+  /** Writes batched data now (end of turn, or before exit). */
+  flush(): void;
+  /** True while data waits to be written. */
+  hasUnsent(): boolean;
+  /** True while user code waits on the owner (a blocked get, put or join): the process must stay alive. */
+  isWaiting(): boolean;
+  ownerGone(reason: string): void;
+}
+
+/**
+ * This process's connection to one queue owner, shared by every proxy of that owner's queues. The
+ * socket is unref'd except while some proxy waits, so an idle queue handle never keeps a process alive.
+ */
+export class QueueClient {
+  readonly connection: QueueConnection;
+  readonly #proxies = new Map<string, ConnectedProxy>();
+  #flushScheduled = false;
+  #gone: string | undefined;
+
+  private constructor(address: string) {
+    const socket = connect(address);
+    socket.unref();
+    this.connection = new QueueConnection(socket, ({ header, body }) => this.#proxies.get(header.q)?.handle(header, body));
+    socket.on('error', (error) => this.#lose(`its owner cannot be reached (${error.message})`));
+    socket.on('close', () => this.#lose('the process that created it has exited'));
+    registerFlushable({
+      pending: () => [...this.#proxies.values()].some((proxy) => proxy.hasUnsent()),
+      flush: () => {
+        for (const proxy of this.#proxies.values()) proxy.flush();
+        return this.connection.flushed();
+      },
+    });
+  }
+
+  static for(address: string): QueueClient {
+    const holder = globalThis as { [CLIENTS_KEY]?: Map<string, QueueClient> };
+    const clients = (holder[CLIENTS_KEY] ??= new Map());
+    let client = clients.get(address);
+    if (!client) {
+      client = new QueueClient(address);
+      clients.set(address, client);
+    }
+    return client;
+  }
+
+  attach(id: string, proxy: ConnectedProxy): void {
+    this.#proxies.set(id, proxy);
+    if (this.#gone) proxy.ownerGone(this.#gone);
+  }
+
+  /** Batches what proxies queued in this turn into one write at its end. */
+  scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      for (const proxy of this.#proxies.values()) proxy.flush();
+    });
+  }
+
+  /** Keeps the process alive exactly while some proxy waits on the owner. */
+  updateRef(): void {
+    if (this.#gone) return;
+    const waiting = [...this.#proxies.values()].some((proxy) => proxy.isWaiting());
+    if (waiting) this.connection.socket.ref();
+    else this.connection.socket.unref();
+  }
+
+  #lose(reason: string): void {
+    if (this.#gone) return;
+    this.#gone = reason;
+    for (const proxy of this.#proxies.values()) proxy.ownerGone(reason);
+  }
+}
+
+const CLIENTS_KEY = Symbol.for('rx-multiprocessing.queueClients');

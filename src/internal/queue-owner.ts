@@ -1,0 +1,193 @@
+import { TaskDoneError } from '../errors/task-done-error.js';
+import { decodeItems } from './frame-codec.js';
+import type { QueueCore } from './queue-core.js';
+import type { QueueConnection } from './queue-connection.js';
+import type { QueueWireMessage } from './protocol.js';
+
+/** What the owner knows of one remote proxy of one queue. */
+interface ProxyState<T> {
+  /** Slots promised to this proxy and not yet filled. */
+  credit: number;
+  /** Slots it asked for that were not free yet. */
+  wantsCredit: number;
+  /** Items it asked for that were not sent yet. */
+  requested: number;
+  /** Items sent to it that its user code has not taken: they go back to the queue if it dies. */
+  readonly unconsumed: T[][];
+  unconsumedHead: number;
+}
+
+/**
+ * The owner side of one queue's remote traffic: grants credit out of free capacity, sends items to
+ * proxies that asked, counts taskDone and answers joins. The buffer and every count stay in the
+ * queue's QueueCore, so local and remote use share one truth.
+ */
+export class QueueOwner<T> {
+  readonly #core: QueueCore<T>;
+  readonly #proxies = new Map<QueueConnection, ProxyState<T>>();
+  #drainScheduled = false;
+  #rotation = 0;
+
+  constructor(
+    readonly id: string,
+    core: QueueCore<T>,
+  ) {
+    this.#core = core;
+  }
+
+  handle(connection: QueueConnection, message: QueueWireMessage, body: Buffer | undefined): void {
+    const proxy = this.#proxyOf(connection);
+    switch (message.t) {
+      case 'put': {
+        const items = decodeItems<T>(body);
+        proxy.credit = Math.max(0, proxy.credit - items.length);
+        this.#core.acceptReserved(items);
+        break;
+      }
+      case 'want-credit':
+        proxy.wantsCredit += message.n;
+        break;
+      case 'release':
+        proxy.credit = Math.max(0, proxy.credit - message.n);
+        this.#core.release(message.n);
+        break;
+      case 'request':
+        proxy.requested += message.n;
+        break;
+      case 'unrequest':
+        proxy.requested = Math.max(0, proxy.requested - message.n);
+        break;
+      case 'took':
+        consume(proxy, message.n);
+        break;
+      case 'give-back': {
+        const items = decodeItems<T>(body);
+        unconsumeTail(proxy, items.length);
+        for (let i = items.length - 1; i >= 0; i--) this.#core.putBack(items[i] as T);
+        break;
+      }
+      case 'done':
+        try {
+          this.#core.taskDone(message.n);
+        } catch (error) {
+          if (!(error instanceof TaskDoneError)) throw error;
+          connection.send({ t: 'fail', q: this.id, name: error.name, message: error.message });
+        }
+        break;
+      case 'join':
+        void this.#core.join().then(() => connection.send({ t: 'joined', q: this.id, id: message.id }));
+        break;
+      case 'credit':
+      case 'items':
+      case 'joined':
+      case 'fail':
+        break;
+      default:
+        message satisfies never;
+    }
+    this.scheduleDrain();
+  }
+
+  /** A proxy's process is gone: its unused credit frees up and the items it never took go back to the head. */
+  disconnect(connection: QueueConnection): void {
+    const proxy = this.#proxies.get(connection);
+    if (!proxy) return;
+    this.#proxies.delete(connection);
+    if (proxy.credit > 0) this.#core.release(proxy.credit);
+    const returned = proxy.unconsumed.flat().slice(proxy.unconsumedHead);
+    for (let i = returned.length - 1; i >= 0; i--) this.#core.putBack(returned[i] as T);
+    this.scheduleDrain();
+  }
+
+  /** Hands out credit and items once per turn, so everything freed or arrived in a turn goes in one batch. */
+  scheduleDrain(): void {
+    if (this.#drainScheduled || this.#proxies.size === 0) return;
+    this.#drainScheduled = true;
+    setImmediate(() => {
+      this.#drainScheduled = false;
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    // Sending items frees slots, which may let credit through, whose puts bring items: loop to a fixpoint.
+    for (let progress = true; progress; ) {
+      progress = this.#grantCredit() + this.#sendItems() > 0;
+    }
+  }
+
+  #grantCredit(): number {
+    let total = 0;
+    for (const [connection, proxy] of this.#proxies) {
+      if (proxy.wantsCredit === 0) continue;
+      const granted = this.#core.reserve(proxy.wantsCredit);
+      if (granted === 0) break;
+      proxy.wantsCredit -= granted;
+      proxy.credit += granted;
+      total += granted;
+      connection.send({ t: 'credit', q: this.id, n: granted, size: this.#core.size });
+    }
+    return total;
+  }
+
+  // Items are shared fairly among the proxies that asked, starting from a rotating position, so a
+  // trickle of single items alternates between consumers instead of always feeding the first.
+  #sendItems(): number {
+    const waiting = [...this.#proxies].filter(([, proxy]) => proxy.requested > 0);
+    if (waiting.length === 0 || this.#core.size === 0) return 0;
+    const share = Math.ceil(this.#core.size / waiting.length);
+    let total = 0;
+    for (let i = 0; i < waiting.length && this.#core.size > 0; i++) {
+      const [connection, proxy] = waiting[(i + this.#rotation) % waiting.length] as [QueueConnection, ProxyState<T>];
+      const items = this.#core.pollMany(Math.min(proxy.requested, share));
+      proxy.requested -= items.length;
+      proxy.unconsumed.push(items);
+      total += items.length;
+      connection.send({ t: 'items', q: this.id, n: items.length, size: this.#core.size }, items);
+    }
+    this.#rotation++;
+    return total;
+  }
+
+  #proxyOf(connection: QueueConnection): ProxyState<T> {
+    let proxy = this.#proxies.get(connection);
+    if (!proxy) {
+      proxy = { credit: 0, wantsCredit: 0, requested: 0, unconsumed: [], unconsumedHead: 0 };
+      this.#proxies.set(connection, proxy);
+    }
+    return proxy;
+  }
+}
+
+// Drops `n` taken items from the front of a proxy's unconsumed batches.
+function consume<T>(proxy: ProxyState<T>, n: number): void {
+  let left = n;
+  while (left > 0 && proxy.unconsumed.length > 0) {
+    const batch = proxy.unconsumed[0] as T[];
+    const available = batch.length - proxy.unconsumedHead;
+    if (left < available) {
+      proxy.unconsumedHead += left;
+      return;
+    }
+    left -= available;
+    proxy.unconsumed.shift();
+    proxy.unconsumedHead = 0;
+  }
+}
+
+// Drops the last `n` items sent to a proxy (it gave them back unused).
+function unconsumeTail<T>(proxy: ProxyState<T>, n: number): void {
+  let left = n;
+  while (left > 0 && proxy.unconsumed.length > 0) {
+    const batch = proxy.unconsumed[proxy.unconsumed.length - 1] as T[];
+    const head = proxy.unconsumed.length === 1 ? proxy.unconsumedHead : 0;
+    const available = batch.length - head;
+    if (left < available) {
+      batch.length -= left;
+      return;
+    }
+    left -= available;
+    proxy.unconsumed.pop();
+    if (proxy.unconsumed.length === 0) proxy.unconsumedHead = 0;
+  }
+}

@@ -1,0 +1,344 @@
+import { QueueClosedError } from '../errors/queue-closed-error.js';
+import { QueueEmptyError } from '../errors/queue-empty-error.js';
+import { QueueFullError } from '../errors/queue-full-error.js';
+import { TaskDoneError } from '../errors/task-done-error.js';
+import { decodeItems } from './frame-codec.js';
+import type { QueueDescriptor, QueueWireMessage } from './protocol.js';
+import type { QueueBackend } from './queue-backend.js';
+import { QueueClient, type ConnectedProxy } from './queue-client.js';
+import { createWaiter, type Waiter } from './wait.js';
+
+/**
+ * A queue whose buffer lives in another process. Puts spend credit the owner granted (so they resolve
+ * at once while credit lasts, and wait when the queue is full); gets take from a small prefetch of
+ * items the owner sent. Everything written in one event-loop turn leaves as one batch.
+ */
+export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
+  readonly #descriptor: QueueDescriptor;
+  readonly #client: QueueClient;
+  readonly #putWindow: number;
+  // Producer side.
+  #credit = 0;
+  #creditAsked = 0;
+  #outgoing: T[] = [];
+  readonly #pendingPuts: { item: T; waiter: Waiter<void> }[] = [];
+  #lastPutAt = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
+  // Consumer side.
+  #local: T[] = [];
+  #localHead = 0;
+  #requested = 0;
+  readonly #pendingGets: Waiter<T>[] = [];
+  #prefetch = 1;
+  #lastTakeAt = 0;
+  #taken = 0;
+  #tookUnsent = 0;
+  // JoinableQueue.
+  #doneTotal = 0;
+  #doneUnsent = 0;
+  readonly #joins = new Map<number, Waiter<void>>();
+  #lastJoinId = 0;
+  // The owner's buffer length, as of its last message.
+  #ownerSize = 0;
+  #gone: string | undefined;
+
+  constructor(descriptor: QueueDescriptor) {
+    this.#descriptor = descriptor;
+    this.#putWindow = Math.max(1, Math.min(MAX_PUT_WINDOW, Math.ceil(descriptor.maxsize / 4)));
+    this.#client = QueueClient.for(descriptor.address);
+    this.#client.attach(descriptor.id, this);
+  }
+
+  get maxsize(): number {
+    return this.#descriptor.maxsize;
+  }
+
+  put(item: T, block: boolean, timeout: number | null): Promise<void> {
+    this.#assertAlive();
+    if (this.#credit > 0 && this.#pendingPuts.length === 0) {
+      this.#accept(item);
+      return RESOLVED;
+    }
+    this.#askCredit(1);
+    if (!block || timeout === 0) return Promise.reject(new QueueFullError(this.maxsize));
+    const [waiter, promise] = createWaiter<void>(
+      timeout,
+      () => new QueueFullError(this.maxsize, `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`),
+      () => this.#client.updateRef(),
+    );
+    this.#pendingPuts.push({ item, waiter });
+    this.#client.updateRef();
+    return promise;
+  }
+
+  putNowait(item: T): void {
+    this.#assertAlive();
+    if (this.#credit > 0 && this.#pendingPuts.length === 0) return this.#accept(item);
+    // Ask now, so that a later putNowait can succeed once the owner answers.
+    this.#askCredit(1);
+    throw new QueueFullError(this.maxsize, `No free slot was granted to this process yet (maxsize ${this.maxsize}); a blocking \`await put(item)\` waits for one.`);
+  }
+
+  get(block: boolean, timeout: number | null): Promise<T> {
+    this.#assertAlive();
+    this.#adaptPrefetch();
+    if (this.#localSize() > 0) return Promise.resolve(this.#take());
+    if (!block || timeout === 0) return Promise.reject(new QueueEmptyError(NOTHING_HERE));
+    const [waiter, promise] = createWaiter<T>(
+      timeout,
+      () => new QueueEmptyError(`No item arrived within ${timeout} ms. Give get() a longer timeout, or check that a producer is putting items.`),
+      () => this.#cancelSurplusRequests(),
+    );
+    this.#pendingGets.push(waiter);
+    this.#askItems(0);
+    this.#client.updateRef();
+    return promise;
+  }
+
+  getNowait(): T {
+    this.#assertAlive();
+    if (this.#localSize() > 0) return this.#take();
+    throw new QueueEmptyError(NOTHING_HERE);
+  }
+
+  qsize(): number {
+    return this.#ownerSize + this.#localSize();
+  }
+
+  full(): boolean {
+    return this.qsize() >= this.maxsize;
+  }
+
+  taskDone(): void {
+    // The owner counts globally; here the rule is local: no more taskDone() than items taken here.
+    if (this.#doneTotal >= this.#taken) {
+      throw new TaskDoneError(` (this process took ${this.#taken} item(s) from the queue and has marked them all done)`);
+    }
+    this.#doneTotal++;
+    this.#doneUnsent++;
+    this.#client.scheduleFlush();
+  }
+
+  join(): Promise<void> {
+    if (this.#gone) return Promise.reject(this.#goneError());
+    const id = ++this.#lastJoinId;
+    const [waiter, promise] = createWaiter<void>(null, () => new Error('unreachable'));
+    this.#joins.set(id, waiter);
+    // Our own taskDone counts must reach the owner before the join they precede.
+    this.flush();
+    this.#client.connection.send({ t: 'join', q: this.#descriptor.id, id });
+    this.#client.updateRef();
+    return promise;
+  }
+
+  describe(): QueueDescriptor {
+    return this.#descriptor;
+  }
+
+  handle(message: QueueWireMessage, body: Buffer | undefined): void {
+    switch (message.t) {
+      case 'credit':
+        this.#ownerSize = message.size;
+        this.#creditAsked = Math.max(0, this.#creditAsked - message.n);
+        this.#credit += message.n;
+        this.#admitPendingPuts();
+        break;
+      case 'items': {
+        this.#ownerSize = message.size;
+        const items = decodeItems<T>(body);
+        this.#requested = Math.max(0, this.#requested - items.length);
+        this.#receive(items);
+        break;
+      }
+      case 'joined':
+        this.#joins.get(message.id)?.settle(undefined);
+        this.#joins.delete(message.id);
+        break;
+      case 'fail':
+        process.emitWarning(`${message.name}: ${message.message}`, { code: 'RX_MULTIPROCESSING_QUEUE' });
+        break;
+      case 'put':
+      case 'want-credit':
+      case 'release':
+      case 'request':
+      case 'unrequest':
+      case 'give-back':
+      case 'took':
+      case 'done':
+      case 'join':
+        break;
+      default:
+        message satisfies never;
+    }
+    this.#client.updateRef();
+  }
+
+  flush(): void {
+    const q = this.#descriptor.id;
+    const connection = this.#client.connection;
+    if (this.#outgoing.length > 0) {
+      connection.send({ t: 'put', q, n: this.#outgoing.length }, this.#outgoing);
+      this.#outgoing = [];
+    }
+    if (this.#tookUnsent > 0) {
+      connection.send({ t: 'took', q, n: this.#tookUnsent });
+      this.#tookUnsent = 0;
+    }
+    if (this.#doneUnsent > 0) {
+      connection.send({ t: 'done', q, n: this.#doneUnsent });
+      this.#doneUnsent = 0;
+    }
+  }
+
+  hasUnsent(): boolean {
+    return this.#outgoing.length > 0 || this.#tookUnsent > 0 || this.#doneUnsent > 0;
+  }
+
+  isWaiting(): boolean {
+    return this.#pendingPuts.some((p) => p.waiter.active) || this.#pendingGets.some((g) => g.active) || this.#joins.size > 0;
+  }
+
+  ownerGone(reason: string): void {
+    this.#gone = reason;
+    const error = this.#goneError();
+    for (const { waiter } of this.#pendingPuts.splice(0)) waiter.fail(error);
+    for (const waiter of this.#pendingGets.splice(0)) waiter.fail(error);
+    for (const waiter of this.#joins.values()) waiter.fail(error);
+    this.#joins.clear();
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+  }
+
+  #accept(item: T): void {
+    this.#credit--;
+    this.#outgoing.push(item);
+    this.#lastPutAt = performance.now();
+    // Ask for the next window before this one runs out, so a steady producer never waits a round trip.
+    if (this.#credit + this.#creditAsked < this.#putWindow / 2) this.#askCredit(this.#putWindow);
+    this.#armIdleRelease();
+    this.#client.scheduleFlush();
+  }
+
+  #askCredit(atLeast: number): void {
+    const want = Math.max(atLeast, this.#pendingPuts.length + 1, this.#putWindow) - this.#credit - this.#creditAsked;
+    if (want <= 0 || this.#gone) return;
+    this.#creditAsked += want;
+    this.#client.connection.send({ t: 'want-credit', q: this.#descriptor.id, n: want });
+  }
+
+  #admitPendingPuts(): void {
+    while (this.#credit > 0 && this.#pendingPuts.length > 0) {
+      const { item, waiter } = this.#pendingPuts.shift() as { item: T; waiter: Waiter<void> };
+      if (!waiter.active) continue;
+      this.#accept(item);
+      waiter.settle(undefined);
+    }
+    if (this.#pendingPuts.length > 0) this.#askCredit(this.#pendingPuts.length);
+  }
+
+  // Credit a producer stopped using would hold slots others may need: give it back after a short idle spell.
+  #armIdleRelease(): void {
+    if (this.#idleTimer) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#gone) return;
+      if (performance.now() - this.#lastPutAt < IDLE_RELEASE_MS || this.#pendingPuts.length > 0) return this.#armIdleRelease();
+      if (this.#credit > 0) {
+        this.flush();
+        this.#client.connection.send({ t: 'release', q: this.#descriptor.id, n: this.#credit });
+        this.#credit = 0;
+      }
+    }, IDLE_RELEASE_MS).unref();
+  }
+
+  // Prefetch only pays when processing an item is quicker than a round trip to the owner; a slow
+  // consumer keeps a window of one, so it never sits on items an idle consumer could take.
+  #adaptPrefetch(): void {
+    const now = performance.now();
+    const busy = now - this.#lastTakeAt;
+    if (this.#lastTakeAt > 0) {
+      this.#prefetch = busy < FAST_ITEM_MS ? Math.min(MAX_PREFETCH, this.#prefetch * 2) : Math.max(1, this.#prefetch >> 1);
+    }
+  }
+
+  // A get gave up: requests beyond what the remaining gets need would pull items here that nobody
+  // waits for, keeping them from other consumers.
+  #cancelSurplusRequests(): void {
+    const surplus = Math.min(this.#requested, this.#requested + this.#localSize() - this.#activeGets());
+    if (surplus > 0 && !this.#gone) {
+      this.#requested -= surplus;
+      this.#client.connection.send({ t: 'unrequest', q: this.#descriptor.id, n: surplus });
+    }
+    this.#client.updateRef();
+  }
+
+  #activeGets(): number {
+    let n = 0;
+    for (const g of this.#pendingGets) if (g.active) n++;
+    return n;
+  }
+
+  #askItems(extra: number): void {
+    if (this.#gone) return;
+    const activeGets = this.#activeGets();
+    const want = activeGets + Math.max(extra, activeGets > 0 ? this.#prefetch - 1 : 0) - this.#localSize() - this.#requested;
+    if (want <= 0) return;
+    this.#requested += want;
+    this.#client.connection.send({ t: 'request', q: this.#descriptor.id, n: want });
+  }
+
+  #receive(items: T[]): void {
+    let i = 0;
+    while (i < items.length && this.#pendingGets.length > 0) {
+      const waiter = this.#pendingGets.shift() as Waiter<T>;
+      if (!waiter.active) continue;
+      this.#countTake();
+      waiter.settle(items[i++] as T);
+    }
+    // Keep a prefetch window for the gets to come; anything beyond it (a get that timed out while its
+    // item was on the way) goes back to the owner for other consumers.
+    const keep = Math.min(items.length, i + Math.max(0, this.#prefetch - this.#localSize()));
+    for (; i < keep; i++) this.#local.push(items[i] as T);
+    if (i < items.length) {
+      const surplus = items.slice(i);
+      this.#client.connection.send({ t: 'give-back', q: this.#descriptor.id, n: surplus.length }, surplus);
+    }
+    if (this.#pendingGets.length > 0) this.#askItems(0);
+  }
+
+  #take(): T {
+    const item = this.#local[this.#localHead] as T;
+    this.#local[this.#localHead++] = undefined as T;
+    if (this.#localHead === this.#local.length) {
+      this.#local = [];
+      this.#localHead = 0;
+    }
+    this.#countTake();
+    return item;
+  }
+
+  #countTake(): void {
+    this.#taken++;
+    this.#tookUnsent++;
+    this.#lastTakeAt = performance.now();
+    this.#client.scheduleFlush();
+  }
+
+  #localSize(): number {
+    return this.#local.length - this.#localHead;
+  }
+
+  #assertAlive(): void {
+    if (this.#gone) throw this.#goneError();
+  }
+
+  #goneError(): QueueClosedError {
+    return new QueueClosedError(`The queue is no longer reachable: ${this.#gone}. A queue lives as long as the process that created it; keep that process alive (join its children) while others use the queue.`);
+  }
+}
+
+const RESOLVED = Promise.resolve();
+const MAX_PUT_WINDOW = 256;
+const MAX_PREFETCH = 256;
+const FAST_ITEM_MS = 1;
+const IDLE_RELEASE_MS = 20;
+const NOTHING_HERE = 'No item has reached this process yet: getNowait() and get({ block: false }) in a process that did not create the queue see only items already delivered to it. Use `await get({ timeout })` to wait briefly.';

@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:net';
+import { unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { QueueConnection } from './queue-connection.js';
+import type { QueueOwner } from './queue-owner.js';
+
+/**
+ * The Unix socket on which this process serves the queues it owns. Proxies in any descendant connect
+ * here directly (a grandchild too), so no item is relayed through intermediate processes. Created on
+ * the first queue handed to a child; it never keeps this process alive by itself.
+ */
+export class QueueServer {
+  readonly address: string;
+  readonly #server: Server;
+  readonly #owners = new Map<string, QueueOwner<unknown>>();
+
+  private constructor() {
+    this.address = join(tmpdir(), `rxmp-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+    this.#server = createServer((socket) => this.#accept(socket));
+    this.#server.listen(this.address);
+    this.#server.unref();
+    process.once('exit', () => {
+      try {
+        unlinkSync(this.address);
+      } catch {
+        // Already gone.
+      }
+    });
+  }
+
+  /** This process's server, started on first use. */
+  static get(): QueueServer {
+    const holder = globalThis as { [SERVER_KEY]?: QueueServer };
+    holder[SERVER_KEY] ??= new QueueServer();
+    return holder[SERVER_KEY];
+  }
+
+  register(owner: QueueOwner<unknown>): void {
+    this.#owners.set(owner.id, owner);
+  }
+
+  #accept(socket: import('node:net').Socket): void {
+    socket.unref();
+    const touched = new Set<QueueOwner<unknown>>();
+    const connection = new QueueConnection(socket, ({ header, body }) => {
+      const owner = this.#owners.get(header.q);
+      if (!owner) {
+        connection.send({ t: 'fail', q: header.q, name: 'QueueClosedError', message: `No queue ${header.q} in process ${process.pid}.` });
+        return;
+      }
+      touched.add(owner);
+      owner.handle(connection, header, body);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      for (const owner of touched) owner.disconnect(connection);
+    });
+  }
+}
+
+const SERVER_KEY = Symbol.for('rx-multiprocessing.queueServer');
