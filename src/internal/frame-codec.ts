@@ -8,16 +8,16 @@ export interface Frame<H> {
 
 // Layout: u32 frame length (after this field), u32 header length, header JSON, body bytes.
 // JSON for headers because it is the fastest codec for small objects; v8's structured clone for
-// item batches because items may be Maps, Dates, typed arrays, BigInts….
-export function encodeFrame(header: object, items?: readonly unknown[]): Buffer {
+// item batches because items may be Maps, Dates, typed arrays, BigInts…. The prefix+header and the
+// body stay separate buffers (written together by a corked socket), so a large body is never copied.
+export function encodeFrame(header: object, items?: readonly unknown[]): Buffer[] {
   const head = Buffer.from(JSON.stringify(header));
-  const body = items ? serialize(items) : EMPTY_BODY;
-  const frame = Buffer.allocUnsafe(8 + head.length + body.length);
-  frame.writeUInt32LE(4 + head.length + body.length, 0);
-  frame.writeUInt32LE(head.length, 4);
-  head.copy(frame, 8);
-  body.copy(frame, 8 + head.length);
-  return frame;
+  const body = items ? serialize(items) : undefined;
+  const prefix = Buffer.allocUnsafe(8 + head.length);
+  prefix.writeUInt32LE(4 + head.length + (body ? body.length : 0), 0);
+  prefix.writeUInt32LE(head.length, 4);
+  head.copy(prefix, 8);
+  return body ? [prefix, body] : [prefix];
 }
 
 export function decodeItems<T>(body: Buffer | undefined): T[] {
@@ -26,10 +26,17 @@ export function decodeItems<T>(body: Buffer | undefined): T[] {
 
 /** Reassembles frames from a byte stream. */
 export class FrameDecoder<H> {
-  #pending: Buffer = EMPTY_BODY;
+  // Chunks of an incomplete frame are kept apart and joined once, when the frame is whole: joining
+  // on every chunk would copy a large frame over and over.
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #needed = 4;
 
   push(chunk: Buffer): Frame<H>[] {
-    let data = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    if (this.#buffered < this.#needed) return NO_FRAMES;
+    let data = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks, this.#buffered);
     const frames: Frame<H>[] = [];
     while (data.length >= 4) {
       const length = data.readUInt32LE(0);
@@ -40,9 +47,11 @@ export class FrameDecoder<H> {
       frames.push({ header, body });
       data = data.subarray(4 + length);
     }
-    this.#pending = data.length === 0 ? EMPTY_BODY : Buffer.from(data);
+    this.#chunks = data.length === 0 ? [] : [data];
+    this.#buffered = data.length;
+    this.#needed = data.length >= 4 ? 4 + data.readUInt32LE(0) : 4;
     return frames;
   }
 }
 
-const EMPTY_BODY = Buffer.alloc(0);
+const NO_FRAMES: never[] = [];

@@ -29,7 +29,7 @@ export class QueueConnection {
         this.socket.uncork();
       });
     }
-    this.socket.write(encodeFrame(message, items));
+    for (const part of encodeFrame(message, items)) this.socket.write(part);
   }
 
   /** Settles once everything written so far has left this process (or the socket is gone). */

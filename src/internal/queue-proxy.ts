@@ -44,7 +44,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
 
   constructor(descriptor: QueueDescriptor) {
     this.#descriptor = descriptor;
-    this.#putWindow = Math.max(1, Math.min(MAX_PUT_WINDOW, Math.ceil(descriptor.maxsize / 4)));
+    this.#putWindow = Math.max(1, Math.min(MAX_PUT_WINDOW, Math.ceil(descriptor.maxsize / 2)));
     this.#client = QueueClient.for(descriptor.address);
     this.#client.attach(descriptor.id, this);
   }
@@ -277,10 +277,11 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     return n;
   }
 
-  #askItems(extra: number): void {
+  #askItems(extra: number, refill = false): void {
     if (this.#gone) return;
     const activeGets = this.#activeGets();
-    const want = activeGets + Math.max(extra, activeGets > 0 ? this.#prefetch - 1 : 0) - this.#localSize() - this.#requested;
+    const window = activeGets > 0 || refill ? this.#prefetch - 1 : 0;
+    const want = activeGets + Math.max(extra, window) - this.#localSize() - this.#requested;
     if (want <= 0) return;
     this.#requested += want;
     this.#client.connection.send({ t: 'request', q: this.#descriptor.id, n: want });
@@ -320,6 +321,8 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     this.#taken++;
     this.#tookUnsent++;
     this.#lastTakeAt = performance.now();
+    // Refill at half the window, before the buffer runs dry, so a fast consumer never waits a round trip.
+    if (this.#prefetch > 1 && this.#localSize() + this.#requested < this.#prefetch / 2) this.#askItems(0, true);
     this.#client.scheduleFlush();
   }
 
@@ -337,8 +340,8 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
 }
 
 const RESOLVED = Promise.resolve();
-const MAX_PUT_WINDOW = 256;
-const MAX_PREFETCH = 256;
+const MAX_PUT_WINDOW = 512;
+const MAX_PREFETCH = 1024;
 const FAST_ITEM_MS = 1;
 const IDLE_RELEASE_MS = 20;
 const NOTHING_HERE = 'No item has reached this process yet: getNowait() and get({ block: false }) in a process that did not create the queue see only items already delivered to it. Use `await get({ timeout })` to wait briefly.';
