@@ -8,8 +8,10 @@ export interface ConnectedProxy {
   handle(message: QueueWireMessage, body: Buffer | undefined): void;
   /** Writes batched data now (end of turn, or before exit). */
   flush(): void;
-  /** True while data waits to be written. */
+  /** True while data waits to be written (puts waiting for credit included). */
   hasUnsent(): boolean;
+  /** Settles once every put made so far has been accepted (it may wait for credit) or has failed. */
+  whenPutsSettled(): Promise<void>;
   /** True while user code waits on the owner (a blocked get, put or join): the process must stay alive. */
   isWaiting(): boolean;
   ownerGone(reason: string): void;
@@ -33,9 +35,12 @@ export class QueueClient {
     socket.on('close', () => this.#lose('the process that created it has exited'));
     registerFlushable({
       pending: () => [...this.#proxies.values()].some((proxy) => proxy.hasUnsent()),
-      flush: () => {
+      // Puts still waiting for credit are data the user handed over: an exit waits for them to be
+      // accepted (as CPython's exit waits for its queue feeder), then for the bytes to leave.
+      flush: async () => {
+        await Promise.all([...this.#proxies.values()].map((proxy) => proxy.whenPutsSettled()));
         for (const proxy of this.#proxies.values()) proxy.flush();
-        return this.connection.flushed();
+        await this.connection.flushed();
       },
     });
   }

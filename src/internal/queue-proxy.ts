@@ -21,7 +21,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   #credit = 0;
   #creditAsked = 0;
   #outgoing: T[] = [];
-  readonly #pendingPuts: { item: T; waiter: Waiter<void> }[] = [];
+  readonly #pendingPuts: { item: T; waiter: Waiter<void> & { readonly promise: Promise<void> } }[] = [];
   #lastPutAt = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   // Consumer side.
@@ -66,7 +66,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
       () => new QueueFullError(this.maxsize, `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`),
       () => this.#client.updateRef(),
     );
-    this.#pendingPuts.push({ item, waiter });
+    this.#pendingPuts.push({ item, waiter: Object.assign(waiter, { promise }) });
     this.#client.updateRef();
     return promise;
   }
@@ -191,7 +191,14 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   hasUnsent(): boolean {
-    return this.#outgoing.length > 0 || this.#tookUnsent > 0 || this.#doneUnsent > 0;
+    return this.#outgoing.length > 0 || this.#tookUnsent > 0 || this.#doneUnsent > 0 || this.#pendingPuts.some((p) => p.waiter.active);
+  }
+
+  async whenPutsSettled(): Promise<void> {
+    const pending = this.#pendingPuts.filter((p) => p.waiter.active);
+    if (pending.length === 0) return;
+    this.#client.connection.socket.ref();
+    await Promise.allSettled(pending.map((p) => p.waiter.promise));
   }
 
   isWaiting(): boolean {

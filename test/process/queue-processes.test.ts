@@ -78,6 +78,16 @@ describe('Queue across processes', () => {
     expect(await q.get({ timeout: 5000 })).to.equal('precious');
   });
 
+  it('should deliver every item a child put before it called process.exit()', async () => {
+    const q = new Queue<number>();
+    const p = start(qt.putThenExit, [q, 200]);
+    await p.join();
+    expect(p.exitCode).to.equal(0);
+    const got: number[] = [];
+    for (let i = 0; i < 200; i++) got.push(await q.get({ timeout: 5000 }));
+    expect(got).to.deep.equal(Array.from({ length: 200 }, (_, i) => i));
+  });
+
   it('should refuse a queue as a queue item', () => {
     const q = new Queue<unknown>();
     expect(() => q.putNowait(new Queue())).to.throw(/cannot be put into a queue/);

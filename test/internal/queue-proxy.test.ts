@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueClosedError, type Queue } from '../../src/index.js';
+import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
+import { adoptQueue, Queue as QueueClass } from '../../src/process/queue.js';
+
+function descriptor(address: string): QueueDescriptor {
+  return { [QUEUE_DESCRIPTOR_KEY]: true, id: 'test.1', address, maxsize: 10, joinable: false };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+// A proxy whose owner is gone must fail clearly, never hang.
+describe('QueueProxy when its owner is gone', () => {
+  let server: Server | undefined;
+  afterEach(() => server?.close());
+
+  it('should reject pending and later calls with QueueClosedError when the owner closes the connection', async () => {
+    const address = join(tmpdir(), `rxmp-test-${process.pid}-${Date.now()}.sock`);
+    server = createServer((socket) => setTimeout(() => socket.destroy(), 50));
+    await new Promise<void>((resolve) => server?.listen(address, resolve));
+    const q = adoptQueue(descriptor(address), QueueClass) as Queue<number>;
+    const pending = q.get();
+    const error = await rejection(pending);
+    expect(error).to.be.instanceOf(QueueClosedError).with.property('message').that.matches(/process that created it has exited/);
+    expect(() => q.get()).to.throw(QueueClosedError);
+    expect(() => q.putNowait(1)).to.throw(QueueClosedError);
+  });
+
+  it('should reject with QueueClosedError when the owner cannot be reached at all', async () => {
+    const q = adoptQueue(descriptor(join(tmpdir(), 'rxmp-no-such-owner.sock')), QueueClass) as Queue<number>;
+    const error = await rejection(q.put(1));
+    expect(error).to.be.instanceOf(QueueClosedError).with.property('message').that.matches(/cannot be reached|has exited/);
+  });
+});
