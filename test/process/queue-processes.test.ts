@@ -54,7 +54,7 @@ describe('Queue across processes', () => {
     const p = start(qt.probeProxy, [q, file]);
     await p.join();
     expect(p.exitCode).to.equal(0);
-    expect(readRecord(file)).to.deep.equal({ getTimeout: 'QueueEmptyError', getNowait: 'QueueEmptyError', putTimeout: 'QueueFullError', putNoBlock: 'QueueFullError' });
+    expect(readRecord(file)).to.deep.equal({ getTimeout: 'QueueEmptyError', getNowait: 'QueueEmptyError', putTimeout: 'QueueFullError', putNoBlock: 'QueueFullError', afterClose: 'QueueClosedError' });
     expect([await q.get(), await q.get()]).to.deep.equal([1, 2]);
   });
 
