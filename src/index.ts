@@ -9,6 +9,14 @@ export { Queue } from './process/queue.js';
 export type { QueueWaitOptions } from './process/queue.js';
 export { JoinableQueue } from './process/joinable-queue.js';
 
+/* Reactive layer — processes as Observables */
+export { producer } from './operators/producer.js';
+export type { ProducerOptions } from './operators/producer.js';
+export { queue } from './operators/queue.js';
+export type { QueueOperatorOptions } from './operators/queue.js';
+export { consume } from './operators/consume.js';
+export type { ConsumeOptions } from './operators/consume.js';
+
 /* Logging */
 export { getLogger, logToStderr } from './process/logger.js';
 export type { Logger, LogLevel, LogToStderrOptions } from './process/logger.js';
@@ -16,6 +24,7 @@ export type { Logger, LogLevel, LogToStderrOptions } from './process/logger.js';
 /* Errors */
 export {
   MultiprocessingError,
+  ConsumerExitedError,
   ProcessExitError,
   ProcessStateError,
   QueueClosedError,
@@ -24,4 +33,5 @@ export {
   SerializationError,
   TargetResolutionError,
   TaskDoneError,
+  TaskError,
 } from './errors/index.js';

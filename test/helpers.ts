@@ -88,3 +88,9 @@ export function assertNoChildrenLeft(): void {
   for (const child of alive) child.kill();
   if (alive.length > 0) throw new Error(`test left ${alive.length} live child process(es): ${alive.map((c) => c.name).join(', ')}`);
 }
+
+/** Leak guard for operators, whose teardown signals children without waiting: allow them a moment to exit. */
+export async function assertChildrenExitSoon(ms = 3000): Promise<void> {
+  await waitFor(() => activeChildren().length === 0, ms);
+  assertNoChildrenLeft();
+}

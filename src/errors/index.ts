@@ -7,3 +7,5 @@ export { QueueEmptyError } from './queue-empty-error.js';
 export { QueueClosedError } from './queue-closed-error.js';
 export { TaskDoneError } from './task-done-error.js';
 export { ProcessExitError } from './process-exit-error.js';
+export { ConsumerExitedError } from './consumer-exited-error.js';
+export { TaskError } from './task-error.js';

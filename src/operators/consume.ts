@@ -1,0 +1,209 @@
+import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import { runConsumer, type ConsumerJob, type ConsumerResult } from '../child/consumer-runner.js';
+import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
+import { QueueFullError } from '../errors/queue-full-error.js';
+import { TaskError } from '../errors/task-error.js';
+import { locateExportedFunction } from '../internal/function-locator.js';
+import { cpuCount } from '../process/current-process.js';
+import { Process, type Target } from '../process/process.js';
+import { Queue } from '../process/queue.js';
+import { DispatchCore, type Job } from './dispatch-core.js';
+import { DemandGate, withGate } from './gate.js';
+import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
+
+/** Options of {@link consume}. */
+export interface ConsumeOptions extends QueueOperatorOptions {
+  /** Consumer processes. Default: cpuCount(). */
+  readonly processes?: number;
+  /**
+   * Daemon consumers (default) are terminated as soon as every item is done; non-daemon consumers
+   * get end-of-stream and the output completes when they have exited.
+   */
+  readonly daemon?: boolean;
+  /** Extra arguments for the handler, after the item. */
+  readonly args?: readonly unknown[];
+  /** Items each consumer may hold (in progress and queued for it). Default 2. */
+  readonly prefetch?: number;
+  /** Emit results in the source's order (default false: as they finish). */
+  readonly ordered?: boolean;
+  /** A consumer died holding items: `'redeliver'` them to the others (default) or `'error'`. */
+  readonly onConsumerExit?: 'redeliver' | 'error';
+  /** The handler threw: `'fail'` the output (default) or `'skip'` the item. */
+  readonly onError?: 'fail' | 'skip';
+}
+
+/**
+ * Runs `handler(item, ...args)` for every item in `processes` child processes and emits what it
+ * returns. Each item counts as done (taskDone) when its handler settles; the output completes when
+ * the source has completed and every item is done — `await lastValueFrom(out$)` is `q.join()`.
+ * Placed after `queue()`, it uses that queue's bound; producer children upstream are paused while
+ * it is full.
+ *
+ * @example
+ * export function square(n: number) { return n * n; }
+ * from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
+ */
+export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): OperatorFunction<T, R> {
+  const ref = locateExportedFunction(handler, 'consumer handler');
+  const settings = validateConsumeOptions(options);
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      const { maxsize, overflow } = getQueueOptions(source) ?? validateQueueOptions(options);
+      const core = new DispatchCore<T>(maxsize, settings.prefetch);
+      const gate = new DemandGate();
+      const results = new Queue<ConsumerResult>();
+      const workers = new Map<number, { process: Process; jobs: Queue<ConsumerJob> }>();
+      const reorder = new Map<number, R>();
+      let nextToEmit = 0;
+      let finished = false;
+      let sourceSubscription: Subscription | undefined;
+
+      const fail = (error: unknown): void => {
+        if (finished) return;
+        finished = true;
+        subscriber.error(error);
+      };
+
+      const emit = (seq: number, value: R | typeof SKIPPED): void => {
+        if (!settings.ordered) {
+          if (value !== SKIPPED) subscriber.next(value);
+          return;
+        }
+        reorder.set(seq, value as R);
+        while (reorder.has(nextToEmit)) {
+          const next = reorder.get(nextToEmit) as R | typeof SKIPPED;
+          reorder.delete(nextToEmit++);
+          if (next !== SKIPPED) subscriber.next(next);
+        }
+      };
+
+      const stats = (options as { [CONSUME_STATS]?: (s: { buffered: number; inflight: number }) => void })[CONSUME_STATS];
+      const dispatch = (): void => {
+        stats?.({ buffered: core.buffered, inflight: core.inflight });
+        for (const { worker, job } of core.assign()) {
+          workers.get(worker)?.jobs.putNowait(job);
+        }
+        if (!core.isFull()) gate.open();
+        maybeComplete();
+      };
+
+      const maybeComplete = (): void => {
+        if (finished || !core.isDone()) return;
+        finished = true;
+        if (settings.daemon) {
+          // The design card's rule: daemon consumers are unsubscribed — terminated — once all is done.
+          for (const { process } of workers.values()) if (process.exitCode === null) process.terminate();
+          subscriber.complete();
+          return;
+        }
+        for (const { jobs } of workers.values()) jobs.putNowait({ end: true });
+        void Promise.all([...workers.values()].map(({ process }) => process.join())).then(() => {
+          const failed = [...workers.values()].find(({ process }) => process.exitCode !== 0);
+          if (failed) {
+            subscriber.error(
+              new ConsumerExitedError({ processName: failed.process.name, pid: failed.process.pid, exitCode: failed.process.exitCode, lostItems: 0, reason: 'it failed after its last item.' }),
+            );
+          } else subscriber.complete();
+        });
+      };
+
+      const onWorkerExit = (id: number): void => {
+        const worker = workers.get(id);
+        if (!worker || (finished && !settings.daemon)) return;
+        if (finished) return;
+        const lost: Job<T>[] = core.removeWorker(id);
+        workers.delete(id);
+        const { process } = worker;
+        if (settings.onConsumerExit === 'error' && lost.length > 0) {
+          return fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lost.length, reason: "onConsumerExit is 'error'." }));
+        }
+        if (core.workerCount === 0) {
+          return fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lost.length + core.buffered, reason: 'no consumer is left to take them.' }));
+        }
+        core.requeue(lost);
+        dispatch();
+      };
+
+      const readResults = async (): Promise<void> => {
+        while (!finished) {
+          const result = await results.get();
+          if (finished) return;
+          if (!core.finish(result.worker, result.seq)) continue;
+          if (result.ok) emit(result.seq, result.value as R);
+          else if (settings.onError === 'skip') emit(result.seq, SKIPPED);
+          else {
+            const worker = workers.get(result.worker);
+            return fail(new TaskError({ processName: worker?.process.name ?? `consumer ${result.worker}`, seq: result.seq, ...result.error }));
+          }
+          dispatch();
+        }
+      };
+
+      for (let id = 0; id < settings.processes; id++) {
+        const jobs = new Queue<ConsumerJob>(settings.prefetch + 1);
+        const process = new Process({ target: runConsumer, args: [jobs, results, ref, settings.args, id], daemon: settings.daemon });
+        process.start();
+        workers.set(id, { process, jobs });
+        core.addWorker(id);
+        void process.join().then(() => onWorkerExit(id));
+      }
+      void readResults().catch(fail);
+
+      sourceSubscription = withGate(gate, () =>
+        source.subscribe({
+          next: (item) => {
+            core.accept(item);
+            // Producers under the gate may each land one item after it shuts; more than that means
+            // a source that cannot be slowed down.
+            if (core.buffered > maxsize + gate.attached && overflow === 'error') {
+              return fail(
+                new QueueFullError(
+                  maxsize,
+                  `The queue is full (maxsize ${maxsize}) and its source does not slow down: only producer() sources subscribed under queue()/consume() can be paused. ` +
+                    "Pipe producer() into queue() directly (operators like map/filter/merge in between are fine), or pass `overflow: 'buffer'` to accept unbounded buffering.",
+                ),
+              );
+            }
+            if (core.isFull()) gate.shut();
+            dispatch();
+          },
+          error: fail,
+          complete: () => {
+            core.sourceCompleted();
+            maybeComplete();
+          },
+        }),
+      );
+
+      return () => {
+        finished = true;
+        sourceSubscription?.unsubscribe();
+        for (const { process } of workers.values()) if (process.exitCode === null) process.terminate();
+      };
+    });
+}
+
+function validateConsumeOptions(options: ConsumeOptions) {
+  const processes = options.processes ?? cpuCount();
+  if (!Number.isInteger(processes) || processes < 1) {
+    throw new TypeError(`Expected \`processes\` to be a positive integer, got \`${String(processes)}\` (${typeof processes}).`);
+  }
+  const prefetch = options.prefetch ?? 2;
+  if (!Number.isInteger(prefetch) || prefetch < 1) {
+    throw new TypeError(`Expected \`prefetch\` to be a positive integer, got \`${String(prefetch)}\` (${typeof prefetch}).`);
+  }
+  const onConsumerExit = options.onConsumerExit ?? 'redeliver';
+  if (onConsumerExit !== 'redeliver' && onConsumerExit !== 'error') {
+    throw new TypeError(`Expected \`onConsumerExit\` to be 'redeliver' or 'error', got \`${String(onConsumerExit)}\`.`);
+  }
+  const onError = options.onError ?? 'fail';
+  if (onError !== 'fail' && onError !== 'skip') {
+    throw new TypeError(`Expected \`onError\` to be 'fail' or 'skip', got \`${String(onError)}\`.`);
+  }
+  if (options.maxsize !== undefined || options.overflow !== undefined) validateQueueOptions(options);
+  return { processes, prefetch, onConsumerExit, onError, daemon: options.daemon ?? true, ordered: options.ordered ?? false, args: [...(options.args ?? [])] };
+}
+
+const SKIPPED = Symbol('skipped');
+/** Test hook: an option under this key is called with the buffer's state at every dispatch. */
+export const CONSUME_STATS = Symbol.for('rx-multiprocessing.consumeStats');

@@ -1,0 +1,104 @@
+import { constants } from 'node:os';
+import { Observable } from 'rxjs';
+import { ProcessExitError } from '../errors/process-exit-error.js';
+import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
+import { PRODUCER_END, runProducer } from '../child/producer-runner.js';
+import { Process, type Target } from '../process/process.js';
+import { Queue } from '../process/queue.js';
+import { currentGate } from './gate.js';
+
+/** Options of {@link producer}. */
+export interface ProducerOptions {
+  /** Arguments for the target (structured-cloneable; queues allowed). */
+  readonly args?: readonly unknown[];
+  /** The child's process name. */
+  readonly name?: string;
+  /** Pass a queue as the target's first argument; what the target puts into it is emitted. */
+  readonly queue?: boolean;
+  /** Items produced ahead of demand (the child's credit). Default 64. */
+  readonly window?: number;
+}
+
+/**
+ * A cold Observable of what `target` produces in a child process: the values it yields (generator or
+ * async generator), the values of an iterable or Observable it returns, the value it returns, or —
+ * with `queue: true` — the items it puts into the queue it gets as first argument. Each subscription
+ * forks one child; the Observable completes when the child exits with 0 and errors with
+ * ProcessExitError otherwise. Unsubscribing terminates the child.
+ *
+ * The child produces at most `window` values ahead of what was taken: a generator is pulled only
+ * while there is room, and under `consume()` (or `queue()`) only while the queue has room.
+ *
+ * @example
+ * export function* numbers(n: number) { for (let i = 0; i < n; i++) yield i; }
+ * producer<number>(numbers, { args: [3] }).subscribe(console.log); // 0 1 2 from a child process
+ */
+export function producer<T>(target: Target, options: ProducerOptions = {}): Observable<T> {
+  const ref: ModuleExportRef = locateExportedFunction(target, 'producer target');
+  const window = options.window ?? DEFAULT_WINDOW;
+  if (!Number.isInteger(window) || window < 1) {
+    throw new TypeError(`Expected \`window\` to be a positive integer, got \`${String(window)}\` (${typeof window}).`);
+  }
+  return new Observable<T>((subscriber) => {
+    const gate = currentGate();
+    if (gate) gate.attached++;
+    const channel = new Queue<unknown>(window);
+    const child = new Process({ target: runProducer, args: [channel, ref, options.args ?? [], options.queue === true], name: options.name });
+    let active = true;
+    child.start();
+    const exited = child.join().then(() => EXITED);
+
+    void (async () => {
+      try {
+        let hasExited = false;
+        for (;;) {
+          if (gate && !gate.isOpen()) await gate.whenOpen();
+          if (!active) return;
+          const next = hasExited ? await channel.get({ timeout: DRAIN_AFTER_EXIT_MS }) : await Promise.race([channel.get(), exited]);
+          if (!active) return;
+          if (next === EXITED) {
+            // A successful child flushed everything before exiting: its last items and end marker
+            // are on their way. Any other exit means it failed or was killed.
+            if (child.exitCode !== 0) return subscriber.error(exitError(child));
+            hasExited = true;
+            continue;
+          }
+          if (isEnd(next)) break;
+          subscriber.next(next as T);
+        }
+        await exited;
+        if (!active) return;
+        if (child.exitCode === 0) subscriber.complete();
+        else subscriber.error(exitError(child));
+      } catch (error) {
+        if (active) subscriber.error(error);
+      }
+    })();
+
+    return () => {
+      active = false;
+      if (gate) gate.attached--;
+      if (child.exitCode === null) child.terminate();
+    };
+  });
+}
+
+function isEnd(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[PRODUCER_END] === true;
+}
+
+function exitError(child: Process): ProcessExitError {
+  const code = child.exitCode ?? 1;
+  return new ProcessExitError({
+    processName: child.name,
+    pid: child.pid,
+    exitCode: code,
+    signal: code < 0 ? (SIGNAL_NAMES.get(-code) ?? null) : null,
+  });
+}
+
+const EXITED = Symbol('exited');
+const DEFAULT_WINDOW = 64;
+// A child that exited 0 has flushed everything; its end marker arrives within moments, or never.
+const DRAIN_AFTER_EXIT_MS = 5_000;
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));

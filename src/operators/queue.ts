@@ -1,0 +1,56 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+
+/** Options of the {@link queue} operator. */
+export interface QueueOperatorOptions {
+  /** Items the queue holds between the source and the consumers. Default 1000. */
+  readonly maxsize?: number;
+  /**
+   * What to do when a source that cannot be slowed down (a plain Observable, not a `producer()`
+   * subscribed under the queue) overfills it: `'error'` (default) errors with QueueFullError,
+   * `'buffer'` keeps every item (unbounded memory).
+   */
+  readonly overflow?: 'error' | 'buffer';
+}
+
+/**
+ * Marks a bounded JoinableQueue between producers and the `consume()` that follows: the queue holds
+ * at most `maxsize` items, and producer children stop being pulled while it is full. The output
+ * completes when every item has been processed (`taskDone`), which is Python's `q.join()`.
+ *
+ * ```
+ * producers:  --a--b--c--d--|        (3 children, merged)
+ * queue:      [a b c d]              (≤ maxsize; producers wait while full)
+ * consume:    ----A---B--C----D-|    (2 children; completes after the last taskDone)
+ * ```
+ *
+ * @example
+ * merge(producer(bake, { args: ['bun'] }), producer(bake, { args: ['bone'] }))
+ *   .pipe(queue({ maxsize: 1000 }), consume(eat, { processes: 2, daemon: true }));
+ */
+export function queue<T>(options: QueueOperatorOptions = {}): OperatorFunction<T, T> {
+  const resolved = validateQueueOptions(options);
+  return (source) => {
+    const queued = new Observable<T>((subscriber) => source.subscribe(subscriber));
+    return Object.assign(queued, { [QUEUE_OPTIONS]: resolved });
+  };
+}
+
+export function validateQueueOptions(options: QueueOperatorOptions): Required<QueueOperatorOptions> {
+  const maxsize = options.maxsize ?? DEFAULT_MAXSIZE;
+  if (!(maxsize === Infinity || (Number.isInteger(maxsize) && maxsize > 0))) {
+    throw new TypeError(`Expected \`maxsize\` to be a positive integer or Infinity, got \`${String(maxsize)}\` (${typeof maxsize}).`);
+  }
+  const overflow = options.overflow ?? 'error';
+  if (overflow !== 'error' && overflow !== 'buffer') {
+    throw new TypeError(`Expected \`overflow\` to be 'error' or 'buffer', got \`${String(overflow)}\`.`);
+  }
+  return { maxsize, overflow };
+}
+
+/** The queue() settings carried by its output, for the consume() that follows. */
+export function getQueueOptions(source: Observable<unknown>): Required<QueueOperatorOptions> | undefined {
+  return (source as { [QUEUE_OPTIONS]?: Required<QueueOperatorOptions> })[QUEUE_OPTIONS];
+}
+
+const QUEUE_OPTIONS = Symbol.for('rx-multiprocessing.queueOptions');
+const DEFAULT_MAXSIZE = 1000;

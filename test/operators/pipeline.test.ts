@@ -1,0 +1,183 @@
+import { expect } from 'chai';
+import { firstValueFrom, from, lastValueFrom, merge, Subject, take, toArray } from 'rxjs';
+import { ConsumerExitedError, ProcessExitError, QueueFullError, TaskError, consume, producer, queue } from '../../src/index.js';
+import { CONSUME_STATS } from '../../src/operators/consume.js';
+import { assertChildrenExitSoon, isPidAlive, waitFor } from '../helpers.js';
+import * as rx from '../fixtures/rx-targets.js';
+
+describe('producer()', () => {
+  afterEach(() => assertChildrenExitSoon());
+
+  it('should emit what a generator yields in a child, then complete', async () => {
+    expect(await lastValueFrom(producer<string>(rx.count, { args: ['a', 5] }).pipe(toArray()))).to.deep.equal(['a:0', 'a:1', 'a:2', 'a:3', 'a:4']);
+  });
+
+  it('should emit the values of a returned array, a returned value, or items put into its queue', async () => {
+    expect(await lastValueFrom(producer<number>(rx.returnsArray, { args: [3] }).pipe(toArray()))).to.deep.equal([0, 10, 20]);
+    expect(await lastValueFrom(producer(rx.returnsValue).pipe(toArray()))).to.deep.equal([{ answer: 42 }]);
+    expect(await lastValueFrom(producer<string>(rx.putsIntoQueue, { args: [2], queue: true }).pipe(toArray()))).to.deep.equal(['put:0', 'put:1']);
+  });
+
+  it('should be cold: each subscription forks its own child', async () => {
+    const numbers$ = producer<string>(rx.count, { args: ['c', 2] });
+    const [a, b] = await Promise.all([lastValueFrom(numbers$.pipe(toArray())), lastValueFrom(numbers$.pipe(toArray()))]);
+    expect(a).to.deep.equal(['c:0', 'c:1']);
+    expect(b).to.deep.equal(a);
+  });
+
+  it('should error with ProcessExitError when the child fails, after the values it produced', async () => {
+    const seen: number[] = [];
+    const error = await new Promise<unknown>((resolve) =>
+      producer<number>(rx.failsAfter, { args: [3] }).subscribe({ next: (v) => seen.push(v), error: resolve, complete: () => resolve(null) }),
+    );
+    expect(seen).to.deep.equal([0, 1, 2]);
+    expect(error).to.be.instanceOf(ProcessExitError).with.property('exitCode', 1);
+    expect((error as ProcessExitError).pid).to.be.a('number');
+  });
+
+  it('should terminate the child when unsubscribed (an endless generator)', async () => {
+    const values = await firstValueFrom(producer<number>(rx.forever).pipe(take(100), toArray()));
+    expect(values).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('should refuse a target a child cannot import, at once', () => {
+    expect(() => producer((() => 1) as () => number)).to.throw(/cannot be imported by a child process/);
+  });
+});
+
+describe('queue() + consume()', () => {
+  afterEach(() => assertChildrenExitSoon());
+
+  it('should consume every item exactly once with 3 producers and 2 consumers, completing after the last', async () => {
+    const results = await lastValueFrom(
+      merge(...['p1', 'p2', 'p3'].map((p) => producer<string>(rx.count, { args: [p, 300] }))).pipe(
+        queue({ maxsize: 50 }),
+        consume<string, { item: string; pid: number }>(rx.withPid, { processes: 2 }),
+        toArray(),
+      ),
+    );
+    expect(results).to.have.length(900);
+    expect(new Set(results.map((r) => r.item)).size).to.equal(900);
+    expect(new Set(results.map((r) => r.pid)).size).to.equal(2);
+  });
+
+  it('should terminate daemon consumers as soon as the output completes', async () => {
+    const results = await lastValueFrom(from([1, 2, 3, 4]).pipe(consume<number, { item: number; pid: number }>(rx.withPid, { processes: 2, daemon: true }), toArray()));
+    const pids = [...new Set(results.map((r) => r.pid))];
+    expect(results.map((r) => r.item).sort()).to.deep.equal([1, 2, 3, 4]);
+    expect(await waitFor(() => !pids.some(isPidAlive), 2000)).to.equal(true);
+  });
+
+  it('should let non-daemon consumers finish and exit by themselves before completing', async () => {
+    const results = await lastValueFrom(from([1, 2, 3]).pipe(consume<number, { item: number; pid: number }>(rx.withPid, { processes: 2, daemon: false }), toArray()));
+    const pids = [...new Set(results.map((r) => r.pid))];
+    expect(results).to.have.length(3);
+    expect(pids.some(isPidAlive)).to.equal(false);
+  });
+
+  it('should keep ordered results in source order', async () => {
+    const squares = await lastValueFrom(from([1, 2, 3, 4, 5, 6, 7, 8]).pipe(consume<number, number>(rx.square, { processes: 3, ordered: true }), toArray()));
+    expect(squares).to.deep.equal([1, 4, 9, 16, 25, 36, 49, 64]);
+  });
+
+  it('should hold merged producers 100x faster than the consumers within maxsize plus one item per producer', async () => {
+    const maxsize = 20;
+    let peak = 0;
+    const results = await lastValueFrom(
+      merge(...['a', 'b', 'c'].map((p) => producer<string>(rx.count, { args: [p, 100] }))).pipe(
+        queue({ maxsize }),
+        consume<string, unknown>(rx.slowIdentity, { processes: 2, args: [2], [CONSUME_STATS]: (s: { buffered: number }) => (peak = Math.max(peak, s.buffered)) } as object),
+        toArray(),
+      ),
+    );
+    expect(results).to.have.length(300);
+    expect(peak).to.be.at.most(maxsize + 3);
+    expect(peak).to.be.at.least(maxsize / 2);
+  });
+
+  it("should error with QueueFullError when a plain Observable overfills the queue (overflow: 'error')", async () => {
+    const source = new Subject<number>();
+    const done = lastValueFrom(source.pipe(queue({ maxsize: 5 }), consume<number, unknown>(rx.slowIdentity, { processes: 1, args: [50] })), { defaultValue: undefined });
+    for (let i = 0; i < 20; i++) source.next(i);
+    source.complete();
+    let error: unknown;
+    await done.catch((e) => (error = e));
+    expect(error).to.be.instanceOf(QueueFullError).with.property('message').that.matches(/overflow: 'buffer'/);
+  });
+
+  it("should accept a plain Observable beyond maxsize with overflow: 'buffer'", async () => {
+    const results = await lastValueFrom(from(Array.from({ length: 50 }, (_, i) => i)).pipe(queue({ maxsize: 5, overflow: 'buffer' }), consume<number, number>(rx.square, { processes: 2 }), toArray()));
+    expect(results).to.have.length(50);
+  });
+
+  it('should redeliver the items of a consumer killed mid-stream: none lost', async () => {
+    const seen: { item: string; pid: number }[] = [];
+    let killed: number | undefined;
+    await new Promise<void>((resolve, reject) => {
+      producer<string>(rx.count, { args: ['k', 60] })
+        .pipe(queue({ maxsize: 10 }), consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 2, args: [10] }))
+        .subscribe({
+          next: (r) => {
+            seen.push(r);
+            if (seen.length === 5 && killed === undefined) {
+              killed = r.pid;
+              process.kill(r.pid, 'SIGKILL');
+            }
+          },
+          error: reject,
+          complete: resolve,
+        });
+    });
+    expect(killed).to.be.a('number');
+    const items = new Set(seen.map((r) => r.item));
+    expect(items.size).to.equal(60);
+    expect(seen.filter((r) => r.item.startsWith('k:')).length).to.be.at.least(60);
+  });
+
+  it("should error with ConsumerExitedError counting lost items when onConsumerExit is 'error'", async () => {
+    let error: unknown;
+    await new Promise<void>((resolve) => {
+      from(Array.from({ length: 40 }, (_, i) => i))
+        .pipe(consume<number, { pid: number }>(rx.slowIdentity, { processes: 2, args: [20], onConsumerExit: 'error' }))
+        .subscribe({
+          next: (r) => {
+            if (error === undefined) {
+              error = null;
+              process.kill(r.pid, 'SIGKILL');
+            }
+          },
+          error: (e) => {
+            error = e;
+            resolve();
+          },
+          complete: resolve,
+        });
+    });
+    expect(error).to.be.instanceOf(ConsumerExitedError);
+    expect((error as ConsumerExitedError).lostItems).to.be.at.least(1);
+  });
+
+  it("should fail fast with the child's stack when a handler throws, or skip with onError: 'skip'", async () => {
+    let error: unknown;
+    await lastValueFrom(from([1, 2, 3]).pipe(consume<number, number>(rx.failOn, { processes: 1, args: [2] }))).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(TaskError).with.property('message').that.matches(/RangeError: bad item 2[\s\S]*at failOn/);
+    const kept = await lastValueFrom(from([1, 2, 3]).pipe(consume<number, number>(rx.failOn, { processes: 1, args: [2], onError: 'skip', ordered: true }), toArray()));
+    expect(kept).to.deep.equal([1, 3]);
+  });
+
+  it('should tear every process down when the output is unsubscribed', async () => {
+    const pids = new Set<number>();
+    const subscription = producer<number>(rx.forever)
+      .pipe(queue({ maxsize: 10 }), consume<number, { pid: number }>(rx.withPid, { processes: 2 }))
+      .subscribe((r) => pids.add(r.pid));
+    await waitFor(() => pids.size === 2, 10_000);
+    subscription.unsubscribe();
+    expect(await waitFor(() => ![...pids].some(isPidAlive), 3000)).to.equal(true);
+  });
+
+  it('should validate options when the operator is created', () => {
+    expect(() => queue({ maxsize: -1 })).to.throw(TypeError, /`maxsize` to be a positive integer or Infinity, got `-1` \(number\)/);
+    expect(() => consume(rx.square, { processes: 0 })).to.throw(TypeError, /`processes`/);
+    expect(() => consume(rx.square, { onConsumerExit: 'retry' as 'error' })).to.throw(TypeError, /onConsumerExit/);
+  });
+});
