@@ -20,6 +20,8 @@ export interface ConsumeOptions extends QueueOperatorOptions {
    * get end-of-stream and the output completes when they have exited.
    */
   readonly daemon?: boolean;
+  /** Consumer process names are `${name}1`, `${name}2`, … (default: Process-N). */
+  readonly name?: string;
   /** Extra arguments for the handler, after the item. */
   readonly args?: readonly unknown[];
   /** Items each consumer may hold (in progress and queued for it). Default 2. */
@@ -141,7 +143,12 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
 
       for (let id = 0; id < settings.processes; id++) {
         const jobs = new Queue<ConsumerJob>(settings.prefetch + 1);
-        const process = new Process({ target: runConsumer, args: [jobs, results, ref, settings.args, id], daemon: settings.daemon });
+        const process = new Process({
+          target: runConsumer,
+          args: [jobs, results, ref, settings.args, id],
+          daemon: settings.daemon,
+          ...(options.name === undefined ? {} : { name: `${options.name}${id + 1}` }),
+        });
         process.start();
         workers.set(id, { process, jobs });
         core.addWorker(id);
