@@ -128,7 +128,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
 
       const readResults = async (): Promise<void> => {
         while (!finished) {
-          const result = await results.get();
+          const result = results.qsize() > 0 ? results.getNowait() : await results.get();
           if (finished) return;
           if (!core.finish(result.worker, result.seq)) continue;
           if (result.ok) emit(result.seq, result.value as R);

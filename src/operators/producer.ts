@@ -15,7 +15,7 @@ export interface ProducerOptions {
   readonly name?: string;
   /** Pass a queue as the target's first argument; what the target puts into it is emitted. */
   readonly queue?: boolean;
-  /** Items produced ahead of demand (the child's credit). Default 64. */
+  /** Items produced ahead of demand (the child's credit). Default 512. */
   readonly window?: number;
 }
 
@@ -54,7 +54,8 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
         for (;;) {
           if (gate && !gate.isOpen()) await gate.whenOpen();
           if (!active) return;
-          const next = hasExited ? await channel.get({ timeout: DRAIN_AFTER_EXIT_MS }) : await Promise.race([channel.get(), exited]);
+          // Take what is already here without a promise; wait (racing the child's exit) only when empty.
+          const next = channel.qsize() > 0 ? channel.getNowait() : hasExited ? await channel.get({ timeout: DRAIN_AFTER_EXIT_MS }) : await Promise.race([channel.get(), exited]);
           if (!active) return;
           if (next === EXITED) {
             // A successful child flushed everything before exiting: its last items and end marker
@@ -98,7 +99,7 @@ function exitError(child: Process): ProcessExitError {
 }
 
 const EXITED = Symbol('exited');
-const DEFAULT_WINDOW = 64;
+const DEFAULT_WINDOW = 512;
 // A child that exited 0 has flushed everything; its end marker arrives within moments, or never.
 const DRAIN_AFTER_EXIT_MS = 5_000;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
