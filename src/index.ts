@@ -16,6 +16,8 @@ export { queue } from './operators/queue.js';
 export type { QueueOperatorOptions } from './operators/queue.js';
 export { consume } from './operators/consume.js';
 export type { ConsumeOptions } from './operators/consume.js';
+export { getStartMethod, setStartMethod } from './operators/start-method.js';
+export type { StartMethod } from './operators/start-method.js';
 
 /* Logging */
 export { getLogger, logToStderr } from './process/logger.js';

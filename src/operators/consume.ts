@@ -9,6 +9,8 @@ import { Process, type Target } from '../process/process.js';
 import { Queue } from '../process/queue.js';
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { DemandGate, withGate } from './gate.js';
+import { inlineConsume } from './inline.js';
+import { getStartMethod } from './start-method.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
 
 /** Options of {@link consume}. */
@@ -46,8 +48,11 @@ export interface ConsumeOptions extends QueueOperatorOptions {
  * from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
  */
 export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): OperatorFunction<T, R> {
-  const ref = locateExportedFunction(handler, 'consumer handler');
   const settings = validateConsumeOptions(options);
+  if (getStartMethod() === 'inline') {
+    return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, (getQueueOptions(source) ?? validateQueueOptions(options)).maxsize);
+  }
+  const ref = locateExportedFunction(handler, 'consumer handler');
   return (source) =>
     new Observable<R>((subscriber) => {
       const { maxsize, overflow } = getQueueOptions(source) ?? validateQueueOptions(options);

@@ -6,6 +6,8 @@ import { PRODUCER_END, runProducer } from '../child/producer-runner.js';
 import { Process, type Target } from '../process/process.js';
 import { Queue } from '../process/queue.js';
 import { currentGate } from './gate.js';
+import { inlineProducer, inlineQueueProducer } from './inline.js';
+import { getStartMethod } from './start-method.js';
 
 /** Options of {@link producer}. */
 export interface ProducerOptions {
@@ -34,6 +36,9 @@ export interface ProducerOptions {
  * producer<number>(numbers, { args: [3] }).subscribe(console.log); // 0 1 2 from a child process
  */
 export function producer<T>(target: Target, options: ProducerOptions = {}): Observable<T> {
+  if (getStartMethod() === 'inline') {
+    return options.queue ? inlineQueueProducer<T>(target, options.args ?? []) : inlineProducer<T>(target as (...args: unknown[]) => unknown, options.args ?? []);
+  }
   const ref: ModuleExportRef = locateExportedFunction(target, 'producer target');
   const window = options.window ?? DEFAULT_WINDOW;
   if (!Number.isInteger(window) || window < 1) {

@@ -1,0 +1,150 @@
+import { EMPTY, filter, from, isObservable, Observable, of, type ObservableInput } from 'rxjs';
+import { TaskError } from '../errors/task-error.js';
+import { toRemoteError } from '../internal/protocol.js';
+import { DispatchCore } from './dispatch-core.js';
+
+// The 'inline' start method: targets run in this process, with the semantics of the forked versions.
+
+/** producer() inline: the target's output as an Observable (generator, iterable, Observable, value). */
+export function inlineProducer<T>(target: (...args: unknown[]) => unknown, args: readonly unknown[]): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let produced: unknown;
+    try {
+      produced = target(...args);
+    } catch (error) {
+      subscriber.error(error);
+      return undefined;
+    }
+    return toObservable<T>(produced).subscribe(subscriber);
+  });
+}
+
+/** producer({ queue: true }) inline: the target gets an in-process queue; what it puts is emitted. */
+export function inlineQueueProducer<T>(target: (...args: never[]) => unknown, args: readonly unknown[]): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const sink = {
+      put: (item: T): Promise<void> => {
+        subscriber.next(item);
+        return Promise.resolve();
+      },
+      putNowait: (item: T): void => subscriber.next(item),
+    };
+    Promise.resolve()
+      .then(() => (target as (...a: unknown[]) => unknown)(sink, ...args))
+      .then(
+        () => subscriber.complete(),
+        (error: unknown) => subscriber.error(error),
+      );
+  });
+}
+
+function toObservable<T>(produced: unknown): Observable<T> {
+  if (produced === undefined) return EMPTY;
+  if (isObservable(produced)) return produced as Observable<T>;
+  // A Promise of undefined (an async target that returns nothing) emits nothing, as forked.
+  if (produced instanceof Promise) return from(produced as Promise<T>).pipe(filter((value) => value !== undefined));
+  if (typeof produced === 'object' && produced !== null && (Symbol.iterator in produced || Symbol.asyncIterator in produced)) {
+    return from(produced as ObservableInput<T>);
+  }
+  return of(produced as T);
+}
+
+/** consume() inline: `processes` virtual workers over the same DispatchCore; sync handlers emit synchronously. */
+export function inlineConsume<T, R>(
+  source: Observable<T>,
+  handler: (item: T, ...args: unknown[]) => unknown,
+  settings: { processes: number; prefetch: number; ordered: boolean; onError: 'fail' | 'skip'; args: unknown[] },
+  maxsize: number,
+): Observable<R> {
+  return new Observable<R>((subscriber) => {
+    const core = new DispatchCore<T>(maxsize, 1);
+    for (let id = 0; id < settings.processes; id++) core.addWorker(id);
+    const reorder = new Map<number, { value: R } | null>();
+    let nextToEmit = 0;
+    let finished = false;
+
+    const emit = (seq: number, outcome: { value: R } | null): void => {
+      if (!settings.ordered) {
+        if (outcome) subscriber.next(outcome.value);
+        return;
+      }
+      reorder.set(seq, outcome);
+      while (reorder.has(nextToEmit)) {
+        const next = reorder.get(nextToEmit);
+        reorder.delete(nextToEmit++);
+        if (next) subscriber.next(next.value);
+      }
+    };
+
+    const settle = (worker: number, seq: number, outcome: { value: R } | { error: unknown }): void => {
+      if (finished || !core.finish(worker, seq)) return;
+      if ('value' in outcome) emit(seq, outcome);
+      else if (settings.onError === 'skip') emit(seq, null);
+      else {
+        finished = true;
+        const remote = toRemoteError(outcome.error);
+        subscriber.error(new TaskError({ processName: `inline-${worker + 1}`, seq, ...remote }));
+        return;
+      }
+      dispatch();
+    };
+
+    // A synchronous handler settles inside the loop and asks to dispatch again: the draining/again
+    // flags turn that recursion into another pass of the same loop (RxJava's work-in-progress guard).
+    let draining = false;
+    let again = false;
+    const dispatch = (): void => {
+      if (draining) {
+        again = true;
+        return;
+      }
+      draining = true;
+      do {
+        again = false;
+        for (const { worker, job } of core.assign()) {
+          if (finished) break;
+          run(worker, job.seq, job.item);
+        }
+      } while (again && !finished);
+      draining = false;
+      if (!finished && core.isDone()) {
+        finished = true;
+        subscriber.complete();
+      }
+    };
+
+    const run = (worker: number, seq: number, item: T): void => {
+      let result: unknown;
+      try {
+        result = handler(item, ...settings.args);
+      } catch (error) {
+        return settle(worker, seq, { error });
+      }
+      if (result instanceof Promise) {
+        result.then(
+          (value) => settle(worker, seq, { value: value as R }),
+          (error) => settle(worker, seq, { error }),
+        );
+      } else settle(worker, seq, { value: result as R });
+    };
+
+    const subscription = source.subscribe({
+      next: (item) => {
+        core.accept(item);
+        dispatch();
+      },
+      error: (error) => {
+        finished = true;
+        subscriber.error(error);
+      },
+      complete: () => {
+        core.sourceCompleted();
+        dispatch();
+      },
+    });
+    return () => {
+      finished = true;
+      subscription.unsubscribe();
+    };
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * How the reactive layer runs its targets: `'spawn'` (default) forks a child process per producer
+ * and consumer; `'inline'` runs them in the calling process — Python's `multiprocessing.dummy` idea —
+ * with the same operators, options, ordering and completion rules, so a pipeline can be unit-tested
+ * in milliseconds, under RxJS's TestScheduler too. Read when `producer()` / `consume()` is called.
+ */
+export type StartMethod = 'spawn' | 'inline';
+
+/**
+ * Python's `set_start_method`, for the reactive layer. Returns the previous method.
+ *
+ * @example
+ * before(() => setStartMethod('inline'));   // unit tests: no processes
+ * after(() => setStartMethod('spawn'));
+ */
+export function setStartMethod(method: StartMethod): StartMethod {
+  if (method !== 'spawn' && method !== 'inline') {
+    throw new TypeError(`Expected the start method to be 'spawn' or 'inline', got \`${String(method)}\`.`);
+  }
+  const holder = globalThis as { [START_METHOD_KEY]?: StartMethod };
+  const previous = holder[START_METHOD_KEY] ?? 'spawn';
+  holder[START_METHOD_KEY] = method;
+  return previous;
+}
+
+/** The start method in force. */
+export function getStartMethod(): StartMethod {
+  return (globalThis as { [START_METHOD_KEY]?: StartMethod })[START_METHOD_KEY] ?? 'spawn';
+}
+
+const START_METHOD_KEY = Symbol.for('rx-multiprocessing.startMethod');
