@@ -2,8 +2,9 @@
 // The seed's consumer loops on `q.get()` forever, so the Python program never ends once the three
 // buns are eaten: nothing tells the consumer that production is over. Here the consumer waits at
 // most IDLE_MS for the next bun and then leaves — a timeout standing in for the end-of-stream signal
-// that JoinableQueue (part 11) provides properly. Sleeps are the seed's 1–3 s scaled to 0.1–0.3 s.
+// that JoinableQueue (part 11) provides properly. Sleeps are the seed's 1–3 s scaled to 0.1–0.3 s (seed-timing.ts).
 import { Process, Queue, QueueEmptyError, isMainModule } from 'rx-multiprocessing';
+import { seedPause } from './seed-timing.js';
 
 const IDLE_MS = 1500;
 
@@ -16,26 +17,18 @@ export async function consumer(q: Queue<string>, name: string): Promise<void> {
       if (error instanceof QueueEmptyError) return; // nothing for IDLE_MS: assume production is over
       throw error;
     }
-    await sleep(100 * randint(1, 3));
+    await seedPause();
     console.log(`${name} 吃了 ${res}`);
   }
 }
 
 export async function producer(q: Queue<string>, name: string, food: string): Promise<void> {
   for (let i = 0; i < 3; i++) {
-    await sleep(100 * randint(1, 3));
+    await seedPause();
     const res = `${food}${i}`;
     await q.put(res);
     console.log(`${name} 生产了 ${res}`);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function randint(a: number, b: number): number {
-  return a + Math.floor(Math.random() * (b - a + 1));
 }
 
 if (isMainModule(import.meta.url)) {

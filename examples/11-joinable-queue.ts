@@ -2,13 +2,14 @@
 // queue, which settles only when every item put has been marked done by a consumer's taskDone().
 // The two consumers (alex1, alex2) loop forever, so they are daemons: once the producers have ended,
 // main prints 主process and exits, and the daemons are terminated with it — no process is left.
-// Sleeps are the seed's 1–3 s scaled to 0.1–0.3 s.
+// Sleeps are the seed's 1–3 s scaled to 0.1–0.3 s (seed-timing.ts).
 import { JoinableQueue, Process, isMainModule } from 'rx-multiprocessing';
+import { seedPause } from './seed-timing.js';
 
 export async function consumer(q: JoinableQueue<string>, name: string): Promise<void> {
   for (;;) {
     const res = await q.get();
-    await sleep(100 * randint(1, 3));
+    await seedPause();
     console.log(`${name} 吃 ${res}`);
     q.taskDone(); // tells q.join() this item is processed
   }
@@ -16,20 +17,12 @@ export async function consumer(q: JoinableQueue<string>, name: string): Promise<
 
 export async function producer(q: JoinableQueue<string>, name: string, food: string): Promise<void> {
   for (let i = 0; i < 3; i++) {
-    await sleep(100 * randint(1, 3));
+    await seedPause();
     const res = `${food}${i}`;
     await q.put(res);
     console.log(`${name} 生产了 ${res}`);
   }
   await q.join(); // ends only after the consumers have processed everything put so far
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function randint(a: number, b: number): number {
-  return a + Math.floor(Math.random() * (b - a + 1));
 }
 
 if (isMainModule(import.meta.url)) {

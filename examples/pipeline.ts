@@ -2,13 +2,14 @@
 // Three producer processes (egon1..3) bake 包子, 骨头 and 泔水; a bounded queue holds what is baked;
 // two daemon consumer processes (alex1, alex2) eat it. The output completes when every item has been
 // eaten (taskDone/join), the daemon consumers are terminated at once, and main prints 主process.
-// Sleeps are the seed's 1–3 s scaled to 0.1–0.3 s.
+// Sleeps are the seed's 1–3 s scaled to 0.1–0.3 s (seed-timing.ts).
 import { lastValueFrom, merge } from 'rxjs';
 import { consume, currentProcess, getLogger, isMainModule, logToStderr, producer, queue } from 'rx-multiprocessing';
+import { seedPause } from './seed-timing.js';
 
 export async function* bake(food: string): AsyncGenerator<string> {
   for (let i = 0; i < 3; i++) {
-    await sleep(100 * randint(1, 3));
+    await seedPause();
     const res = `${food}${i}`;
     getLogger().info('生产了 %s', res);
     yield res; // taken only when the queue has room
@@ -16,17 +17,9 @@ export async function* bake(food: string): AsyncGenerator<string> {
 }
 
 export async function eat(res: string): Promise<string> {
-  await sleep(100 * randint(1, 3));
+  await seedPause();
   getLogger().info('吃 %s', res);
   return `${currentProcess().name} 吃 ${res}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function randint(a: number, b: number): number {
-  return a + Math.floor(Math.random() * (b - a + 1));
 }
 
 if (isMainModule(import.meta.url)) {

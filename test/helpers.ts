@@ -94,3 +94,13 @@ export async function assertChildrenExitSoon(ms = 3000): Promise<void> {
   await waitFor(() => activeChildren().length === 0, ms);
   assertNoChildrenLeft();
 }
+
+/** The error a promise rejects with; fails if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}

@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { QueueClosedError, type Queue } from '../../src/index.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
 import { adoptQueue, Queue as QueueClass } from '../../src/process/queue.js';
+import { rejection } from '../helpers.js';
 
 function descriptor(address: string): QueueDescriptor {
   return { [QUEUE_DESCRIPTOR_KEY]: true, id: 'test.1', address, maxsize: 10, joinable: false };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 // A proxy whose owner is gone must fail clearly, never hang.

@@ -1,14 +1,6 @@
 import { expect } from 'chai';
+import { rejection } from '../helpers.js';
 import { JoinableQueue, Queue, QueueClosedError, QueueEmptyError, QueueFullError, SerializationError, TaskDoneError } from '../../src/index.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Queue (in the owning process)', () => {
   it("should behave as the seed's Queue(3): full after three puts, 1 2 3 out, then empty", async () => {
