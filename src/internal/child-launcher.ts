@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 // Forks a child running the library's bootstrap. The child gets the parent's execArgv, so a parent
 // running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones;
 // debugger flags are dropped so children do not fight over the inspector port.
-export function launchChild(): ChildProcess {
+export function launchChild(options: { captureStderr?: boolean } = {}): ChildProcess {
   return fork(BOOTSTRAP_PATH, [], {
     execArgv: process.execArgv.filter((arg) => !INSPECT_FLAG.test(arg)),
-    // CPython children get /dev/null as stdin and share the parent's stdout and stderr.
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // CPython children get /dev/null as stdin and share the parent's stdout and stderr. The reactive
+    // layer pipes stderr instead (and forwards it), to quote its tail when a child fails.
+    stdio: ['ignore', 'inherit', options.captureStderr ? 'pipe' : 'inherit', 'ipc'],
     serialization: 'advanced',
   });
 }

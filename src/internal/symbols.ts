@@ -10,3 +10,7 @@ export const HANDLE = Symbol.for('rx-multiprocessing.handle');
 export const INIT_ERROR = Symbol.for('rx-multiprocessing.initError');
 /** A Queue's method returning how another process reaches it. */
 export const DESCRIBE_QUEUE = Symbol.for('rx-multiprocessing.describeQueue');
+/** Process option: pipe the child's stderr through this process and keep its tail. */
+export const CAPTURE_STDERR = Symbol.for('rx-multiprocessing.captureStderr');
+/** A started Process's captured stderr tail (a Promise: it settles once the stream has ended). */
+export const STDERR_TAIL = Symbol.for('rx-multiprocessing.stderrTail');

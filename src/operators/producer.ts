@@ -3,7 +3,8 @@ import { Observable } from 'rxjs';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { PRODUCER_END, runProducer } from '../child/producer-runner.js';
-import { Process, type Target } from '../process/process.js';
+import { Process, type ProcessOptions, type Target } from '../process/process.js';
+import { CAPTURE_STDERR, STDERR_TAIL } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
 import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
@@ -48,7 +49,12 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
     const gate = currentGate();
     if (gate) gate.attached++;
     const channel = new Queue<unknown>(window);
-    const child = new Process({ target: runProducer, args: [channel, ref, options.args ?? [], options.queue === true], name: options.name });
+    const child = new Process({
+      target: runProducer,
+      args: [channel, ref, options.args ?? [], options.queue === true],
+      name: options.name,
+      [CAPTURE_STDERR]: true,
+    } as ProcessOptions);
     let active = true;
     child.start();
     const exited = child.join().then(() => EXITED);
@@ -65,7 +71,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
           if (next === EXITED) {
             // A successful child flushed everything before exiting: its last items and end marker
             // are on their way. Any other exit means it failed or was killed.
-            if (child.exitCode !== 0) return subscriber.error(exitError(child));
+            if (child.exitCode !== 0) return subscriber.error(await exitError(child));
             hasExited = true;
             continue;
           }
@@ -75,7 +81,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
         await exited;
         if (!active) return;
         if (child.exitCode === 0) subscriber.complete();
-        else subscriber.error(exitError(child));
+        else subscriber.error(await exitError(child));
       } catch (error) {
         if (active) subscriber.error(error);
       }
@@ -93,13 +99,15 @@ function isEnd(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[PRODUCER_END] === true;
 }
 
-function exitError(child: Process): ProcessExitError {
+async function exitError(child: Process): Promise<ProcessExitError> {
   const code = child.exitCode ?? 1;
+  const stderrTail = await Promise.race([child[STDERR_TAIL], new Promise<string>((resolve) => setTimeout(resolve, STDERR_WAIT_MS, ''))]);
   return new ProcessExitError({
     processName: child.name,
     pid: child.pid,
     exitCode: code,
     signal: code < 0 ? (SIGNAL_NAMES.get(-code) ?? null) : null,
+    stderrTail,
   });
 }
 
@@ -107,4 +115,6 @@ const EXITED = Symbol('exited');
 const DEFAULT_WINDOW = 512;
 // A child that exited 0 has flushed everything; its end marker arrives within moments, or never.
 const DRAIN_AFTER_EXIT_MS = 5_000;
+// How long a failed child's stderr may take to end (a grandchild may hold it open).
+const STDERR_WAIT_MS = 500;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));

@@ -9,7 +9,7 @@ import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteE
 import { getRuntime, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../internal/queue-handles.js';
-import { HANDLE, INIT_ERROR, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
+import { CAPTURE_STDERR, HANDLE, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
 import { currentLogSettings, logEvent } from './logger.js';
@@ -58,6 +58,8 @@ export class Process implements TrackedChild {
   #initError: RemoteError | undefined;
   #joiners = 0;
   #identity: readonly number[];
+  readonly #captureStderr: boolean;
+  #stderrTail: Promise<string> = Promise.resolve('');
   readonly #creatorPid = process.pid;
 
   constructor(options: ProcessOptions = {}) {
@@ -68,6 +70,7 @@ export class Process implements TrackedChild {
     }
     this.#target = options.target;
     this.#args = options.args === undefined ? [] : [...options.args];
+    this.#captureStderr = (options as { [CAPTURE_STDERR]?: boolean })[CAPTURE_STDERR] === true;
     if (restored) {
       this.#name = restored.name;
       this.#daemon = restored.daemon;
@@ -141,8 +144,9 @@ export class Process implements TrackedChild {
     }
     const boot = this.#prepareBoot();
     installExitHook();
-    const handle = launchChild();
+    const handle = launchChild({ captureStderr: this.#captureStderr });
     this.#handle = handle;
+    if (handle.stderr) this.#stderrTail = captureTail(handle.stderr, this.#daemon);
     this.#state = 'started';
     this.#target = undefined;
     this.#args = [];
@@ -229,6 +233,11 @@ export class Process implements TrackedChild {
   /** Why the child could not import its target, when it reported that (it then exits with 1). */
   get [INIT_ERROR](): RemoteError | undefined {
     return this.#initError;
+  }
+
+  /** The last lines the child wrote to stderr, once its stderr has ended (with the CAPTURE_STDERR option). */
+  get [STDERR_TAIL](): Promise<string> {
+    return this.#stderrTail;
   }
 
   /** The live child handle, for the library's own layers. */
@@ -351,6 +360,23 @@ function normalizeModule(module: string | URL): string {
   if (/^\.{0,2}\//.test(module)) return pathToFileURL(module.startsWith('/') ? module : `${process.cwd()}/${module}`).href;
   return module;
 }
+
+// Forwards a child's stderr to ours as it comes and keeps its last STDERR_TAIL_BYTES. Settles when
+// the stream ends, or shortly after, since a grandchild holding the pipe open may delay its end.
+function captureTail(stderr: NodeJS.ReadableStream & { unref?: () => void }, daemon: boolean): Promise<string> {
+  let tail = '';
+  if (daemon) stderr.unref?.();
+  stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+  });
+  return new Promise((resolve) => {
+    stderr.once('end', () => resolve(tail));
+    stderr.once('error', () => resolve(tail));
+  });
+}
+
+const STDERR_TAIL_BYTES = 4096;
 
 interface RestoreOptions {
   [RESTORE]?: { name: string; daemon: boolean };

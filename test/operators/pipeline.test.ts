@@ -33,6 +33,8 @@ describe('producer()', () => {
     expect(seen).to.deep.equal([0, 1, 2]);
     expect(error).to.be.instanceOf(ProcessExitError).with.property('exitCode', 1);
     expect((error as ProcessExitError).pid).to.be.a('number');
+    expect((error as ProcessExitError).stderrTail).to.match(/Error: producer broke\n\s+at failsAfter/);
+    expect((error as ProcessExitError).message).to.match(/stderr \(tail\)[\s\S]*producer broke/);
   });
 
   it('should terminate the child when unsubscribed (an endless generator)', async () => {
