@@ -31,3 +31,17 @@ export async function runConsumer(
     }
   }
 }
+
+/**
+ * The seed's consumer style: the user's target gets the consumer's JoinableQueue and loops on get()
+ * and taskDone() itself. Values it yields (an async generator) are emitted; each is accepted into
+ * the results queue before the generator resumes, so it always reaches the parent before the
+ * taskDone that follows it (the results queue's connection is flushed first).
+ */
+export async function runLoopConsumer(results: Queue<ConsumerResult>, jobs: Queue<unknown>, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+  const target = (await importTarget(ref)) as (q: unknown, ...rest: unknown[]) => unknown;
+  const produced = await target(jobs, ...args);
+  if (produced && typeof produced === 'object' && Symbol.asyncIterator in produced) {
+    for await (const value of produced as AsyncIterable<unknown>) await results.put({ worker, seq: -1, ok: true, value });
+  }
+}

@@ -74,6 +74,10 @@ export class LocalQueue<T> implements QueueBackend<T> {
     this.#core.taskDone();
   }
 
+  onTaskDone(listener: (count: number) => void): void {
+    this.#core.onTaskDone = listener;
+  }
+
   join(): Promise<void> {
     return this.#core.join();
   }

@@ -25,6 +25,8 @@ export class QueueCore<T> {
   #unfinished = 0;
   #reserved = 0;
   #joinWaiters: (() => void)[] = [];
+  /** Told of every taskDone (from this process or a proxy), for the reactive layer's bookkeeping. */
+  onTaskDone: ((count: number) => void) | undefined;
 
   /** `maxsize <= 0` (or Infinity) is unbounded, as in Python. */
   constructor(maxsize = 0) {
@@ -143,6 +145,7 @@ export class QueueCore<T> {
       throw new TaskDoneError(count > 1 ? ` (${count} at once, only ${this.#unfinished} unfinished)` : '');
     }
     this.#unfinished -= count;
+    this.onTaskDone?.(count);
     if (this.#unfinished === 0 && this.#joinWaiters.length > 0) {
       for (const resolve of this.#joinWaiters.splice(0)) resolve();
     }

@@ -14,3 +14,5 @@ export const DESCRIBE_QUEUE = Symbol.for('rx-multiprocessing.describeQueue');
 export const CAPTURE_STDERR = Symbol.for('rx-multiprocessing.captureStderr');
 /** A started Process's captured stderr tail (a Promise: it settles once the stream has ended). */
 export const STDERR_TAIL = Symbol.for('rx-multiprocessing.stderrTail');
+/** A JoinableQueue's owner-side hook, called with the count of every taskDone. */
+export const ON_TASK_DONE = Symbol.for('rx-multiprocessing.onTaskDone');

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
-import { runConsumer, type ConsumerJob, type ConsumerResult } from '../child/consumer-runner.js';
+import { runConsumer, runLoopConsumer, type ConsumerJob, type ConsumerResult } from '../child/consumer-runner.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
@@ -7,6 +7,8 @@ import { locateExportedFunction } from '../internal/function-locator.js';
 import { cpuCount } from '../process/current-process.js';
 import { Process, type Target } from '../process/process.js';
 import { Queue } from '../process/queue.js';
+import { JoinableQueue } from '../process/joinable-queue.js';
+import { ON_TASK_DONE } from '../internal/symbols.js';
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
@@ -34,6 +36,13 @@ export interface ConsumeOptions extends QueueOperatorOptions {
   readonly onConsumerExit?: 'redeliver' | 'error';
   /** The handler threw: `'fail'` the output (default) or `'skip'` the item. */
   readonly onError?: 'fail' | 'skip';
+  /**
+   * `'auto'` (default): `handler(item, ...args)` runs per item, and the item is done when it settles.
+   * `'manual'`: the seed's style — the target gets its consumer's JoinableQueue, `target(q, ...args)`,
+   * loops on `await q.get()` and calls `q.taskDone()` itself; values it yields (an async generator)
+   * are emitted. Such consumers never end by themselves, so they must be daemons.
+   */
+  readonly taskDone?: 'auto' | 'manual';
 }
 
 /**
@@ -59,7 +68,8 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
       const gate = new DemandGate();
       const results = new Queue<ConsumerResult>();
-      const workers = new Map<number, { process: Process; jobs: Queue<ConsumerJob> }>();
+      // Auto consumers get jobs ({ seq, item }); manual ones get the items themselves.
+      const workers = new Map<number, { process: Process; jobs: Queue<unknown> }>();
       const reorder = new Map<number, R>();
       let nextToEmit = 0;
       let finished = false;
@@ -88,7 +98,8 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const dispatch = (): void => {
         stats?.({ buffered: core.buffered, inflight: core.inflight });
         for (const { worker, job } of core.assign()) {
-          workers.get(worker)?.jobs.putNowait(job);
+          // Manual consumers see the items themselves; the parent knows their order of assignment.
+          workers.get(worker)?.jobs.putNowait(settings.manual ? job.item : job);
         }
         if (!core.isFull()) gate.open();
         maybeComplete();
@@ -135,6 +146,10 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         while (!finished) {
           const result = results.qsize() > 0 ? results.getNowait() : await results.get();
           if (finished) return;
+          if (result.seq === -1 && result.ok) {
+            subscriber.next(result.value as R); // yielded by a manual consumer, not tied to one item
+            continue;
+          }
           if (!core.finish(result.worker, result.seq)) continue;
           if (result.ok) emit(result.seq, result.value as R);
           else if (settings.onError === 'skip') emit(result.seq, SKIPPED);
@@ -147,10 +162,22 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       };
 
       for (let id = 0; id < settings.processes; id++) {
-        const jobs = new Queue<ConsumerJob>(settings.prefetch + 1);
+        let jobs: Queue<unknown>;
+        if (settings.manual) {
+          const joinable = new JoinableQueue<unknown>(settings.prefetch + 1);
+          // A manual consumer takes its items in order, so each taskDone finishes its oldest item.
+          joinable[ON_TASK_DONE]((count) => {
+            for (let i = 0; i < count; i++) {
+              const seq = core.oldest(id);
+              if (seq !== undefined) core.finish(id, seq);
+            }
+            dispatch();
+          });
+          jobs = joinable;
+        } else jobs = new Queue<ConsumerJob>(settings.prefetch + 1) as Queue<unknown>;
         const process = new Process({
-          target: runConsumer,
-          args: [jobs, results, ref, settings.args, id],
+          target: settings.manual ? runLoopConsumer : runConsumer,
+          args: settings.manual ? [results, jobs, ref, settings.args, id] : [jobs, results, ref, settings.args, id],
           daemon: settings.daemon,
           ...(options.name === undefined ? {} : { name: `${options.name}${id + 1}` }),
         });
@@ -213,7 +240,18 @@ function validateConsumeOptions(options: ConsumeOptions) {
     throw new TypeError(`Expected \`onError\` to be 'fail' or 'skip', got \`${String(onError)}\`.`);
   }
   if (options.maxsize !== undefined || options.overflow !== undefined) validateQueueOptions(options);
-  return { processes, prefetch, onConsumerExit, onError, daemon: options.daemon ?? true, ordered: options.ordered ?? false, args: [...(options.args ?? [])] };
+  const taskDone = options.taskDone ?? 'auto';
+  if (taskDone !== 'auto' && taskDone !== 'manual') {
+    throw new TypeError(`Expected \`taskDone\` to be 'auto' or 'manual', got \`${String(taskDone)}\`.`);
+  }
+  const daemon = options.daemon ?? true;
+  if (taskDone === 'manual' && !daemon) {
+    throw new TypeError(
+      "Consumers with taskDone: 'manual' loop on get() forever, so they cannot end by themselves: keep daemon: true " +
+        "(they are terminated once every item is done), or use taskDone: 'auto' with a per-item handler.",
+    );
+  }
+  return { processes, prefetch, onConsumerExit, onError, daemon, manual: taskDone === 'manual', ordered: options.ordered ?? false, args: [...(options.args ?? [])] };
 }
 
 const SKIPPED = Symbol('skipped');

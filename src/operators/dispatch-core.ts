@@ -89,6 +89,12 @@ export class DispatchCore<T> {
     return assignments;
   }
 
+  /** The worker's longest-held job: consumers that take items in order finish them in that order. */
+  oldest(worker: number): number | undefined {
+    for (const seq of this.#workers.get(worker)?.keys() ?? []) return seq;
+    return undefined;
+  }
+
   /** A worker finished a job; false if the job was unknown (finished twice, or its worker was dropped). */
   finish(worker: number, seq: number): boolean {
     return this.#workers.get(worker)?.delete(seq) ?? false;

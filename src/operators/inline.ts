@@ -2,6 +2,8 @@ import { EMPTY, filter, from, isObservable, Observable, of, type ObservableInput
 import { TaskError } from '../errors/task-error.js';
 import { toRemoteError } from '../internal/protocol.js';
 import { DispatchCore } from './dispatch-core.js';
+import { JoinableQueue } from '../process/joinable-queue.js';
+import { ON_TASK_DONE } from '../internal/symbols.js';
 
 // The 'inline' start method: targets run in this process, with the semantics of the forked versions.
 
@@ -53,9 +55,10 @@ function toObservable<T>(produced: unknown): Observable<T> {
 export function inlineConsume<T, R>(
   source: Observable<T>,
   handler: (item: T, ...args: unknown[]) => unknown,
-  settings: { processes: number; prefetch: number; ordered: boolean; onError: 'fail' | 'skip'; args: unknown[] },
+  settings: { processes: number; prefetch: number; ordered: boolean; onError: 'fail' | 'skip'; manual: boolean; args: unknown[] },
   maxsize: number,
 ): Observable<R> {
+  if (settings.manual) return inlineLoopConsume<T, R>(source, handler as (q: JoinableQueue<T>, ...args: unknown[]) => unknown, settings);
   return new Observable<R>((subscriber) => {
     const core = new DispatchCore<T>(maxsize, 1);
     for (let id = 0; id < settings.processes; id++) core.addWorker(id);
@@ -128,6 +131,71 @@ export function inlineConsume<T, R>(
       } else settle(worker, seq, { value: result as R });
     };
 
+    const subscription = source.subscribe({
+      next: (item) => {
+        core.accept(item);
+        dispatch();
+      },
+      error: (error) => {
+        finished = true;
+        subscriber.error(error);
+      },
+      complete: () => {
+        core.sourceCompleted();
+        dispatch();
+      },
+    });
+    return () => {
+      finished = true;
+      subscription.unsubscribe();
+    };
+  });
+}
+
+// consume({ taskDone: 'manual' }) inline: each virtual consumer loops on its own in-process
+// JoinableQueue; a taskDone finishes its oldest item, and what the target yields is emitted.
+function inlineLoopConsume<T, R>(
+  source: Observable<T>,
+  target: (q: JoinableQueue<T>, ...args: unknown[]) => unknown,
+  settings: { processes: number; prefetch: number; args: unknown[] },
+): Observable<R> {
+  return new Observable<R>((subscriber) => {
+    const core = new DispatchCore<T>(Infinity, settings.prefetch);
+    const queues: JoinableQueue<T>[] = [];
+    let finished = false;
+    const dispatch = (): void => {
+      for (const { worker, job } of core.assign()) queues[worker]?.putNowait(job.item);
+      if (!finished && core.isDone()) {
+        finished = true;
+        subscriber.complete();
+      }
+    };
+    for (let id = 0; id < settings.processes; id++) {
+      const q = new JoinableQueue<T>();
+      q[ON_TASK_DONE]((count) => {
+        for (let i = 0; i < count; i++) {
+          const seq = core.oldest(id);
+          if (seq !== undefined) core.finish(id, seq);
+        }
+        dispatch();
+      });
+      queues.push(q);
+      core.addWorker(id);
+      void (async () => {
+        const produced = await target(q, ...settings.args);
+        if (produced && typeof produced === 'object' && Symbol.asyncIterator in produced) {
+          for await (const value of produced as AsyncIterable<R>) {
+            if (finished) return;
+            subscriber.next(value);
+          }
+        }
+      })().catch((error: unknown) => {
+        if (!finished) {
+          finished = true;
+          subscriber.error(error);
+        }
+      });
+    }
     const subscription = source.subscribe({
       next: (item) => {
         core.accept(item);

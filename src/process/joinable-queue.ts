@@ -1,3 +1,5 @@
+import { LocalQueue } from '../internal/local-queue.js';
+import { ON_TASK_DONE } from '../internal/symbols.js';
 import { Queue } from './queue.js';
 
 /**
@@ -24,5 +26,12 @@ export class JoinableQueue<T> extends Queue<T> {
 
   protected override isJoinable(): boolean {
     return true;
+  }
+
+  /** Calls `listener` with the count of every taskDone, wherever it was called (creating process only). */
+  [ON_TASK_DONE](listener: (count: number) => void): void {
+    const backend = this.backend;
+    if (!(backend instanceof LocalQueue)) throw new TypeError('Only the process that created a JoinableQueue can watch its taskDone calls.');
+    backend.onTaskDone(listener);
   }
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { catchError, lastValueFrom, merge, of, toArray } from 'rxjs';
+import { catchError, from, lastValueFrom, merge, of, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { TaskError, consume, producer, queue, setStartMethod, activeChildren } from '../../src/index.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -76,6 +76,11 @@ describe("setStartMethod('inline')", () => {
 
   it('should feed a queue-style producer from what the target puts', async () => {
     expect(await lastValueFrom(producer<string>(rx.putsIntoQueue, { args: [3], queue: true }).pipe(toArray()))).to.deep.equal(['put:0', 'put:1', 'put:2']);
+  });
+
+  it("should run manual get()/taskDone() consumers in-process too", async () => {
+    const eaten = await lastValueFrom(from(['a', 'b', 'c']).pipe(consume<string, string>(rx.eatLoop, { processes: 2, taskDone: 'manual', args: ['alex'] }), toArray()));
+    expect(eaten.sort()).to.deep.equal(['alex ate a', 'alex ate b', 'alex ate c']);
   });
 
   it('should refuse an unknown start method', () => {

@@ -177,7 +177,26 @@ describe('queue() + consume()', () => {
     expect(await waitFor(() => ![...pids].some(isPidAlive), 3000)).to.equal(true);
   });
 
+  it("should run the seed's get()/taskDone() loop consumers with taskDone: 'manual', emitting what they yield", async () => {
+    const eaten = await lastValueFrom(
+      merge(...['p1', 'p2', 'p3'].map((p) => producer<string>(rx.count, { args: [p, 30] }))).pipe(
+        queue({ maxsize: 8 }),
+        consume<string, string>(rx.eatLoop, { processes: 2, taskDone: 'manual', args: ['alex'] }),
+        toArray(),
+      ),
+    );
+    expect(eaten).to.have.length(90);
+    expect(new Set(eaten).size).to.equal(90);
+    expect(eaten.every((line) => line.startsWith('alex ate p'))).to.equal(true);
+  });
+
+  it("should complete after the last taskDone of manual consumers that emit nothing", async () => {
+    const out = await lastValueFrom(from(['a', 'b', 'c', 'd']).pipe(consume<string, never>(rx.eatQuietly, { processes: 2, taskDone: 'manual' }), toArray()));
+    expect(out).to.deep.equal([]);
+  });
+
   it('should validate options when the operator is created', () => {
+    expect(() => consume(rx.eatQuietly, { taskDone: 'manual', daemon: false })).to.throw(TypeError, /loop on get\(\) forever/);
     expect(() => queue({ maxsize: -1 })).to.throw(TypeError, /`maxsize` to be a positive integer or Infinity, got `-1` \(number\)/);
     expect(() => consume(rx.square, { processes: 0 })).to.throw(TypeError, /`processes`/);
     expect(() => consume(rx.square, { onConsumerExit: 'retry' as 'error' })).to.throw(TypeError, /onConsumerExit/);
