@@ -82,6 +82,12 @@ export class LocalQueue<T> implements QueueBackend<T> {
     return this.#core.join();
   }
 
+  dispose(): void {
+    if (this.#owner) QueueServer.get().unregister(this.#owner.id);
+    this.#owner = undefined;
+    this.#descriptor = undefined;
+  }
+
   describe(joinable: boolean): QueueDescriptor {
     if (!this.#descriptor) {
       const server = QueueServer.get();

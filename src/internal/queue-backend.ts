@@ -14,6 +14,8 @@ export interface QueueBackend<T> {
   full(): boolean;
   taskDone(): void;
   join(): Promise<void>;
+  /** Lets go of what serves the queue to other processes (its owner registration). */
+  dispose?(): void;
   /** How to reach this queue from another process. */
   describe(joinable: boolean): QueueDescriptor;
 }

@@ -41,6 +41,11 @@ export class QueueServer {
     this.#owners.set(owner.id, owner);
   }
 
+  /** Forgets a queue nobody will use again; proxies asking for it later are told it is gone. */
+  unregister(id: string): void {
+    this.#owners.delete(id);
+  }
+
   #accept(socket: import('node:net').Socket): void {
     socket.unref();
     const touched = new Set<QueueOwner<unknown>>();

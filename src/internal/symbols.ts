@@ -16,3 +16,5 @@ export const CAPTURE_STDERR = Symbol.for('rx-multiprocessing.captureStderr');
 export const STDERR_TAIL = Symbol.for('rx-multiprocessing.stderrTail');
 /** A JoinableQueue's owner-side hook, called with the count of every taskDone. */
 export const ON_TASK_DONE = Symbol.for('rx-multiprocessing.onTaskDone');
+/** A Queue's method that stops serving it to other processes (the library's own queues, on teardown). */
+export const DISPOSE_QUEUE = Symbol.for('rx-multiprocessing.disposeQueue');

@@ -8,7 +8,7 @@ import { cpuCount } from '../process/current-process.js';
 import { Process, type Target } from '../process/process.js';
 import { Queue } from '../process/queue.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
-import { ON_TASK_DONE } from '../internal/symbols.js';
+import { DISPOSE_QUEUE, ON_TASK_DONE } from '../internal/symbols.js';
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
@@ -107,6 +107,10 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
 
       const maybeComplete = (): void => {
         if (finished || !core.isDone()) return;
+        // A manual consumer's last yields arrived before the taskDone that completes us, but may still
+        // sit in the results queue: emit them first.
+        while (results.qsize() > 0) if (!handleResult(results.getNowait())) return;
+        if (finished) return;
         finished = true;
         if (settings.daemon) {
           // The design card's rule: daemon consumers are unsubscribed — terminated — once all is done.
@@ -142,22 +146,28 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         dispatch();
       };
 
+      // One result: emit it, finish its item, hand out more work. Returns false once the output failed.
+      const handleResult = (result: ConsumerResult): boolean => {
+        if (result.seq === -1 && result.ok) {
+          subscriber.next(result.value as R); // yielded by a manual consumer, not tied to one item
+          return true;
+        }
+        if (!core.finish(result.worker, result.seq)) return true;
+        if (result.ok) emit(result.seq, result.value as R);
+        else if (settings.onError === 'skip') emit(result.seq, SKIPPED);
+        else {
+          const worker = workers.get(result.worker);
+          fail(new TaskError({ processName: worker?.process.name ?? `consumer ${result.worker}`, seq: result.seq, ...result.error }));
+          return false;
+        }
+        dispatch();
+        return true;
+      };
+
       const readResults = async (): Promise<void> => {
         while (!finished) {
           const result = results.qsize() > 0 ? results.getNowait() : await results.get();
-          if (finished) return;
-          if (result.seq === -1 && result.ok) {
-            subscriber.next(result.value as R); // yielded by a manual consumer, not tied to one item
-            continue;
-          }
-          if (!core.finish(result.worker, result.seq)) continue;
-          if (result.ok) emit(result.seq, result.value as R);
-          else if (settings.onError === 'skip') emit(result.seq, SKIPPED);
-          else {
-            const worker = workers.get(result.worker);
-            return fail(new TaskError({ processName: worker?.process.name ?? `consumer ${result.worker}`, seq: result.seq, ...result.error }));
-          }
-          dispatch();
+          if (finished || !handleResult(result)) return;
         }
       };
 
@@ -218,6 +228,8 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         finished = true;
         sourceSubscription?.unsubscribe();
         for (const { process } of workers.values()) if (process.exitCode === null) process.terminate();
+        const queues = [results, ...[...workers.values()].map(({ jobs }) => jobs)];
+        void Promise.all([...workers.values()].map(({ process }) => process.join())).then(() => queues.forEach((q) => q[DISPOSE_QUEUE]()));
       };
     });
 }

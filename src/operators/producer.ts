@@ -4,7 +4,7 @@ import { ProcessExitError } from '../errors/process-exit-error.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { PRODUCER_END, runProducer } from '../child/producer-runner.js';
 import { Process, type ProcessOptions, type Target } from '../process/process.js';
-import { CAPTURE_STDERR, STDERR_TAIL } from '../internal/symbols.js';
+import { CAPTURE_STDERR, DISPOSE_QUEUE, STDERR_TAIL } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
 import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
@@ -91,6 +91,8 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
       active = false;
       if (gate) gate.attached--;
       if (child.exitCode === null) child.terminate();
+      // Keep serving the channel until the child is gone: it may still be flushing.
+      void exited.then(() => channel[DISPOSE_QUEUE]());
     };
   });
 }
