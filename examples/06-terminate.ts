@@ -1,30 +1,51 @@
-// Seed part 6 — terminate() and exitCode. exitCode is a property: null while running, 0 without
-// error, > 0 for an error exit, and -N when the process was killed by signal N (SIGTERM → -15).
+// Seed part 6 — terminate() ends the child; the exit status is in `exitCode`:
+//   0 no error; > 0 the process exited with that error code; < 0 killed by signal -exitCode.
+// Why it differs from Python: `exitCode` is a property, as Python's `exitcode` is (not a method), and
+// is `null` until the exit is seen; terminate() does not wait, so join() — a Promise — is awaited.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Process, isMainModule } from 'rx-multiprocessing';
 
 export async function slowWorker(): Promise<void> {
   console.log('Starting worker');
-  await new Promise((resolve) => setTimeout(resolve, 10_000));
-  console.log('Finished worker'); // never printed
+  await sleep(100);
+  console.log('Finished worker');
 }
 
-export function failingWorker(): void {
-  process.exit(3);
+// One target per row of the seed's table, named after what it does.
+export function exitError(): void {
+  process.exit(1); // Python's sys.exit(1)
+}
+export function exitOk(): void {}
+export function returnValue(): number {
+  return 1; // a return value is not an exit code: exits 0
+}
+export function raises(): void {
+  throw new Error('There was an error!'); // prints `Process raises:` and the stack on stderr, exits 1
+}
+export async function terminated(): Promise<void> {
+  await sleep(3000);
 }
 
-if (isMainModule(import.meta.url)) {
+async function main(): Promise<void> {
   const p = new Process({ target: slowWorker });
-  console.log('BEFORE:', p.exitCode, p.isAlive());
+  console.log('BEFORE:', p.name, 'exitCode', p.exitCode, 'isAlive', p.isAlive());
   p.start();
-  console.log('DURING:', p.exitCode, p.isAlive());
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  p.terminate();
-  console.log('TERMINATED:', p.exitCode, p.isAlive()); // terminate() does not wait
+  console.log('DURING:', p.name, 'exitCode', p.exitCode, 'isAlive', p.isAlive());
+  p.terminate(); // SIGTERM, at once: the worker usually dies before it prints anything
+  console.log('TERMINATED:', p.name, 'exitCode', p.exitCode, 'isAlive', p.isAlive());
   await p.join();
-  console.log('JOINED:', p.exitCode, p.isAlive()); // -15: killed by SIGTERM
+  console.log('JOINED:', p.name, 'exitCode', p.exitCode, 'isAlive', p.isAlive()); // -15 = SIGTERM
 
-  const f = new Process({ target: failingWorker });
-  f.start();
-  await f.join();
-  console.log('error exit:', f.exitCode); // 3
+  const jobs = [exitError, exitOk, returnValue, raises, terminated].map((f) => {
+    const j = new Process({ target: f, name: f.name });
+    j.start();
+    if (j.name === 'terminated') j.terminate();
+    return j;
+  });
+  for (const j of jobs) {
+    await j.join();
+    console.log(`${j.name.padStart(15)}.exitCode = ${j.exitCode}`);
+  }
 }
+
+if (isMainModule(import.meta.url)) await main();

@@ -1,5 +1,7 @@
-// Seed part 8 — a Process subclass overriding run(). The class must be exported: the child imports
-// it and rebuilds the instance (without calling its constructor, as unpickling does).
+// Seed part 8 — subclassing Process and overriding run(). Prints `InWorker-1` … `InWorker-5`, exactly
+// what the seed's `print("In{}".format(self.name))` prints (no space), in any order.
+// Why it differs from Python: the class must be exported, because the child imports this module and
+// rebuilds the instance from it (without calling its constructor, as unpickling does); join() is awaited.
 import { Process, isMainModule } from 'rx-multiprocessing';
 
 export class Worker extends Process {
@@ -8,7 +10,7 @@ export class Worker extends Process {
   }
 }
 
-if (isMainModule(import.meta.url)) {
+async function main(): Promise<void> {
   const jobs: Worker[] = [];
   for (let i = 0; i < 5; i++) {
     const p = new Worker();
@@ -17,3 +19,5 @@ if (isMainModule(import.meta.url)) {
   }
   for (const j of jobs) await j.join();
 }
+
+if (isMainModule(import.meta.url)) await main();

@@ -1,4 +1,5 @@
-// The module seed part 2 imports its target from (Python's worker.py). Not an example on its own.
+// Seed part 2's `worker.py`: the module 02-target-module.ts imports its target from.
+// A helper module, not an example on its own.
 export function worker(): void {
   console.log('worker');
 }
