@@ -105,12 +105,21 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         maybeComplete();
       };
 
+      // Completion waits one turn: a manual consumer's last yields reach the results queue before
+      // the taskDone that completes us, but may have been handed to the pending get() whose
+      // continuation has not run yet, or still sit in the queue. Both are emitted first.
+      let completionScheduled = false;
       const maybeComplete = (): void => {
-        if (finished || !core.isDone()) return;
-        // A manual consumer's last yields arrived before the taskDone that completes us, but may still
-        // sit in the results queue: emit them first.
-        while (results.qsize() > 0) if (!handleResult(results.getNowait())) return;
-        if (finished) return;
+        if (finished || completionScheduled || !core.isDone()) return;
+        completionScheduled = true;
+        setImmediate(() => {
+          completionScheduled = false;
+          while (!finished && results.qsize() > 0) if (!handleResult(results.getNowait())) return;
+          if (!finished && core.isDone()) complete();
+        });
+      };
+
+      const complete = (): void => {
         finished = true;
         if (settings.daemon) {
           // The design card's rule: daemon consumers are unsubscribed — terminated — once all is done.
