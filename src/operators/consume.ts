@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable } from './rx.js';
+import type { OperatorFunction, Subscription } from 'rxjs';
 import { runConsumer, runLoopConsumer, type ConsumerJob, type ConsumerResult } from '../child/consumer-runner.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';

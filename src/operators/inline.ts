@@ -1,4 +1,5 @@
-import { EMPTY, filter, from, isObservable, Observable, of, type ObservableInput } from 'rxjs';
+import { loadRxjs, Observable } from './rx.js';
+import type { ObservableInput } from 'rxjs';
 import { TaskError } from '../errors/task-error.js';
 import { toRemoteError } from '../internal/protocol.js';
 import { DispatchCore } from './dispatch-core.js';
@@ -41,6 +42,7 @@ export function inlineQueueProducer<T>(target: (...args: never[]) => unknown, ar
 }
 
 function toObservable<T>(produced: unknown): Observable<T> {
+  const { EMPTY, filter, from, isObservable, of } = loadRxjs();
   if (produced === undefined) return EMPTY;
   if (isObservable(produced)) return produced as Observable<T>;
   // A Promise of undefined (an async target that returns nothing) emits nothing, as forked.

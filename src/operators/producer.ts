@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { Observable } from 'rxjs';
+import { Observable } from './rx.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { PRODUCER_END, runProducer } from '../child/producer-runner.js';

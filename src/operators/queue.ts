@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable } from './rx.js';
+import type { OperatorFunction } from 'rxjs';
 
 /** Options of the {@link queue} operator. */
 export interface QueueOperatorOptions {
