@@ -57,33 +57,52 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
     } as ProcessOptions);
     let active = true;
     child.start();
-    const exited = child.join().then(() => EXITED);
+    const exited = child.join();
 
-    void (async () => {
-      try {
-        let hasExited = false;
-        for (;;) {
-          if (gate && !gate.isOpen()) await gate.whenOpen();
-          if (!active) return;
-          // Take what is already here without a promise; wait (racing the child's exit) only when empty.
-          const next = channel.qsize() > 0 ? channel.getNowait() : hasExited ? await channel.get({ timeout: DRAIN_AFTER_EXIT_MS }) : await Promise.race([channel.get(), exited]);
-          if (!active) return;
-          if (next === EXITED) {
-            // A successful child flushed everything before exiting: its last items and end marker
-            // are on their way. Any other exit means it failed or was killed.
-            if (child.exitCode !== 0) return subscriber.error(await exitError(child));
-            hasExited = true;
-            continue;
-          }
+    let ended = false;
+    const fail = (error: unknown): void => {
+      if (!active) return;
+      active = false;
+      subscriber.error(error);
+    };
+    // The child's exit is watched on its own, never raced against channel.get(): a get that lost a
+    // race would stay registered and swallow the next item. A failed child errors the output at once;
+    // a successful one flushed everything before exiting, so its end marker must follow shortly.
+    void exited.then(async () => {
+      if (child.exitCode !== 0) {
+        const error = await exitError(child);
+        // What it produced before failing arrived before its exit was seen: emit that first.
+        while (active && channel.qsize() > 0) {
+          const next = channel.getNowait();
           if (isEnd(next)) break;
           subscriber.next(next as T);
         }
+        return fail(error);
+      }
+      setTimeout(() => {
+        if (!ended) fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail: 'exited with 0 before its output was complete' }));
+      }, DRAIN_AFTER_EXIT_MS).unref();
+    });
+
+    void (async () => {
+      try {
+        for (;;) {
+          if (gate && !gate.isOpen()) await gate.whenOpen();
+          if (!active) return;
+          // Take what is already here without a promise; wait only when the channel is empty.
+          const next = channel.qsize() > 0 ? channel.getNowait() : await channel.get();
+          if (!active) return;
+          if (isEnd(next)) break;
+          subscriber.next(next as T);
+        }
+        ended = true;
         await exited;
-        if (!active) return;
-        if (child.exitCode === 0) subscriber.complete();
-        else subscriber.error(await exitError(child));
+        if (active && child.exitCode === 0) {
+          active = false;
+          subscriber.complete();
+        }
       } catch (error) {
-        if (active) subscriber.error(error);
+        fail(error);
       }
     })();
 
@@ -113,7 +132,6 @@ async function exitError(child: Process): Promise<ProcessExitError> {
   });
 }
 
-const EXITED = Symbol('exited');
 const DEFAULT_WINDOW = 512;
 // A child that exited 0 has flushed everything; its end marker arrives within moments, or never.
 const DRAIN_AFTER_EXIT_MS = 5_000;

@@ -1,0 +1,196 @@
+// `npm run bench`: every workload of the library against its references, in one run on this machine,
+// alternating them round by round (a slow phase of a shared machine then hits all of them), with a
+// warm-up and ROUNDS measured rounds. Prints a table, writes bench/results/latest.json (every figure
+// and ratio) and bench/results/ratios.svg. `--smoke` runs one small round (npm test uses it).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainModule } from 'rx-multiprocessing';
+import { renderRatioChart, type RatioBar } from './chart.js';
+import { runPingPong } from './refs/pingpong.js';
+import { runRelay } from './refs/relay.js';
+import { summarize, type Summary } from './stats.js';
+import { runQueueRoundTrip } from './workloads/latency.js';
+import { runMemoryBound } from './workloads/memory.js';
+import { runQueuePipeline, runRxPipeline, type PipelineParams } from './workloads/pipeline.js';
+import { runConsumePool, runWorkerpool } from './workloads/pool.js';
+import { runProcessStart, runRawForkStart } from './workloads/startup.js';
+
+interface Variant {
+  readonly name: string;
+  readonly run: () => Promise<number | undefined>;
+}
+
+interface Workload {
+  readonly key: string;
+  readonly unit: string;
+  readonly lowerIsBetter?: boolean;
+  readonly ours: Variant[];
+  readonly references: Variant[];
+}
+
+const SMOKE = process.argv.includes('--smoke');
+const ROUNDS = SMOKE ? 1 : Number(process.env['BENCH_ROUNDS'] ?? 5);
+const N_SMALL = SMOKE ? 2_000 : 200_000;
+const N_1K = SMOKE ? 500 : 50_000;
+const PYTHON = findPython();
+
+function python(script: string, args: string[]): Record<string, number> | undefined {
+  if (!PYTHON) return undefined;
+  const path = fileURLToPath(new URL(`../py/${script}`, import.meta.url));
+  const out = execFileSync(PYTHON, [path, ...args], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, number>;
+}
+
+function findPython(): string | undefined {
+  try {
+    execFileSync('python3', ['-c', 'import multiprocessing'], { stdio: 'ignore' });
+    return 'python3';
+  } catch {
+    return undefined;
+  }
+}
+
+function pipelineWorkload(size: 'small' | '1k', producers: number): Workload {
+  const params: PipelineParams = { producers, n: size === 'small' ? N_SMALL : N_1K, size, maxsize: 1000 };
+  const pyArgs = ['--producers', String(producers), '--size', size, '--n', String(params.n), '--maxsize', '1000'];
+  return {
+    key: `pipeline.${size}.${producers}x2`,
+    unit: 'items/s',
+    ours: [
+      { name: 'queue', run: () => runQueuePipeline(params) },
+      { name: 'rx', run: () => runRxPipeline(params) },
+    ],
+    references: [
+      { name: 'Python', run: async () => python('joinable.py', pyArgs)?.['items_per_s'] },
+      { name: 'Relay', run: () => runRelay({ n: params.n, batch: 100, size }) },
+      { name: 'RelayUnbatched', run: () => runRelay({ n: params.n, batch: 1, size }) },
+    ],
+  };
+}
+
+const LATENCY_N = SMOKE ? 200 : 5_000;
+const roundTrip = { medianUs: 0, p99Us: 0 };
+const workloads: Workload[] = [
+  pipelineWorkload('small', 1),
+  pipelineWorkload('small', 3),
+  pipelineWorkload('1k', 1),
+  pipelineWorkload('1k', 3),
+  {
+    key: 'latency.roundTrip',
+    unit: 'µs (median)',
+    lowerIsBetter: true,
+    ours: [{ name: 'queue', run: async () => (await runQueueRoundTrip(LATENCY_N)).medianUs }],
+    references: [
+      { name: 'RawPingPong', run: async () => (await runPingPong(LATENCY_N)).medianUs },
+      { name: 'Python', run: async () => python('pingpong.py', ['--n', String(LATENCY_N)])?.['median_us'] },
+    ],
+  },
+  {
+    key: 'latency.roundTripP99',
+    unit: 'µs (p99)',
+    lowerIsBetter: true,
+    ours: [{ name: 'queue', run: async () => (Object.assign(roundTrip, await runQueueRoundTrip(LATENCY_N))).p99Us }],
+    references: [{ name: 'RawPingPong', run: async () => (await runPingPong(LATENCY_N)).p99Us }],
+  },
+  {
+    key: 'startup',
+    unit: 'ms',
+    lowerIsBetter: true,
+    ours: [{ name: 'process', run: () => runProcessStart(SMOKE ? 2 : 10) }],
+    references: [{ name: 'RawFork', run: () => runRawForkStart(SMOKE ? 2 : 10) }],
+  },
+  {
+    key: 'pool',
+    unit: 'tasks/s',
+    ours: [{ name: 'consume', run: () => runConsumePool(SMOKE ? 8 : 400, 60_000) }],
+    references: [{ name: 'Workerpool', run: () => runWorkerpool(SMOKE ? 8 : 400, 60_000) }],
+  },
+];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const results: Record<string, unknown> = {
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: loadavg(), python: PYTHON ?? null },
+    rounds: ROUNDS,
+    smoke: SMOKE,
+  };
+  const bars: RatioBar[] = [];
+  const table: string[][] = [['workload', 'variant', 'median', 'min–max', 'unit']];
+  for (const workload of workloads) {
+    const variants = [...workload.ours.map((v) => ({ ...v, ours: true })), ...workload.references.map((v) => ({ ...v, ours: false }))];
+    const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+    for (let round = -1; round < ROUNDS; round++) {
+      for (const variant of variants) {
+        progress(`${workload.key} ${round < 0 ? 'warm-up' : `round ${round + 1}/${ROUNDS}`} ${variant.name}`);
+        const value = await variant.run();
+        if (round >= 0 && value !== undefined && Number.isFinite(value)) samples.get(variant.name)?.push(value);
+      }
+    }
+    const summaries = new Map<string, Summary>();
+    for (const [name, values] of samples) if (values.length > 0) summaries.set(name, summarize(values));
+    for (const [name, summary] of summaries) {
+      results[`${workload.key}.${name}`] = summary;
+      table.push([workload.key, name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, workload.unit]);
+    }
+    for (const mine of workload.ours) {
+      const ours = summaries.get(mine.name);
+      for (const reference of workload.references) {
+        const theirs = summaries.get(reference.name);
+        if (!ours || !theirs) continue;
+        const ratio = ours.median / theirs.median;
+        const key = workload.ours.length > 1 ? `${workload.key}.${mine.name}.vs${reference.name}` : `${workload.key}.vs${reference.name}`;
+        results[key] = ratio;
+        bars.push({ label: key, ratio, target: TARGETS[key.replace(/\.(queue|rx)\./, '.')], lowerIsBetter: workload.lowerIsBetter });
+        table.push([key, '', `${ratio.toFixed(2)}×`, '', workload.lowerIsBetter ? 'lower is better' : 'higher is better']);
+      }
+    }
+  }
+  progress('memory bound');
+  const memory = await runMemoryBound(SMOKE ? 20_000 : 1_000_000, 1000, SMOKE ? 1 : 3);
+  results['memory'] = memory;
+  table.push(['memory', 'max buffered', String(memory.maxBuffered), `maxsize ${memory.maxsize}`, 'items']);
+  table.push(['memory', 'owner RSS growth', memory.rssGrowthMb.toFixed(1), `${memory.n} items`, 'MB']);
+  results['seconds'] = (Date.now() - started) / 1000;
+  process.stderr.write('\r\x1b[K');
+
+  const dir = process.env['BENCH_OUT'] ?? fileURLToPath(new URL('../results/', import.meta.url));
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, 'ratios.svg'), renderRatioChart(bars, `rx-multiprocessing / reference (median of ${ROUNDS}; green = target met)`));
+  printTable(table);
+  console.log(`\n${ROUNDS} round(s) in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrote bench/results/latest.json and ratios.svg`);
+}
+
+// Targets from the benchmark issue, by ratio key (the variant name removed).
+const TARGETS: Record<string, number> = {
+  'pipeline.small.1x2.vsPython': 4,
+  'pipeline.small.3x2.vsPython': 4,
+  'pipeline.1k.1x2.vsPython': 2,
+  'pipeline.1k.3x2.vsPython': 2,
+  'pipeline.small.1x2.vsRelay': 0.85,
+  'pipeline.small.3x2.vsRelay': 0.85,
+  'pipeline.1k.1x2.vsRelay': 0.85,
+  'pipeline.1k.3x2.vsRelay': 0.85,
+  'latency.roundTrip.vsRawPingPong': 1.3,
+  'startup.vsRawFork': 1.2,
+  'pool.vsWorkerpool': 1,
+};
+
+function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K… ${text}`);
+  else process.stderr.write(`… ${text}\n`);
+}
+
+function format(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
+}
+
+function printTable(rows: string[][]): void {
+  const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  for (const row of rows) console.log(row.map((cell, c) => (c >= 2 && c <= 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  '));
+}
+
+if (isMainModule(import.meta.url)) await main();

@@ -1,0 +1,48 @@
+// Memory bound: a producer far faster than its consumer. The owner's buffer must stay within
+// maxsize, and its RSS within maxsize x item size + 20 MB, however many items pass.
+import { JoinableQueue, Process } from 'rx-multiprocessing';
+
+export async function flood(q: JoinableQueue<string>, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await q.put(`item${i}`);
+}
+
+export async function slowConsumer(q: JoinableQueue<string>, busyUs: number): Promise<void> {
+  for (;;) {
+    await q.get();
+    const until = process.hrtime.bigint() + BigInt(busyUs * 1000);
+    while (process.hrtime.bigint() < until);
+    q.taskDone();
+  }
+}
+
+export interface MemoryResult {
+  readonly n: number;
+  readonly maxsize: number;
+  readonly maxBuffered: number;
+  readonly rssGrowthMb: number;
+  readonly consumerItemsPerS: number;
+}
+
+export async function runMemoryBound(n: number, maxsize: number, busyUs: number): Promise<MemoryResult> {
+  const q = new JoinableQueue<string>(maxsize);
+  const consumer = new Process({ target: slowConsumer, args: [q, busyUs], daemon: true });
+  const producer = new Process({ target: flood, args: [q, n] });
+  globalThis.gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peakRss = baseline;
+  let maxBuffered = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    maxBuffered = Math.max(maxBuffered, q.qsize());
+  }, 10);
+  consumer.start();
+  producer.start();
+  const t0 = process.hrtime.bigint();
+  await producer.join();
+  await q.join();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  clearInterval(sampler);
+  consumer.terminate();
+  await consumer.join();
+  return { n, maxsize, maxBuffered, rssGrowthMb: (peakRss - baseline) / 2 ** 20, consumerItemsPerS: n / seconds };
+}

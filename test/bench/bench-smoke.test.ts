@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers.js';
+
+// Keeps `npm run bench` from rotting: one small round of every workload, compiled as the real run
+// is. It asserts only that the run completes and writes its figures — speed is not tested here.
+describe('npm run bench (smoke)', function () {
+  this.timeout(180_000);
+  let out: string;
+  before(() => {
+    out = mkdtempSync(join(tmpdir(), 'rxmp-bench-smoke-'));
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('should run one round of every workload and write the JSON and the chart', () => {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'bench/tsconfig.json')], { cwd: ROOT });
+    execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/run.js'), '--smoke'], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_OUT: out },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 170_000,
+    });
+    const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Record<string, unknown>;
+    for (const key of ['pipeline.small.1x2.queue', 'pipeline.small.1x2.rx', 'pipeline.1k.3x2.rx', 'latency.roundTrip.queue', 'startup.process', 'pool.consume', 'memory']) {
+      expect(results, key).to.have.property(key);
+    }
+    expect((results['memory'] as { maxBuffered: number }).maxBuffered).to.be.at.most(1000);
+    expect(readFileSync(join(out, 'ratios.svg'), 'utf8')).to.match(/^<svg/);
+  });
+});
