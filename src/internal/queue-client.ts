@@ -35,12 +35,15 @@ export class QueueClient {
     socket.on('close', () => this.#lose('the process that created it has exited'));
     registerFlushable({
       pending: () => [...this.#proxies.values()].some((proxy) => proxy.hasUnsent()),
-      // Puts still waiting for credit are data the user handed over: an exit waits for them to be
-      // accepted (as CPython's exit waits for its queue feeder), then for the bytes to leave.
+      // Runs only when this process exits. Puts still waiting for credit are data the user handed
+      // over: wait for them to be accepted (as CPython's exit waits for its queue feeder), write
+      // everything, then end the connection gracefully so the owner reads it all.
       flush: async () => {
         await Promise.all([...this.#proxies.values()].map((proxy) => proxy.whenPutsSettled()));
         for (const proxy of this.#proxies.values()) proxy.flush();
         await this.connection.flushed();
+        this.#lose('this process is exiting');
+        await this.connection.endGracefully(GRACEFUL_END_MS);
       },
     });
   }
@@ -87,3 +90,4 @@ export class QueueClient {
 }
 
 const CLIENTS_KEY = Symbol.for('rx-multiprocessing.queueClients');
+const GRACEFUL_END_MS = 2_000;

@@ -41,6 +41,27 @@ export class QueueConnection {
       this.socket.write(EMPTY, () => resolve());
     });
   }
+
+  /**
+   * Ends the connection without losing data: half-closes (our data, then FIN), keeps reading until
+   * the peer closes too, then settles. Closing a Unix socket that still holds unread data (a credit
+   * the owner just sent) makes the kernel reset the connection, and the peer loses whatever it had
+   * not read yet — the last items of an exiting producer. Bounded by `ms` in case the peer is gone.
+   */
+  endGracefully(ms: number): Promise<void> {
+    if (this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.socket.destroy();
+        resolve();
+      }, ms);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.socket.end();
+    });
+  }
 }
 
 const EMPTY = Buffer.alloc(0);
