@@ -19,6 +19,8 @@ export interface MemoryResult {
   readonly n: number;
   readonly maxsize: number;
   readonly maxBuffered: number;
+  readonly baselineRssMb: number;
+  readonly peakRssMb: number;
   readonly rssGrowthMb: number;
   readonly consumerItemsPerS: number;
 }
@@ -44,5 +46,6 @@ export async function runMemoryBound(n: number, maxsize: number, busyUs: number)
   clearInterval(sampler);
   consumer.terminate();
   await consumer.join();
-  return { n, maxsize, maxBuffered, rssGrowthMb: (peakRss - baseline) / 2 ** 20, consumerItemsPerS: n / seconds };
+  const mb = (bytes: number): number => bytes / 2 ** 20;
+  return { n, maxsize, maxBuffered, baselineRssMb: mb(baseline), peakRssMb: mb(peakRss), rssGrowthMb: mb(peakRss - baseline), consumerItemsPerS: n / seconds };
 }
