@@ -11,6 +11,7 @@ import { createWaiter } from './wait.js';
 export class LocalQueue<T> implements QueueBackend<T> {
   readonly #core: QueueCore<T>;
   #owner: QueueOwner<T> | undefined;
+  #waits = 0;
   #descriptor: QueueDescriptor | undefined;
 
   constructor(maxsize: number) {
@@ -32,7 +33,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
       () => new QueueFullError(this.maxsize, `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`),
     );
     this.#core.waitToPut({ item, admit: () => waiter.settle(undefined) });
-    return promise;
+    return this.#whileWaiting(promise);
   }
 
   putNowait(item: T): void {
@@ -52,7 +53,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
       () => new QueueEmptyError(`No item arrived within ${timeout} ms. Give get() a longer timeout, or check that a producer is putting items.`),
     );
     this.#core.waitToGet({ deliver: (value) => waiter.settle(value) });
-    return promise;
+    return this.#whileWaiting(promise);
   }
 
   getNowait(): T {
@@ -79,7 +80,19 @@ export class LocalQueue<T> implements QueueBackend<T> {
   }
 
   join(): Promise<void> {
-    return this.#core.join();
+    return this.#core.unfinished === 0 ? this.#core.join() : this.#whileWaiting(this.#core.join());
+  }
+
+  // A wait in the owner is settled by other processes (daemon consumers whose connections do not
+  // keep this process alive): while it lasts, the server keeps their connections ref'd, or Node
+  // would exit with the promise unsettled — where Python's main stays blocked in q.join().
+  #whileWaiting<V>(promise: Promise<V>): Promise<V> {
+    if (this.#waits++ === 0) QueueServer.holdOpen(+1);
+    const release = (): void => {
+      if (--this.#waits === 0) QueueServer.holdOpen(-1);
+    };
+    promise.then(release, release);
+    return promise;
   }
 
   dispose(): void {

@@ -15,6 +15,7 @@ export class QueueServer {
   readonly address: string;
   readonly #server: Server;
   readonly #owners = new Map<string, QueueOwner<unknown>>();
+  readonly #sockets = new Set<import('node:net').Socket>();
 
   private constructor() {
     this.address = join(tmpdir(), `rxmp-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
@@ -28,6 +29,18 @@ export class QueueServer {
         // Already gone.
       }
     });
+  }
+
+  /**
+   * Counts owner-side waits (a get, put or join pending in this process). While there is one, the
+   * connections of other processes are ref'd, since one of them will settle it.
+   */
+  static holdOpen(delta: number): void {
+    const holder = globalThis as { [HOLDS_KEY]?: number };
+    const before = holder[HOLDS_KEY] ?? 0;
+    holder[HOLDS_KEY] = before + delta;
+    const server = (globalThis as { [SERVER_KEY]?: QueueServer })[SERVER_KEY];
+    if (server && (before === 0) !== (before + delta === 0)) server.#applyRef();
   }
 
   /** This process's server, started on first use. */
@@ -46,8 +59,17 @@ export class QueueServer {
     this.#owners.delete(id);
   }
 
+  #applyRef(): void {
+    const hold = ((globalThis as { [HOLDS_KEY]?: number })[HOLDS_KEY] ?? 0) > 0;
+    for (const socket of this.#sockets) {
+      if (hold) socket.ref();
+      else socket.unref();
+    }
+  }
+
   #accept(socket: import('node:net').Socket): void {
-    socket.unref();
+    this.#sockets.add(socket);
+    if (((globalThis as { [HOLDS_KEY]?: number })[HOLDS_KEY] ?? 0) === 0) socket.unref();
     const touched = new Set<QueueOwner<unknown>>();
     const connection = new QueueConnection(socket, ({ header, body }) => {
       const owner = this.#owners.get(header.q);
@@ -60,9 +82,11 @@ export class QueueServer {
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
+      this.#sockets.delete(socket);
       for (const owner of touched) owner.disconnect(connection);
     });
   }
 }
 
 const SERVER_KEY = Symbol.for('rx-multiprocessing.queueServer');
+const HOLDS_KEY = Symbol.for('rx-multiprocessing.queueHolds');

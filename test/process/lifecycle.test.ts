@@ -42,6 +42,12 @@ describe('Process lifecycle across real parents', () => {
     expect(result.stderr).to.match(/\[INFO\/MainProcess\] calling terminate\(\) for daemon Process-1/);
   });
 
+  it('should stay alive in q.join() while only daemon consumers are working', async () => {
+    const result = await runScript('test/fixtures/drivers/join-with-daemons.ts');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout.trim()).to.equal('joined');
+  });
+
   it('should turn a missing main guard into one failed child, not a fork bomb', async () => {
     const result = await runScript('test/fixtures/drivers/unguarded-main.ts');
     expect(result.code).to.equal(0);
