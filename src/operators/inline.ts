@@ -1,5 +1,5 @@
 import { loadRxjs, Observable } from './rx.js';
-import type { ObservableInput } from 'rxjs';
+import type { ObservableInput, Subscription } from 'rxjs';
 import { TaskError } from '../errors/task-error.js';
 import { toRemoteError } from '../internal/protocol.js';
 import { DispatchCore } from './dispatch-core.js';
@@ -133,19 +133,9 @@ export function inlineConsume<T, R>(
       } else settle(worker, seq, { value: result as R });
     };
 
-    const subscription = source.subscribe({
-      next: (item) => {
-        core.accept(item);
-        dispatch();
-      },
-      error: (error) => {
-        finished = true;
-        subscriber.error(error);
-      },
-      complete: () => {
-        core.sourceCompleted();
-        dispatch();
-      },
+    const subscription = feedCore(source, core, dispatch, (error) => {
+      finished = true;
+      subscriber.error(error);
     });
     return () => {
       finished = true;
@@ -198,23 +188,28 @@ function inlineLoopConsume<T, R>(
         }
       });
     }
-    const subscription = source.subscribe({
-      next: (item) => {
-        core.accept(item);
-        dispatch();
-      },
-      error: (error) => {
-        finished = true;
-        subscriber.error(error);
-      },
-      complete: () => {
-        core.sourceCompleted();
-        dispatch();
-      },
+    const subscription = feedCore(source, core, dispatch, (error) => {
+      finished = true;
+      subscriber.error(error);
     });
     return () => {
       finished = true;
       subscription.unsubscribe();
     };
+  });
+}
+
+// Source items into the core, each followed by a dispatch; completion is a dispatch too.
+function feedCore<T>(source: Observable<T>, core: DispatchCore<T>, dispatch: () => void, fail: (error: unknown) => void): Subscription {
+  return source.subscribe({
+    next: (item) => {
+      core.accept(item);
+      dispatch();
+    },
+    error: fail,
+    complete: () => {
+      core.sourceCompleted();
+      dispatch();
+    },
   });
 }
