@@ -3,9 +3,7 @@
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
 import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage, type QueueDescriptor } from '../internal/protocol.js';
-import { decodeQueues } from '../internal/queue-handles.js';
-import { adoptQueue, Queue } from '../process/queue.js';
-import { JoinableQueue } from '../process/joinable-queue.js';
+import { containsQueues, decodeQueues } from '../internal/queue-handles.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
@@ -70,9 +68,10 @@ async function boot(payload: BootPayload): Promise<void> {
 
 async function rebuildProcess(payload: BootPayload): Promise<Process> {
   const target = payload.target ? await importTarget(payload.target) : undefined;
+  const adopt = await queueAdopter(payload);
   const options = {
     target: target as ((...args: never[]) => unknown) | undefined,
-    args: decodeQueues(payload.args, adoptQueueArgument) as unknown[],
+    args: decodeQueues(payload.args, adopt) as unknown[],
     [RESTORE]: { name: payload.name, daemon: payload.daemon },
   };
   if (!payload.subclass) return new Process(options);
@@ -80,13 +79,21 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
   // Rebuild like unpickling: the base constructor sets up the process, the subclass constructor is
   // skipped (it may need arguments), and the instance gets back the public fields it had at start().
   const instance = Reflect.construct(findProcessBase(Subclass), [options], Subclass) as Process;
-  Object.assign(instance, decodeQueues(payload.subclass.fields, adoptQueueArgument));
+  Object.assign(instance, decodeQueues(payload.subclass.fields, adopt));
   return instance;
 }
 
-function adoptQueueArgument(descriptor: QueueDescriptor): unknown {
-  return descriptor.joinable ? adoptQueue(descriptor, JoinableQueue) : adoptQueue(descriptor, Queue);
+// The queue code (sockets, framing) loads only in children that were handed a queue: a child whose
+// target module does not import the library starts faster without it.
+async function queueAdopter(payload: BootPayload): Promise<(descriptor: QueueDescriptor) => unknown> {
+  if (!containsQueues(payload.args) && !containsQueues(payload.subclass?.fields)) return NO_QUEUES;
+  const [{ adoptQueue, Queue }, { JoinableQueue }] = await Promise.all([import('../process/queue.js'), import('../process/joinable-queue.js')]);
+  return (descriptor) => (descriptor.joinable ? adoptQueue(descriptor, JoinableQueue) : adoptQueue(descriptor, Queue));
 }
+
+const NO_QUEUES = (): unknown => {
+  throw new Error('unreachable: no queue descriptor in the payload');
+};
 
 function findProcessBase(subclass: Function): Function {
   for (let c: unknown = subclass; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
