@@ -12,6 +12,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
   readonly #core: QueueCore<T>;
   #owner: QueueOwner<T> | undefined;
   #waits = 0;
+  #prefetch: number | undefined;
   #descriptor: QueueDescriptor | undefined;
 
   constructor(maxsize: number) {
@@ -101,13 +102,18 @@ export class LocalQueue<T> implements QueueBackend<T> {
     this.#descriptor = undefined;
   }
 
+  /** Proxies of this queue keep a fixed window of `n` items (before it is first described). */
+  fixPrefetch(n: number): void {
+    this.#prefetch = n;
+  }
+
   describe(joinable: boolean): QueueDescriptor {
     if (!this.#descriptor) {
       const server = QueueServer.get();
       const id = `${process.pid}.${++lastId}`;
       this.#owner = new QueueOwner<T>(id, this.#core);
       server.register(this.#owner as QueueOwner<unknown>);
-      this.#descriptor = { [QUEUE_DESCRIPTOR_KEY]: true, id, address: server.address, maxsize: this.maxsize, joinable };
+      this.#descriptor = { [QUEUE_DESCRIPTOR_KEY]: true, id, address: server.address, maxsize: this.maxsize, joinable, ...(this.#prefetch ? { prefetch: this.#prefetch } : {}) };
     }
     return this.#descriptor;
   }

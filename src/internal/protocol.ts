@@ -102,6 +102,8 @@ export interface QueueDescriptor {
   readonly address: string;
   readonly maxsize: number;
   readonly joinable: boolean;
+  /** A fixed prefetch window for proxies (set by the library's own queues), instead of the adaptive one. */
+  readonly prefetch?: number;
 }
 
 export const QUEUE_DESCRIPTOR_KEY = '__rxMultiprocessingQueue';

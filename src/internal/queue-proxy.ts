@@ -45,6 +45,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   constructor(descriptor: QueueDescriptor) {
     this.#descriptor = descriptor;
     this.#putWindow = Math.max(1, Math.min(MAX_PUT_WINDOW, Math.ceil(descriptor.maxsize / 2)));
+    if (descriptor.prefetch) this.#prefetch = descriptor.prefetch;
     this.#client = QueueClient.for(descriptor.address);
     this.#client.attach(descriptor.id, this);
   }
@@ -260,6 +261,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   // Prefetch only pays when processing an item is quicker than a round trip to the owner; a slow
   // consumer keeps a window of one, so it never sits on items an idle consumer could take.
   #adaptPrefetch(): void {
+    if (this.#descriptor.prefetch) return;
     const now = performance.now();
     const busy = now - this.#lastTakeAt;
     if (this.#lastTakeAt > 0) {

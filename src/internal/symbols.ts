@@ -18,3 +18,5 @@ export const STDERR_TAIL = Symbol.for('rx-multiprocessing.stderrTail');
 export const ON_TASK_DONE = Symbol.for('rx-multiprocessing.onTaskDone');
 /** A Queue's method that stops serving it to other processes (the library's own queues, on teardown). */
 export const DISPOSE_QUEUE = Symbol.for('rx-multiprocessing.disposeQueue');
+/** A Queue's method fixing its proxies' prefetch window (the reactive layer's job queues). */
+export const FIX_PREFETCH = Symbol.for('rx-multiprocessing.fixPrefetch');

@@ -9,7 +9,7 @@ import { cpuCount } from '../process/current-process.js';
 import { Process, type Target } from '../process/process.js';
 import { Queue } from '../process/queue.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
-import { DISPOSE_QUEUE, ON_TASK_DONE } from '../internal/symbols.js';
+import { DISPOSE_QUEUE, FIX_PREFETCH, ON_TASK_DONE } from '../internal/symbols.js';
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
@@ -195,6 +195,9 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           });
           jobs = joinable;
         } else jobs = new Queue<ConsumerJob>(settings.prefetch + 1) as Queue<unknown>;
+        // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all of
+        // it at once instead of asking item by item, a round trip each time a handler is slow.
+        jobs[FIX_PREFETCH](settings.prefetch + 1);
         const process = new Process({
           target: settings.manual ? runLoopConsumer : runConsumer,
           args: settings.manual ? [results, jobs, ref, settings.args, id] : [jobs, results, ref, settings.args, id],

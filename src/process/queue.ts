@@ -5,7 +5,7 @@ import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
-import { DESCRIBE_QUEUE, DISPOSE_QUEUE } from '../internal/symbols.js';
+import { DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
@@ -97,6 +97,11 @@ export class Queue<T> {
   /** How a child process reaches this queue (used when it is passed in Process args). */
   [DESCRIBE_QUEUE](): QueueDescriptor {
     return this.#backend.describe(this.isJoinable());
+  }
+
+  /** Makes proxies keep `n` items ahead instead of adapting (the caller already bounds what they hold). */
+  [FIX_PREFETCH](n: number): void {
+    if (this.#backend instanceof LocalQueue) this.#backend.fixPrefetch(n);
   }
 
   /** Stops serving this queue to other processes; the library's own queues call it on teardown. */
