@@ -15,10 +15,6 @@ export function registerFlushable(flushable: Flushable): void {
   getFlushables().add(flushable);
 }
 
-export function unregisterFlushable(flushable: Flushable): void {
-  getFlushables().delete(flushable);
-}
-
 export function hasPendingData(): boolean {
   for (const flushable of getFlushables()) if (flushable.pending()) return true;
   return false;

@@ -50,11 +50,6 @@ export class QueueCore<T> {
     return this.#unfinished;
   }
 
-  /** Slots promised to remote producers (credit) that their items have not filled yet. */
-  get reserved(): number {
-    return this.#reserved;
-  }
-
   /** Free slots: neither holding an item nor promised to a remote producer. */
   get free(): number {
     return this.#maxsize - this.size - this.#reserved;
@@ -157,13 +152,6 @@ export class QueueCore<T> {
     return new Promise((resolve) => this.#joinWaiters.push(resolve));
   }
 
-  /** Removes and returns every buffered item (for loss reporting on teardown). */
-  drain(): T[] {
-    const items = this.#items.slice(this.#head);
-    this.#items = [];
-    this.#head = 0;
-    return items;
-  }
 
   #handToGetter(item: T): boolean {
     while (this.#getters.length > 0) {

@@ -1,5 +1,5 @@
 import { loadRxjs, Observable } from './rx.js';
-import type { ObservableInput, Subscription } from 'rxjs';
+import type { ObservableInput } from 'rxjs';
 import { TaskError } from '../errors/task-error.js';
 import { toRemoteError } from '../internal/protocol.js';
 import { DispatchCore } from './dispatch-core.js';
@@ -133,14 +133,10 @@ export function inlineConsume<T, R>(
       } else settle(worker, seq, { value: result as R });
     };
 
-    const subscription = feedCore(source, core, dispatch, (error) => {
+    return feedCore(source, core, dispatch, (error) => {
       finished = true;
       subscriber.error(error);
-    });
-    return () => {
-      finished = true;
-      subscription.unsubscribe();
-    };
+    }, () => (finished = true));
   });
 }
 
@@ -188,20 +184,17 @@ function inlineLoopConsume<T, R>(
         }
       });
     }
-    const subscription = feedCore(source, core, dispatch, (error) => {
+    return feedCore(source, core, dispatch, (error) => {
       finished = true;
       subscriber.error(error);
-    });
-    return () => {
-      finished = true;
-      subscription.unsubscribe();
-    };
+    }, () => (finished = true));
   });
 }
 
-// Source items into the core, each followed by a dispatch; completion is a dispatch too.
-function feedCore<T>(source: Observable<T>, core: DispatchCore<T>, dispatch: () => void, fail: (error: unknown) => void): Subscription {
-  return source.subscribe({
+// Source items into the core, each followed by a dispatch; completion is a dispatch too. Returns the
+// teardown: stop (so late settlements are ignored), then unsubscribe the source.
+function feedCore<T>(source: Observable<T>, core: DispatchCore<T>, dispatch: () => void, fail: (error: unknown) => void, stop: () => void): () => void {
+  const subscription = source.subscribe({
     next: (item) => {
       core.accept(item);
       dispatch();
@@ -212,4 +205,8 @@ function feedCore<T>(source: Observable<T>, core: DispatchCore<T>, dispatch: () 
       dispatch();
     },
   });
+  return () => {
+    stop();
+    subscription.unsubscribe();
+  };
 }
