@@ -22,6 +22,12 @@ export interface MemoryResult {
   readonly baselineRssMb: number;
   readonly peakRssMb: number;
   readonly rssGrowthMb: number;
+  /**
+   * Peak RSS of the run's second half minus that of its first half. Early growth is V8 enlarging its
+   * heap (the young generation grows from 1 to 16 MB semi-spaces under allocation) — a fixed cost;
+   * buffering that grew with the items passed would show here.
+   */
+  readonly rssGrowthSecondHalfMb: number;
   readonly consumerItemsPerS: number;
 }
 
@@ -31,10 +37,10 @@ export async function runMemoryBound(n: number, maxsize: number, busyUs: number)
   const producer = new Process({ target: flood, args: [q, n] });
   globalThis.gc?.();
   const baseline = process.memoryUsage().rss;
-  let peakRss = baseline;
   let maxBuffered = 0;
+  const samples: { at: number; rss: number }[] = [];
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    samples.push({ at: performance.now(), rss: process.memoryUsage().rss });
     maxBuffered = Math.max(maxBuffered, q.qsize());
   }, 10);
   consumer.start();
@@ -47,5 +53,19 @@ export async function runMemoryBound(n: number, maxsize: number, busyUs: number)
   consumer.terminate();
   await consumer.join();
   const mb = (bytes: number): number => bytes / 2 ** 20;
-  return { n, maxsize, maxBuffered, baselineRssMb: mb(baseline), peakRssMb: mb(peakRss), rssGrowthMb: mb(peakRss - baseline), consumerItemsPerS: n / seconds };
+  const peakOf = (list: { rss: number }[]): number => list.reduce((peak, sample) => Math.max(peak, sample.rss), baseline);
+  const first = samples[0]?.at ?? 0;
+  const middle = first + (performance.now() - first) / 2;
+  const peakRss = peakOf(samples);
+  const firstHalfPeak = peakOf(samples.filter((sample) => sample.at <= middle));
+  return {
+    n,
+    maxsize,
+    maxBuffered,
+    baselineRssMb: mb(baseline),
+    peakRssMb: mb(peakRss),
+    rssGrowthMb: mb(peakRss - baseline),
+    rssGrowthSecondHalfMb: mb(peakRss - firstHalfPeak),
+    consumerItemsPerS: n / seconds,
+  };
 }
