@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { QueueConnection } from './queue-connection.js';
+import { getRuntime } from './runtime.js';
+import { HOLD_PARENT } from './symbols.js';
 import type { QueueOwner } from './queue-owner.js';
 
 /**
@@ -33,14 +35,17 @@ export class QueueServer {
 
   /**
    * Counts owner-side waits (a get, put or join pending in this process). While there is one, the
-   * connections of other processes are ref'd, since one of them will settle it.
+   * connections of other processes are ref'd, and so are this process's children (a daemon that has
+   * not connected yet included), since one of them will settle it.
    */
   static holdOpen(delta: number): void {
-    const holder = globalThis as { [HOLDS_KEY]?: number };
-    const before = holder[HOLDS_KEY] ?? 0;
-    holder[HOLDS_KEY] = before + delta;
+    const runtime = getRuntime();
+    const before = runtime.ownerWaits;
+    runtime.ownerWaits = before + delta;
+    if ((before === 0) === (runtime.ownerWaits === 0)) return;
+    for (const child of runtime.children) child[HOLD_PARENT](runtime.ownerWaits > 0);
     const server = (globalThis as { [SERVER_KEY]?: QueueServer })[SERVER_KEY];
-    if (server && (before === 0) !== (before + delta === 0)) server.#applyRef();
+    if (server) server.#applyRef();
   }
 
   /** This process's server, started on first use. */
@@ -60,7 +65,7 @@ export class QueueServer {
   }
 
   #applyRef(): void {
-    const hold = ((globalThis as { [HOLDS_KEY]?: number })[HOLDS_KEY] ?? 0) > 0;
+    const hold = getRuntime().ownerWaits > 0;
     for (const socket of this.#sockets) {
       if (hold) socket.ref();
       else socket.unref();
@@ -69,7 +74,7 @@ export class QueueServer {
 
   #accept(socket: import('node:net').Socket): void {
     this.#sockets.add(socket);
-    if (((globalThis as { [HOLDS_KEY]?: number })[HOLDS_KEY] ?? 0) === 0) socket.unref();
+    if (getRuntime().ownerWaits === 0) socket.unref();
     const touched = new Set<QueueOwner<unknown>>();
     const connection = new QueueConnection(socket, ({ header, body }) => {
       const owner = this.#owners.get(header.q);
@@ -89,4 +94,3 @@ export class QueueServer {
 }
 
 const SERVER_KEY = Symbol.for('rx-multiprocessing.queueServer');
-const HOLDS_KEY = Symbol.for('rx-multiprocessing.queueHolds');

@@ -1,3 +1,5 @@
+import { HOLD_PARENT } from './symbols.js';
+
 /** What a child learns about its parent at bootstrap. */
 export interface ParentInfo {
   readonly name: string;
@@ -18,6 +20,11 @@ export interface TrackedChild {
   readonly daemon: boolean;
   isAlive(): boolean;
   terminate(): void;
+  /**
+   * While held, the child keeps this process alive (a daemon's handle is otherwise unref'd): this
+   * process waits on a queue, and the child — connected or still starting — may be the one to settle it.
+   */
+  [HOLD_PARENT](held: boolean): void;
 }
 
 /**
@@ -35,6 +42,8 @@ export interface Runtime {
   /** True while a child imports its target's module: starting a process then is a missing main guard. */
   bootstrapping: boolean;
   readonly children: Set<TrackedChild>;
+  /** Waits in progress on queues this process owns (a get, put or join); children are held while > 0. */
+  ownerWaits: number;
   log: LogSettings;
   exitHookInstalled: boolean;
 }
@@ -49,6 +58,7 @@ export function getRuntime(): Runtime {
     counter: 0,
     bootstrapping: false,
     children: new Set(),
+    ownerWaits: 0,
     log: { level: 'silent', format: 'text', toStderr: false },
     exitHookInstalled: false,
   };

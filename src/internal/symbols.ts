@@ -20,3 +20,5 @@ export const ON_TASK_DONE = Symbol.for('rx-multiprocessing.onTaskDone');
 export const DISPOSE_QUEUE = Symbol.for('rx-multiprocessing.disposeQueue');
 /** A Queue's method fixing its proxies' prefetch window (the reactive layer's job queues). */
 export const FIX_PREFETCH = Symbol.for('rx-multiprocessing.fixPrefetch');
+/** A child's method: while held, it keeps this process alive (see TrackedChild). */
+export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');

@@ -9,7 +9,7 @@ import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteE
 import { getRuntime, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../internal/queue-handles.js';
-import { CAPTURE_STDERR, HANDLE, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
+import { CAPTURE_STDERR, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
 import { currentLogSettings, logEvent } from './logger.js';
@@ -57,6 +57,7 @@ export class Process implements TrackedChild {
   #exited: Promise<void> | undefined;
   #initError: RemoteError | undefined;
   #joiners = 0;
+  #held = false;
   #identity: readonly number[];
   readonly #captureStderr: boolean;
   #stderrTail: Promise<string> = Promise.resolve('');
@@ -175,6 +176,7 @@ export class Process implements TrackedChild {
       handle.channel?.unref();
     }
     runtime.children.add(this);
+    if (runtime.ownerWaits > 0) this[HOLD_PARENT](true);
     handle.send({ rxmp: 'boot', boot } satisfies ProtocolMessage);
     logEvent('debug', 'started %s (pid %s)', this.#name, handle.pid);
   }
@@ -293,13 +295,27 @@ export class Process implements TrackedChild {
     }
   }
 
+  /** @internal See TrackedChild. */
+  [HOLD_PARENT](held: boolean): void {
+    this.#held = held;
+    this.#applyRef();
+  }
+
+  #applyRef(): void {
+    if (!this.#daemon || !this.#handle) return;
+    if (this.#joiners > 0 || this.#held) this.#handle.ref();
+    else this.#handle.unref();
+  }
+
   #waitForExit(ms: number | null): Promise<void> {
     const handle = this.#handle as ChildProcess;
     const exited = this.#exited as Promise<void>;
     // A daemon's handle is unref'd; waiting on it must keep this process alive until it settles.
-    if (this.#joiners++ === 0 && this.#daemon) handle.ref();
+    this.#joiners++;
+    this.#applyRef();
     const release = (): void => {
-      if (--this.#joiners === 0 && this.#daemon) handle.unref();
+      this.#joiners--;
+      this.#applyRef();
     };
     if (ms === null || ms >= MAX_TIMER_MS) return exited.then(release);
     return new Promise<void>((resolve) => {

@@ -48,6 +48,12 @@ describe('Process lifecycle across real parents', () => {
     expect(result.stdout.trim()).to.equal('joined');
   });
 
+  it('should stay alive in q.join() while its daemon consumer has not connected yet', async () => {
+    const result = await runScript('test/fixtures/drivers/join-before-connect.ts');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout.trim()).to.equal('joined');
+  });
+
   it('should turn a missing main guard into one failed child, not a fork bomb', async () => {
     const result = await runScript('test/fixtures/drivers/unguarded-main.ts');
     expect(result.code).to.equal(0);
