@@ -11,11 +11,15 @@ export interface Frame<H> {
 // item batches because items may be Maps, Dates, typed arrays, BigInts…. The prefix+header and the
 // body stay separate buffers (written together by a corked socket), so a large body is never copied.
 export function encodeFrame(header: object, items?: readonly unknown[]): Buffer[] {
+  return encodeFrameWithBody(header, items ? serialize(items) : undefined);
+}
+
+/** A frame around a body already encoded (a batch forwarded as it came). */
+export function encodeFrameWithBody(header: object, body: Buffer | undefined): Buffer[] {
   // The header is written straight into the prefix (no intermediate Buffer): every allocation per
   // message brings the next young-generation GC closer, and those set the round trip's p99.
   const json = JSON.stringify(header);
   const headLength = Buffer.byteLength(json);
-  const body = items ? serialize(items) : undefined;
   const prefix = Buffer.allocUnsafe(8 + headLength);
   prefix.writeUInt32LE(4 + headLength + (body ? body.length : 0), 0);
   prefix.writeUInt32LE(headLength, 4);

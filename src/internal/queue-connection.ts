@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { encodeFrame, FrameDecoder, type Frame } from './frame-codec.js';
+import { encodeFrame, encodeFrameWithBody, FrameDecoder, type Frame } from './frame-codec.js';
 import type { QueueWireMessage } from './protocol.js';
 
 /**
@@ -20,6 +20,15 @@ export class QueueConnection {
   }
 
   send(message: QueueWireMessage, items?: readonly unknown[]): void {
+    this.#write(encodeFrame(message, items));
+  }
+
+  /** Sends items whose body is already encoded. */
+  sendEncoded(message: QueueWireMessage, body: Buffer): void {
+    this.#write(encodeFrameWithBody(message, body));
+  }
+
+  #write(parts: Buffer[]): void {
     if (this.socket.destroyed) return;
     if (!this.#corked) {
       this.#corked = true;
@@ -29,7 +38,7 @@ export class QueueConnection {
         this.socket.uncork();
       });
     }
-    for (const part of encodeFrame(message, items)) this.socket.write(part);
+    for (const part of parts) this.socket.write(part);
   }
 
   /** Settles once everything written so far has left this process (or the socket is gone). */

@@ -1,4 +1,5 @@
 import { TaskDoneError } from '../errors/task-done-error.js';
+import { countOf, EncodedBatch, type Entry } from './encoded-batch.js';
 
 /** A get() waiting for an item. `deliver` returns false when the getter is gone (timed out, cancelled, dead). */
 export interface Getter<T> {
@@ -14,12 +15,15 @@ export interface Putter<T> {
 /**
  * The queue's state machine, with no I/O: the buffer, the capacity rule, the FIFO of waiting getters
  * and putters, and JoinableQueue's unfinished-task count. Every queue shape (the Python-style
- * Queue, its cross-process proxies, the reactive queue operator) drives this one engine.
+ * Queue, its cross-process proxies, the reactive queue operator) drives this one engine. Items that
+ * came from another process may sit in the buffer still encoded, as batches; they are decoded only
+ * if this process takes them itself.
  */
 export class QueueCore<T> {
   readonly #maxsize: number;
-  #items: T[] = [];
+  #items: Entry<T>[] = [];
   #head = 0;
+  #size = 0;
   readonly #getters: Getter<T>[] = [];
   readonly #putters: Putter<T>[] = [];
   #unfinished = 0;
@@ -42,7 +46,7 @@ export class QueueCore<T> {
 
   /** Items buffered (put and not yet got). */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#size;
   }
 
   /** Items put and not yet marked done (JoinableQueue). */
@@ -85,13 +89,32 @@ export class QueueCore<T> {
     }
   }
 
-  /** Takes up to `max` items from the head (for a remote consumer's batch). */
-  pollMany(max: number): T[] {
-    const n = Math.min(max, this.size);
-    const items = this.#items.slice(this.#head, this.#head + n);
-    for (let i = 0; i < n; i++) this.#shift();
-    if (n > 0) this.#admitPutters();
-    return items;
+  /** Accepts an encoded batch sent against credit; it stays encoded unless a getter here waits. */
+  acceptEncoded(batch: EncodedBatch<T>): void {
+    if (this.size === 0 && this.#getters.length > 0) return this.acceptReserved(batch.decode());
+    this.#reserved = Math.max(0, this.#reserved - batch.count);
+    this.#unfinished += batch.count;
+    this.#push(batch);
+  }
+
+  /**
+   * Takes up to `max` items from the head, for a remote consumer: whole encoded batches where they
+   * fit, so they leave as they came.
+   */
+  pollMany(max: number): Entry<T>[] {
+    const taken: Entry<T>[] = [];
+    let left = Math.min(max, this.size);
+    while (left > 0) {
+      const head = this.#items[this.#head] as Entry<T>;
+      if (head instanceof EncodedBatch && head.count > left) {
+        this.#expandHead();
+        continue;
+      }
+      left -= countOf(head);
+      taken.push(this.#shift());
+    }
+    if (taken.length > 0) this.#admitPutters();
+    return taken;
   }
 
   /** Accepts `item` if a slot is free (or a getter waits); false when full. */
@@ -109,7 +132,8 @@ export class QueueCore<T> {
   /** Takes the head item, or returns `EMPTY`. Frees a slot, so the first waiting putter gets in. */
   poll(): T | typeof EMPTY {
     if (this.size === 0) return EMPTY;
-    const item = this.#shift();
+    if (this.#items[this.#head] instanceof EncodedBatch) this.#expandHead();
+    const item = this.#shift() as T;
     this.#admitPutters();
     return item;
   }
@@ -128,10 +152,14 @@ export class QueueCore<T> {
    * Returns an item taken by a getter that could not receive it (its process died, its wait was
    * cancelled after the item left): back to the head, so no item is lost and FIFO order holds.
    */
-  putBack(item: T): void {
-    if (this.#handToGetter(item)) return;
-    if (this.#head > 0) this.#items[--this.#head] = item;
-    else this.#items.unshift(item);
+  putBack(entry: Entry<T>): void {
+    if (entry instanceof EncodedBatch) {
+      if (this.#getters.length === 0) return this.#unshift(entry);
+      const items = entry.decode();
+      for (let i = items.length - 1; i >= 0; i--) this.putBack(items[i] as T);
+      return;
+    }
+    if (!this.#handToGetter(entry)) this.#unshift(entry);
   }
 
   /** Marks one item done; throws TaskDoneError when every item put is already done. */
@@ -174,14 +202,28 @@ export class QueueCore<T> {
     }
   }
 
-  #push(item: T): void {
-    this.#items.push(item);
+  #push(entry: Entry<T>): void {
+    this.#items.push(entry);
+    this.#size += countOf(entry);
+  }
+
+  #unshift(entry: Entry<T>): void {
+    if (this.#head > 0) this.#items[--this.#head] = entry;
+    else this.#items.unshift(entry);
+    this.#size += countOf(entry);
+  }
+
+  // The head batch is about to be split (or taken here): its items replace it, in order.
+  #expandHead(): void {
+    const batch = this.#items[this.#head] as EncodedBatch<T>;
+    this.#items.splice(this.#head, 1, ...batch.decode());
   }
 
   // An index into the array instead of Array#shift: O(1) per take, compacted now and then.
-  #shift(): T {
-    const item = this.#items[this.#head] as T;
+  #shift(): Entry<T> {
+    const item = this.#items[this.#head] as Entry<T>;
     this.#items[this.#head] = undefined as T;
+    this.#size -= countOf(item);
     this.#head++;
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);

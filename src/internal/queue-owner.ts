@@ -1,8 +1,11 @@
 import { TaskDoneError } from '../errors/task-done-error.js';
-import { decodeItems } from './frame-codec.js';
+import { EncodedBatch, retainable } from './encoded-batch.js';
 import type { QueueCore } from './queue-core.js';
 import type { QueueConnection } from './queue-connection.js';
 import type { QueueWireMessage } from './protocol.js';
+
+/** One frame's worth of items sent to a proxy: a batch forwarded as it came, or items put in this process. */
+type Sent<T> = EncodedBatch<T> | T[];
 
 /** What the owner knows of one remote proxy of one queue. */
 interface ProxyState<T> {
@@ -12,8 +15,9 @@ interface ProxyState<T> {
   wantsCredit: number;
   /** Items it asked for that were not sent yet. */
   requested: number;
-  /** Items sent to it that its user code has not taken: they go back to the queue if it dies. */
-  readonly unconsumed: T[][];
+  /** What it was sent and its user code has not taken, frame by frame: it goes back to the queue if it dies. */
+  readonly unconsumed: Sent<T>[];
+  /** Items of unconsumed[0] already taken. */
   unconsumedHead: number;
 }
 
@@ -38,12 +42,10 @@ export class QueueOwner<T> {
   handle(connection: QueueConnection, message: QueueWireMessage, body: Buffer | undefined): void {
     const proxy = this.#proxyOf(connection);
     switch (message.t) {
-      case 'put': {
-        const items = decodeItems<T>(body);
-        proxy.credit = Math.max(0, proxy.credit - items.length);
-        this.#core.acceptReserved(items);
+      case 'put':
+        proxy.credit = Math.max(0, proxy.credit - message.n);
+        if (body) this.#core.acceptEncoded(new EncodedBatch<T>(retainable(body), message.n));
         break;
-      }
       case 'want-credit':
         proxy.wantsCredit += message.n;
         break;
@@ -60,12 +62,10 @@ export class QueueOwner<T> {
       case 'took':
         consume(proxy, message.n);
         break;
-      case 'give-back': {
-        const items = decodeItems<T>(body);
-        unconsumeTail(proxy, items.length);
-        for (let i = items.length - 1; i >= 0; i--) this.#core.putBack(items[i] as T);
+      case 'give-back':
+        unconsumeTail(proxy, message.n);
+        if (body) this.#core.putBack(new EncodedBatch<T>(retainable(body), message.n));
         break;
-      }
       case 'done':
         try {
           this.#core.taskDone(message.n);
@@ -94,8 +94,12 @@ export class QueueOwner<T> {
     if (!proxy) return;
     this.#proxies.delete(connection);
     if (proxy.credit > 0) this.#core.release(proxy.credit);
-    const returned = proxy.unconsumed.flat().slice(proxy.unconsumedHead);
-    for (let i = returned.length - 1; i >= 0; i--) this.#core.putBack(returned[i] as T);
+    for (let i = proxy.unconsumed.length - 1; i >= 0; i--) {
+      let sent = proxy.unconsumed[i] as Sent<T>;
+      if (i === 0 && proxy.unconsumedHead > 0) sent = itemsOf(sent).slice(proxy.unconsumedHead);
+      if (sent instanceof EncodedBatch) this.#core.putBack(sent);
+      else for (let j = sent.length - 1; j >= 0; j--) this.#core.putBack(sent[j] as T);
+    }
     this.scheduleDrain();
   }
 
@@ -112,7 +116,7 @@ export class QueueOwner<T> {
   #drain(): void {
     // Sending items frees slots, which may let credit through, whose puts bring items: loop to a fixpoint.
     for (let progress = true; progress; ) {
-      progress = this.#grantCredit() + this.#sendItems() > 0;
+      progress = this.#grantCredit() + this.#shareItems() > 0;
     }
   }
 
@@ -132,21 +136,39 @@ export class QueueOwner<T> {
 
   // Items are shared fairly among the proxies that asked, starting from a rotating position, so a
   // trickle of single items alternates between consumers instead of always feeding the first.
-  #sendItems(): number {
+  #shareItems(): number {
     const waiting = [...this.#proxies].filter(([, proxy]) => proxy.requested > 0);
     if (waiting.length === 0 || this.#core.size === 0) return 0;
     const share = Math.ceil(this.#core.size / waiting.length);
     let total = 0;
     for (let i = 0; i < waiting.length && this.#core.size > 0; i++) {
       const [connection, proxy] = waiting[(i + this.#rotation) % waiting.length] as [QueueConnection, ProxyState<T>];
-      const items = this.#core.pollMany(Math.min(proxy.requested, share));
-      proxy.requested -= items.length;
-      proxy.unconsumed.push(items);
-      total += items.length;
-      connection.send({ t: 'items', q: this.id, n: items.length, size: this.#core.size }, items);
+      const entries = this.#core.pollMany(Math.min(proxy.requested, share));
+      // Encoded batches leave as they came; items put in this process go together in one frame.
+      let items: T[] = [];
+      for (const entry of entries) {
+        if (!(entry instanceof EncodedBatch)) {
+          items.push(entry);
+          continue;
+        }
+        if (items.length > 0) total += this.#send(connection, proxy, items);
+        items = [];
+        total += this.#send(connection, proxy, entry);
+      }
+      if (items.length > 0) total += this.#send(connection, proxy, items);
     }
     this.#rotation++;
     return total;
+  }
+
+  #send(connection: QueueConnection, proxy: ProxyState<T>, sent: Sent<T>): number {
+    const n = sizeOf(sent);
+    proxy.requested -= n;
+    proxy.unconsumed.push(sent);
+    const header = { t: 'items', q: this.id, n, size: this.#core.size } as const;
+    if (sent instanceof EncodedBatch) connection.sendEncoded(header, sent.body);
+    else connection.send(header, sent);
+    return n;
   }
 
   #proxyOf(connection: QueueConnection): ProxyState<T> {
@@ -159,12 +181,19 @@ export class QueueOwner<T> {
   }
 }
 
-// Drops `n` taken items from the front of a proxy's unconsumed batches.
+function sizeOf<T>(sent: Sent<T>): number {
+  return sent instanceof EncodedBatch ? sent.count : sent.length;
+}
+
+function itemsOf<T>(sent: Sent<T>): T[] {
+  return sent instanceof EncodedBatch ? sent.decode() : sent;
+}
+
+// Drops `n` taken items from the front of what a proxy was sent.
 function consume<T>(proxy: ProxyState<T>, n: number): void {
   let left = n;
   while (left > 0 && proxy.unconsumed.length > 0) {
-    const batch = proxy.unconsumed[0] as T[];
-    const available = batch.length - proxy.unconsumedHead;
+    const available = sizeOf(proxy.unconsumed[0] as Sent<T>) - proxy.unconsumedHead;
     if (left < available) {
       proxy.unconsumedHead += left;
       return;
@@ -175,15 +204,18 @@ function consume<T>(proxy: ProxyState<T>, n: number): void {
   }
 }
 
-// Drops the last `n` items sent to a proxy (it gave them back unused).
+// Drops the last `n` items sent to a proxy (it gave them back unused). A batch cut in two is
+// decoded: that happens only when a get gave up while items were on their way.
 function unconsumeTail<T>(proxy: ProxyState<T>, n: number): void {
   let left = n;
   while (left > 0 && proxy.unconsumed.length > 0) {
-    const batch = proxy.unconsumed[proxy.unconsumed.length - 1] as T[];
-    const head = proxy.unconsumed.length === 1 ? proxy.unconsumedHead : 0;
-    const available = batch.length - head;
+    const last = proxy.unconsumed.length - 1;
+    const sent = proxy.unconsumed[last] as Sent<T>;
+    const available = sizeOf(sent) - (last === 0 ? proxy.unconsumedHead : 0);
     if (left < available) {
-      batch.length -= left;
+      const kept = itemsOf(sent);
+      kept.length -= left;
+      proxy.unconsumed[last] = kept;
       return;
     }
     left -= available;

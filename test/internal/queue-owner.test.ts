@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { deserialize, serialize } from 'node:v8';
+import { EMPTY, QueueCore } from '../../src/internal/queue-core.js';
+import { QueueOwner } from '../../src/internal/queue-owner.js';
+import type { QueueConnection } from '../../src/internal/queue-connection.js';
+import type { QueueWireMessage } from '../../src/internal/protocol.js';
+
+/** A connection that records the item frames the owner sends, decoded as a proxy would decode them. */
+function recordingConnection(): { connection: QueueConnection; received: number[][] } {
+  const received: number[][] = [];
+  const record = (message: QueueWireMessage, items: number[]): void => {
+    if (message.t === 'items') received.push(items);
+  };
+  const connection = {
+    send: (message: QueueWireMessage, items?: readonly number[]) => record(message, [...(items ?? [])]),
+    sendEncoded: (message: QueueWireMessage, body: Buffer) => record(message, deserialize(body) as number[]),
+  };
+  return { connection: connection as unknown as QueueConnection, received };
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function drain(core: QueueCore<number>): number[] {
+  const items: number[] = [];
+  for (let item = core.poll(); item !== EMPTY; item = core.poll()) items.push(item);
+  return items;
+}
+
+describe('QueueOwner', () => {
+  it('should forward a batch put by one proxy to another unchanged, and take it apart only for a smaller request', async () => {
+    const core = new QueueCore<number>(100);
+    const owner = new QueueOwner<number>('q', core);
+    const producer = recordingConnection();
+    const consumer = recordingConnection();
+    owner.handle(producer.connection, { t: 'want-credit', q: 'q', n: 20 }, undefined);
+    await turn();
+    owner.handle(producer.connection, { t: 'put', q: 'q', n: 20 }, serialize(range(0, 20)));
+    expect(core.size).to.equal(20);
+    owner.handle(consumer.connection, { t: 'request', q: 'q', n: 20 }, undefined);
+    await turn();
+    expect(consumer.received).to.deep.equal([range(0, 20)]);
+    owner.handle(producer.connection, { t: 'put', q: 'q', n: 10 }, serialize(range(20, 30)));
+    owner.handle(consumer.connection, { t: 'request', q: 'q', n: 4 }, undefined);
+    await turn();
+    expect(consumer.received[1]).to.deep.equal(range(20, 24));
+    expect(drain(core)).to.deep.equal(range(24, 30));
+  });
+
+  it('should put back, in order, what a proxy gave back and what it had not taken when it went away', async () => {
+    const core = new QueueCore<number>(100);
+    const owner = new QueueOwner<number>('q', core);
+    const producer = recordingConnection();
+    const consumer = recordingConnection();
+    owner.handle(producer.connection, { t: 'want-credit', q: 'q', n: 10 }, undefined);
+    await turn();
+    owner.handle(producer.connection, { t: 'put', q: 'q', n: 10 }, serialize(range(0, 10)));
+    owner.handle(consumer.connection, { t: 'request', q: 'q', n: 10 }, undefined);
+    await turn();
+    expect(consumer.received).to.deep.equal([range(0, 10)]);
+    expect(core.size).to.equal(0);
+    // The consumer took 3, gave the last 4 back (a get gave up), then died holding 3..5.
+    owner.handle(consumer.connection, { t: 'took', q: 'q', n: 3 }, undefined);
+    owner.handle(consumer.connection, { t: 'give-back', q: 'q', n: 4 }, serialize(range(6, 10)));
+    expect(core.size).to.equal(4);
+    owner.disconnect(consumer.connection);
+    expect(core.size).to.equal(7);
+    expect(drain(core)).to.deep.equal(range(3, 10));
+    expect(core.unfinished).to.equal(10);
+  });
+});
