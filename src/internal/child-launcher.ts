@@ -2,11 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 // Forks a child running the library's bootstrap. The child gets the parent's execArgv, so a parent
-// running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones;
-// debugger flags are dropped so children do not fight over the inspector port.
+// running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones.
 export function launchChild(options: { captureStderr?: boolean } = {}): ChildProcess {
   return fork(BOOTSTRAP_PATH, [], {
-    execArgv: process.execArgv.filter((arg) => !INSPECT_FLAG.test(arg)),
+    execArgv: childExecArgv(process.execArgv),
     // CPython children get /dev/null as stdin and share the parent's stdout and stderr. The reactive
     // layer pipes stderr instead (and forwards it), to quote its tail when a child fails.
     stdio: ['ignore', 'inherit', options.captureStderr ? 'pipe' : 'inherit', 'ipc'],
@@ -14,6 +13,23 @@ export function launchChild(options: { captureStderr?: boolean } = {}): ChildPro
   });
 }
 
-const INSPECT_FLAG = /^--(inspect|debug)(-brk|-port|-wait)?(=|$)/;
+/**
+ * The parent's flags minus those that would make the child something else than our bootstrap:
+ * debugger flags (children would fight over the inspector port) and what replaces or wraps the
+ * entry script — `-e`/`-p` code (the child would run the parent's script again instead of the
+ * bootstrap, and fork in turn), `--input-type`, `-i`, `-c`, `--watch`, `--test`.
+ */
+export function childExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    if (TAKES_VALUE.has(arg)) i++;
+    else if (!DROPPED.test(arg)) kept.push(arg);
+  }
+  return kept;
+}
+
+const TAKES_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe', '--input-type', '--watch-path']);
+const DROPPED = /^(--(inspect|debug)(-brk|-port|-wait)?(=.*)?|--(eval|print|input-type|watch-path)=.*|-i|--interactive|-c|--check|--watch|--watch-preserve-output|--test(-.*)?)$/;
 // The bootstrap sits next to this module: `.ts` when the library runs from source, `.js` from dist/.
 const BOOTSTRAP_PATH = fileURLToPath(new URL(`../child/bootstrap${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url));

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { assertNoChildrenLeft, isPidAlive, removeTempFiles, runScript, spawnScript, tempFile, waitFor } from '../helpers.js';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, assertNoChildrenLeft, isPidAlive, removeTempFiles, runScript, spawnScript, tempFile, waitFor } from '../helpers.js';
 
 // These tests run a separate parent script, so they can watch its stdout/stderr, let it exit, or kill it.
 describe('Process lifecycle across real parents', () => {
@@ -46,6 +49,28 @@ describe('Process lifecycle across real parents', () => {
     const result = await runScript('test/fixtures/drivers/join-with-daemons.ts');
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout.trim()).to.equal('joined');
+  });
+
+  it('should run the target, not the parent\'s code again, in a child of `node -e` code', async () => {
+    const url = (path: string): string => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
+    // Were the -e code handed down, the child would run it instead of its bootstrap (and fork in
+    // turn): it then exits at once here, and the get below times out.
+    const code = `
+      if (process.send) process.exit(3);
+      const { Process, Queue } = await import(${url('src/index.ts')});
+      const { putAll } = await import(${url('test/fixtures/queue-targets.ts')});
+      const q = new Queue();
+      const p = new Process({ target: putAll, args: [q, ['ran']] });
+      p.start();
+      console.log(await q.get({ timeout: 10000 }));
+      await p.join();`;
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) =>
+        resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr }),
+      );
+    });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout.trim()).to.equal('ran');
   });
 
   it('should stay alive in q.join() while its daemon consumer has not connected yet', async () => {
