@@ -98,19 +98,20 @@ export class QueueCore<T> {
   }
 
   /**
-   * Takes up to `max` items from the head, for a remote consumer: whole encoded batches where they
-   * fit, so they leave as they came.
+   * Takes items from the head for a remote consumer: at least `share` if there are that many, and
+   * whole encoded batches beyond it as long as they fit in `max`, so they leave as they came.
    */
-  pollMany(max: number): Entry<T>[] {
+  pollMany(share: number, max = share): Entry<T>[] {
     const taken: Entry<T>[] = [];
-    let left = Math.min(max, this.size);
-    while (left > 0) {
+    let count = 0;
+    const target = Math.min(share, max);
+    while (count < target && this.size > 0) {
       const head = this.#items[this.#head] as Entry<T>;
-      if (head instanceof EncodedBatch && head.count > left) {
+      if (head instanceof EncodedBatch && count + head.count > max) {
         this.#expandHead();
         continue;
       }
-      left -= countOf(head);
+      count += countOf(head);
       taken.push(this.#shift());
     }
     if (taken.length > 0) this.#admitPutters();

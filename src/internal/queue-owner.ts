@@ -143,7 +143,7 @@ export class QueueOwner<T> {
     let total = 0;
     for (let i = 0; i < waiting.length && this.#core.size > 0; i++) {
       const [connection, proxy] = waiting[(i + this.#rotation) % waiting.length] as [QueueConnection, ProxyState<T>];
-      const entries = this.#core.pollMany(Math.min(proxy.requested, share));
+      const entries = this.#core.pollMany(share, proxy.requested);
       // Encoded batches leave as they came; items put in this process go together in one frame.
       let items: T[] = [];
       for (const entry of entries) {

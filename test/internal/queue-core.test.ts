@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { serialize } from 'node:v8';
+import { EncodedBatch } from '../../src/internal/encoded-batch.js';
 import { EMPTY, QueueCore, type Getter } from '../../src/internal/queue-core.js';
 import { TaskDoneError } from '../../src/index.js';
 
@@ -84,6 +86,30 @@ describe('QueueCore', () => {
     await join;
     expect(joined).to.equal(true);
     expect(() => core.taskDone()).to.throw(TaskDoneError, /taskDone\(\) called too many times/);
+  });
+
+  it('should keep encoded batches whole where they fit, and decode one only to split it or to take from it here', () => {
+    const core = new QueueCore<number>(100);
+    core.reserve(30);
+    core.acceptEncoded(new EncodedBatch<number>(serialize([0, 1, 2, 3, 4]), 5));
+    core.acceptEncoded(new EncodedBatch<number>(serialize([5, 6, 7, 8, 9]), 5));
+    core.offer(10);
+    expect(core.size).to.equal(11);
+    expect(core.unfinished).to.equal(11);
+    // A share of 3 with room for 8: the first batch whole (it fits), no more.
+    const [first, ...rest] = core.pollMany(3, 8);
+    expect(rest).to.have.length(0);
+    expect(first).to.be.instanceOf(EncodedBatch);
+    expect((first as EncodedBatch<number>).decode()).to.deep.equal([0, 1, 2, 3, 4]);
+    // Room for 2 only: the next batch is split, its first 2 items leave as items.
+    expect(core.pollMany(2)).to.deep.equal([5, 6]);
+    expect(core.size).to.equal(4);
+    expect(core.poll()).to.equal(7);
+    core.putBack(new EncodedBatch<number>(serialize([-2, -1]), 2));
+    expect(core.size).to.equal(5);
+    const all: number[] = [];
+    for (let item = core.poll(); item !== EMPTY; item = core.poll()) all.push(item);
+    expect(all).to.deep.equal([-2, -1, 8, 9, 10]);
   });
 
   it('should reject a maxsize that is not a number', () => {
