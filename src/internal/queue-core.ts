@@ -150,17 +150,24 @@ export class QueueCore<T> {
   }
 
   /**
-   * Returns an item taken by a getter that could not receive it (its process died, its wait was
-   * cancelled after the item left): back to the head, so no item is lost and FIFO order holds.
+   * Returns items taken by a getter that could not receive them (its process died, its wait was
+   * cancelled after they left), in their order: back to the head, so no item is lost and FIFO order
+   * holds. Getters waiting here (the buffer is then empty) get the first of them.
    */
-  putBack(entry: Entry<T>): void {
-    if (entry instanceof EncodedBatch) {
-      if (this.#getters.length === 0) return this.#unshift(entry);
-      const items = entry.decode();
-      for (let i = items.length - 1; i >= 0; i--) this.putBack(items[i] as T);
-      return;
+  putBack(entries: readonly Entry<T>[]): void {
+    let returned = entries;
+    let i = 0;
+    while (i < returned.length && this.#getters.length > 0) {
+      const entry = returned[i] as Entry<T>;
+      if (entry instanceof EncodedBatch) {
+        returned = [...entry.decode(), ...returned.slice(i + 1)];
+        i = 0;
+        continue;
+      }
+      if (!this.#handToGetter(entry)) break;
+      i++;
     }
-    if (!this.#handToGetter(entry)) this.#unshift(entry);
+    for (let j = returned.length - 1; j >= i; j--) this.#unshift(returned[j] as Entry<T>);
   }
 
   /** Marks one item done; throws TaskDoneError when every item put is already done. */

@@ -1,5 +1,5 @@
 import { TaskDoneError } from '../errors/task-done-error.js';
-import { EncodedBatch, retainable } from './encoded-batch.js';
+import { EncodedBatch, retainable, type Entry } from './encoded-batch.js';
 import type { QueueCore } from './queue-core.js';
 import type { QueueConnection } from './queue-connection.js';
 import type { QueueWireMessage } from './protocol.js';
@@ -64,7 +64,7 @@ export class QueueOwner<T> {
         break;
       case 'give-back':
         unconsumeTail(proxy, message.n);
-        if (body) this.#core.putBack(new EncodedBatch<T>(retainable(body), message.n));
+        if (body) this.#core.putBack([new EncodedBatch<T>(retainable(body), message.n)]);
         break;
       case 'done':
         try {
@@ -94,12 +94,13 @@ export class QueueOwner<T> {
     if (!proxy) return;
     this.#proxies.delete(connection);
     if (proxy.credit > 0) this.#core.release(proxy.credit);
-    for (let i = proxy.unconsumed.length - 1; i >= 0; i--) {
-      let sent = proxy.unconsumed[i] as Sent<T>;
-      if (i === 0 && proxy.unconsumedHead > 0) sent = itemsOf(sent).slice(proxy.unconsumedHead);
-      if (sent instanceof EncodedBatch) this.#core.putBack(sent);
-      else for (let j = sent.length - 1; j >= 0; j--) this.#core.putBack(sent[j] as T);
-    }
+    const returned: Entry<T>[] = [];
+    proxy.unconsumed.forEach((sent, i) => {
+      if (i === 0 && proxy.unconsumedHead > 0) returned.push(...itemsOf(sent).slice(proxy.unconsumedHead));
+      else if (sent instanceof EncodedBatch) returned.push(sent);
+      else returned.push(...sent);
+    });
+    this.#core.putBack(returned);
     this.scheduleDrain();
   }
 

@@ -68,8 +68,19 @@ describe('QueueCore', () => {
     core.offer(1);
     core.offer(2);
     const first = core.poll() as number;
-    core.putBack(first);
+    core.putBack([first]);
     expect([core.poll(), core.poll()]).to.deep.equal([1, 2]);
+  });
+
+  it('should hand items put back to waiting getters first-in-order, the rest to the head', () => {
+    const core = new QueueCore<number>();
+    const received: number[] = [];
+    core.waitToGet(recordingGetter(received, false));
+    core.waitToGet(recordingGetter(received));
+    core.waitToGet(recordingGetter(received));
+    core.putBack([new EncodedBatch<number>(serialize([1, 2, 3]), 3), 4]);
+    expect(received).to.deep.equal([1, 2]);
+    expect([core.poll(), core.poll(), core.poll()]).to.deep.equal([3, 4, EMPTY]);
   });
 
   it('should count unfinished tasks and settle join at zero', async () => {
@@ -105,7 +116,7 @@ describe('QueueCore', () => {
     expect(core.pollMany(2)).to.deep.equal([5, 6]);
     expect(core.size).to.equal(4);
     expect(core.poll()).to.equal(7);
-    core.putBack(new EncodedBatch<number>(serialize([-2, -1]), 2));
+    core.putBack([new EncodedBatch<number>(serialize([-2, -1]), 2)]);
     expect(core.size).to.equal(5);
     const all: number[] = [];
     for (let item = core.poll(); item !== EMPTY; item = core.poll()) all.push(item);
