@@ -27,15 +27,21 @@ function drain(core: QueueCore<number>): number[] {
   return items;
 }
 
+/** An owner whose queue holds items 0..n-1, put as one batch by a producer proxy. */
+async function ownerHolding(n: number) {
+  const core = new QueueCore<number>(100);
+  const owner = new QueueOwner<number>('q', core);
+  const producer = recordingConnection();
+  const consumer = recordingConnection();
+  owner.handle(producer.connection, { t: 'want-credit', q: 'q', n }, undefined);
+  await turn();
+  owner.handle(producer.connection, { t: 'put', q: 'q', n }, serialize(range(0, n)));
+  return { core, owner, producer, consumer };
+}
+
 describe('QueueOwner', () => {
   it('should forward a batch put by one proxy to another unchanged, and take it apart only for a smaller request', async () => {
-    const core = new QueueCore<number>(100);
-    const owner = new QueueOwner<number>('q', core);
-    const producer = recordingConnection();
-    const consumer = recordingConnection();
-    owner.handle(producer.connection, { t: 'want-credit', q: 'q', n: 20 }, undefined);
-    await turn();
-    owner.handle(producer.connection, { t: 'put', q: 'q', n: 20 }, serialize(range(0, 20)));
+    const { core, owner, producer, consumer } = await ownerHolding(20);
     expect(core.size).to.equal(20);
     owner.handle(consumer.connection, { t: 'request', q: 'q', n: 20 }, undefined);
     await turn();
@@ -48,13 +54,7 @@ describe('QueueOwner', () => {
   });
 
   it('should put back, in order, what a proxy gave back and what it had not taken when it went away', async () => {
-    const core = new QueueCore<number>(100);
-    const owner = new QueueOwner<number>('q', core);
-    const producer = recordingConnection();
-    const consumer = recordingConnection();
-    owner.handle(producer.connection, { t: 'want-credit', q: 'q', n: 10 }, undefined);
-    await turn();
-    owner.handle(producer.connection, { t: 'put', q: 'q', n: 10 }, serialize(range(0, 10)));
+    const { core, owner, consumer } = await ownerHolding(10);
     owner.handle(consumer.connection, { t: 'request', q: 'q', n: 10 }, undefined);
     await turn();
     expect(consumer.received).to.deep.equal([range(0, 10)]);
