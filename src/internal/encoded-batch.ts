@@ -23,7 +23,14 @@ export function countOf<T>(entry: Entry<T>): number {
   return entry instanceof EncodedBatch ? entry.count : 1;
 }
 
-/** A frame body that shares a much larger read buffer is copied, so keeping it does not keep the whole buffer. */
+/**
+ * A frame body that shares a much larger read buffer is copied, so keeping it does not keep the
+ * whole buffer. Small bodies are copied without asking (a pooled copy is cheaper than reading
+ * `.buffer` of a buffer the socket allocated).
+ */
 export function retainable(body: Buffer): Buffer {
-  return body.byteLength * 2 >= body.buffer.byteLength ? body : Buffer.from(body);
+  if (body.length < ALWAYS_COPY_BELOW) return Buffer.from(body);
+  return body.length * 2 >= body.buffer.byteLength ? body : Buffer.from(body);
 }
+
+const ALWAYS_COPY_BELOW = 4096;
