@@ -6,11 +6,15 @@ import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessag
 import { containsQueues, decodeQueues } from '../internal/queue-handles.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
-import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
+import { ADOPT_QUEUE, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
 import { exitAfterFlush, ExitRequest, installExitGuards, reportFailure } from './exit.js';
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
+
+// The reactive layer's producer and consumer children run these (by module URL and export name).
+export { runProducer } from './producer-runner.js';
+export { runConsumer, runLoopConsumer } from './consumer-runner.js';
 
 const runtime = getRuntime();
 
@@ -84,11 +88,13 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
 }
 
 // The queue code (sockets, framing) loads only in children that were handed a queue: a child whose
-// target module does not import the library starts faster without it.
+// target module does not import the library starts faster without it. It comes through the public
+// entry, not a module of its own: in the bundle each module imported on its own splits the shared code
+// into more files, which every child pays to load.
 async function queueAdopter(payload: BootPayload): Promise<(descriptor: QueueDescriptor) => unknown> {
   if (!containsQueues(payload.args) && !containsQueues(payload.subclass?.fields)) return NO_QUEUES;
-  const [{ adoptQueue, Queue }, { JoinableQueue }] = await Promise.all([import('../process/queue.js'), import('../process/joinable-queue.js')]);
-  return (descriptor) => (descriptor.joinable ? adoptQueue(descriptor, JoinableQueue) : adoptQueue(descriptor, Queue));
+  const { JoinableQueue, Queue } = await import('../index.js');
+  return (descriptor) => (descriptor.joinable ? JoinableQueue[ADOPT_QUEUE](descriptor) : Queue[ADOPT_QUEUE](descriptor));
 }
 
 const NO_QUEUES = (): unknown => {

@@ -31,5 +31,13 @@ export function childExecArgv(execArgv: readonly string[]): string[] {
 
 const TAKES_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe', '--input-type', '--watch-path']);
 const DROPPED = /^(--(inspect|debug)(-brk|-port|-wait)?(=.*)?|--(eval|print|input-type|watch-path)=.*|-i|--interactive|-c|--check|--watch|--watch-preserve-output|--test(-.*)?)$/;
-// The bootstrap sits next to this module: `.ts` when the library runs from source, `.js` from dist/.
-const BOOTSTRAP_PATH = fileURLToPath(new URL(`../child/bootstrap${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url));
+
+/**
+ * The module every child runs; it also exports the runners the reactive layer starts children with.
+ * It is in child/, next to this module's folder: `.ts` when the library runs from source, `.js` from
+ * dist/, whose bundle puts this code in dist/chunks/ so the same relative path holds (scripts/bundle.ts
+ * checks it).
+ */
+export const BOOTSTRAP_URL = new URL(`../child/bootstrap${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+
+const BOOTSTRAP_PATH = fileURLToPath(BOOTSTRAP_URL);

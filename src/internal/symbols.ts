@@ -8,6 +8,8 @@ export const RESTORE = Symbol.for('rx-multiprocessing.restore');
 export const HANDLE = Symbol.for('rx-multiprocessing.handle');
 /** Why a child could not import its target, as it reported. */
 export const INIT_ERROR = Symbol.for('rx-multiprocessing.initError');
+/** Queue's static method building, in a child, the proxy of a queue another process owns. */
+export const ADOPT_QUEUE = Symbol.for('rx-multiprocessing.adoptQueue');
 /** A Queue's method returning how another process reaches it. */
 export const DESCRIBE_QUEUE = Symbol.for('rx-multiprocessing.describeQueue');
 /** Process option: pipe the child's stderr through this process and keep its tail. */

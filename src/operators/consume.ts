@@ -1,6 +1,8 @@
 import { Observable } from './rx.js';
 import type { OperatorFunction, Subscription } from 'rxjs';
-import { runConsumer, runLoopConsumer, type ConsumerJob, type ConsumerResult } from '../child/consumer-runner.js';
+import type * as Bootstrap from '../child/bootstrap.js';
+import type { ConsumerJob, ConsumerResult } from '../child/consumer-runner.js';
+import { BOOTSTRAP_URL } from '../internal/child-launcher.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
@@ -199,7 +201,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         // it at once instead of asking item by item, a round trip each time a handler is slow.
         jobs[FIX_PREFETCH](settings.prefetch + 1);
         const process = new Process({
-          target: settings.manual ? runLoopConsumer : runConsumer,
+          target: settings.manual ? LOOP_CONSUMER_TARGET : CONSUMER_TARGET,
           args: settings.manual ? [results, jobs, ref, settings.args, id] : [jobs, results, ref, settings.args, id],
           daemon: settings.daemon,
           ...(options.name === undefined ? {} : { name: `${options.name}${id + 1}` }),
@@ -282,3 +284,8 @@ function validateConsumeOptions(options: ConsumeOptions) {
 const SKIPPED = Symbol('skipped');
 /** Test hook: an option under this key is called with the buffer's state at every dispatch. */
 export const CONSUME_STATS = Symbol.for('rx-multiprocessing.consumeStats');
+
+// The runners by reference to the bootstrap's exports, not by function: the child has that module
+// loaded already, and the names hold wherever the bundler put the functions themselves.
+const CONSUMER_TARGET = { module: BOOTSTRAP_URL, export: 'runConsumer' satisfies keyof typeof Bootstrap };
+const LOOP_CONSUMER_TARGET = { module: BOOTSTRAP_URL, export: 'runLoopConsumer' satisfies keyof typeof Bootstrap };

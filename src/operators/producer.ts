@@ -2,7 +2,9 @@ import { constants } from 'node:os';
 import { Observable } from './rx.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
-import { PRODUCER_END, runProducer } from '../child/producer-runner.js';
+import { PRODUCER_END } from '../child/producer-runner.js';
+import type * as Bootstrap from '../child/bootstrap.js';
+import { BOOTSTRAP_URL } from '../internal/child-launcher.js';
 import { Process, type ProcessOptions, type Target } from '../process/process.js';
 import { CAPTURE_STDERR, DISPOSE_QUEUE, STDERR_TAIL } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
@@ -50,7 +52,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
     if (gate) gate.attached++;
     const channel = new Queue<unknown>(window);
     const child = new Process({
-      target: runProducer,
+      target: PRODUCER_TARGET,
       args: [channel, ref, options.args ?? [], options.queue === true],
       name: options.name,
       [CAPTURE_STDERR]: true,
@@ -138,3 +140,7 @@ const DRAIN_AFTER_EXIT_MS = 5_000;
 // How long a failed child's stderr may take to end (a grandchild may hold it open).
 const STDERR_WAIT_MS = 500;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+// The runner by reference to the bootstrap's export, not by function: the child has that module
+// loaded already, and the name holds wherever the bundler put the function itself.
+const PRODUCER_TARGET = { module: BOOTSTRAP_URL, export: 'runProducer' satisfies keyof typeof Bootstrap };

@@ -5,7 +5,7 @@ import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
-import { DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH } from '../internal/symbols.js';
+import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
@@ -109,6 +109,16 @@ export class Queue<T> {
     this.#backend.dispose?.();
   }
 
+  /**
+   * Builds the proxy of a queue another process created (children get their queue arguments this
+   * way), as an instance of the class it is called on. A static method, not a module export, so the
+   * child bootstrap reaches it through the public entry and loads the queue code only when needed.
+   */
+  static [ADOPT_QUEUE]<Q extends Queue<unknown>>(this: new () => Q, descriptor: QueueDescriptor): Q {
+    adopted = new QueueProxy(descriptor);
+    return new this();
+  }
+
   /** Whether proxies of this queue in other processes are JoinableQueues. */
   protected isJoinable(): boolean {
     return false;
@@ -123,12 +133,6 @@ export class Queue<T> {
   static {
     Object.defineProperty(this.prototype, QUEUE_BRAND, { value: true });
   }
-}
-
-/** Builds the proxy of a queue another process created (children get their queue arguments this way). */
-export function adoptQueue<Q extends Queue<unknown>>(descriptor: QueueDescriptor, QueueClass: new () => Q): Q {
-  adopted = new QueueProxy(descriptor);
-  return new QueueClass();
 }
 
 // Structured clone checks only what it cannot be sure of: primitives always clone.

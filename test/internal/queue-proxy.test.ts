@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueClosedError, type Queue } from '../../src/index.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
-import { adoptQueue, Queue as QueueClass } from '../../src/process/queue.js';
+import { ADOPT_QUEUE } from '../../src/internal/symbols.js';
+import { Queue as QueueClass } from '../../src/process/queue.js';
 import { rejection } from '../helpers.js';
 
 function descriptor(address: string): QueueDescriptor {
@@ -20,7 +21,7 @@ describe('QueueProxy when its owner is gone', () => {
     const address = join(tmpdir(), `rxmp-test-${process.pid}-${Date.now()}.sock`);
     server = createServer((socket) => setTimeout(() => socket.destroy(), 50));
     await new Promise<void>((resolve) => server?.listen(address, resolve));
-    const q = adoptQueue(descriptor(address), QueueClass) as Queue<number>;
+    const q = QueueClass[ADOPT_QUEUE](descriptor(address)) as Queue<number>;
     const pending = q.get();
     const error = await rejection(pending);
     expect(error).to.be.instanceOf(QueueClosedError).with.property('message').that.matches(/process that created it has exited/);
@@ -29,7 +30,7 @@ describe('QueueProxy when its owner is gone', () => {
   });
 
   it('should reject with QueueClosedError when the owner cannot be reached at all', async () => {
-    const q = adoptQueue(descriptor(join(tmpdir(), 'rxmp-no-such-owner.sock')), QueueClass) as Queue<number>;
+    const q = QueueClass[ADOPT_QUEUE](descriptor(join(tmpdir(), 'rxmp-no-such-owner.sock'))) as Queue<number>;
     const error = await rejection(q.put(1));
     expect(error).to.be.instanceOf(QueueClosedError).with.property('message').that.matches(/cannot be reached|has exited/);
   });

@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, runScript } from '../helpers.js';
+
+// The built package is one esbuild bundle (scripts/bundle.ts); the rest of the suite runs src/ under
+// tsx, so these check what only the bundle can get wrong, with a plain node parent.
+describe('the bundled build', () => {
+  it('should share one copy of every class between the child bootstrap and the package', async () => {
+    const result = await runScript('test/fixtures/drivers/bundled-classes.mjs', [], { node: true });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.deep.equal({
+      exitCode: 0,
+      seen: { process: true, queue: true, joinable: true, emptyError: 'QueueEmptyError' },
+      doubled: [2, 4, 6],
+    });
+  });
+
+  it('should be three files: the public entry, the bootstrap and the chunk they share', () => {
+    const files = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+    // Every child loads all three: another entry, or a dynamic import of a library module, splits the
+    // shared code into more files and slows every child's start-up.
+    expect(files, files.join(', ')).to.have.lengthOf(3).and.to.include.members(['index.js', join('child', 'bootstrap.js')]);
+  });
+});
