@@ -1,5 +1,5 @@
-import { Observable } from './rx.js';
-import type { OperatorFunction, Subscription } from 'rxjs';
+import type { Observable, OperatorFunction, Subscription } from 'rxjs';
+import { createObservable } from './rx.js';
 import type * as Bootstrap from '../child/bootstrap.js';
 import type { ConsumerJob, ConsumerResult } from '../child/consumer-runner.js';
 import { BOOTSTRAP_URL } from '../internal/child-launcher.js';
@@ -66,7 +66,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
   }
   const ref = locateExportedFunction(handler, 'consumer handler');
   return (source) =>
-    new Observable<R>((subscriber) => {
+    createObservable<R>((subscriber) => {
       const { maxsize, overflow } = getQueueOptions(source) ?? validateQueueOptions(options);
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
       const gate = new DemandGate();

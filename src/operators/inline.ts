@@ -1,5 +1,5 @@
-import { loadRxjs, Observable } from './rx.js';
-import type { ObservableInput } from 'rxjs';
+import type { Observable, ObservableInput } from 'rxjs';
+import { createObservable, loadRxjs } from './rx.js';
 import { TaskError } from '../errors/task-error.js';
 import { toRemoteError } from '../internal/protocol.js';
 import { DispatchCore } from './dispatch-core.js';
@@ -10,7 +10,7 @@ import { ON_TASK_DONE } from '../internal/symbols.js';
 
 /** producer() inline: the target's output as an Observable (generator, iterable, Observable, value). */
 export function inlineProducer<T>(target: (...args: unknown[]) => unknown, args: readonly unknown[]): Observable<T> {
-  return new Observable<T>((subscriber) => {
+  return createObservable<T>((subscriber) => {
     let produced: unknown;
     try {
       produced = target(...args);
@@ -24,7 +24,7 @@ export function inlineProducer<T>(target: (...args: unknown[]) => unknown, args:
 
 /** producer({ queue: true }) inline: the target gets an in-process queue; what it puts is emitted. */
 export function inlineQueueProducer<T>(target: (...args: never[]) => unknown, args: readonly unknown[]): Observable<T> {
-  return new Observable<T>((subscriber) => {
+  return createObservable<T>((subscriber) => {
     const sink = {
       put: (item: T): Promise<void> => {
         subscriber.next(item);
@@ -61,7 +61,7 @@ export function inlineConsume<T, R>(
   maxsize: number,
 ): Observable<R> {
   if (settings.manual) return inlineLoopConsume<T, R>(source, handler as (q: JoinableQueue<T>, ...args: unknown[]) => unknown, settings);
-  return new Observable<R>((subscriber) => {
+  return createObservable<R>((subscriber) => {
     const core = new DispatchCore<T>(maxsize, 1);
     for (let id = 0; id < settings.processes; id++) core.addWorker(id);
     const reorder = new Map<number, { value: R } | null>();
@@ -147,7 +147,7 @@ function inlineLoopConsume<T, R>(
   target: (q: JoinableQueue<T>, ...args: unknown[]) => unknown,
   settings: { processes: number; prefetch: number; args: unknown[] },
 ): Observable<R> {
-  return new Observable<R>((subscriber) => {
+  return createObservable<R>((subscriber) => {
     const core = new DispatchCore<T>(Infinity, settings.prefetch);
     const queues: JoinableQueue<T>[] = [];
     let finished = false;

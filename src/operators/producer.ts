@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { Observable } from './rx.js';
+import type { Observable } from 'rxjs';
+import { createObservable } from './rx.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { PRODUCER_END } from '../child/producer-runner.js';
@@ -47,7 +48,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
   if (!Number.isInteger(window) || window < 1) {
     throw new TypeError(`Expected \`window\` to be a positive integer, got \`${String(window)}\` (${typeof window}).`);
   }
-  return new Observable<T>((subscriber) => {
+  return createObservable<T>((subscriber) => {
     const gate = currentGate();
     if (gate) gate.attached++;
     const channel = new Queue<unknown>(window);

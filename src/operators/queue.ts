@@ -1,5 +1,5 @@
-import { Observable } from './rx.js';
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
+import { createObservable } from './rx.js';
 
 /** Options of the {@link queue} operator. */
 export interface QueueOperatorOptions {
@@ -31,7 +31,7 @@ export interface QueueOperatorOptions {
 export function queue<T>(options: QueueOperatorOptions = {}): OperatorFunction<T, T> {
   const resolved = validateQueueOptions(options);
   return (source) => {
-    const queued = new Observable<T>((subscriber) => source.subscribe(subscriber));
+    const queued = createObservable<T>((subscriber) => source.subscribe(subscriber));
     return Object.assign(queued, { [QUEUE_OPTIONS]: resolved });
   };
 }
