@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { QueueConnection } from './queue-connection.js';
 import { getRuntime } from './runtime.js';
 import { HOLD_PARENT } from './symbols.js';
@@ -20,6 +19,8 @@ export class QueueServer {
   readonly #sockets = new Set<import('node:net').Socket>();
 
   private constructor() {
+    // node:crypto is loaded here, not at import: it costs every child that imports the library ~2 ms.
+    const { randomBytes } = process.getBuiltinModule('node:crypto');
     this.address = join(tmpdir(), `rxmp-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.listen(this.address);
