@@ -7,7 +7,7 @@ import { countPrimes } from './cpu-task.js';
 
 export async function runConsumePool(tasks: number, limit: number): Promise<number> {
   const t0 = process.hrtime.bigint();
-  const done = await lastValueFrom(from(Array.from({ length: tasks }, () => limit)).pipe(consume<number, number>(countPrimes, { processes: 4, prefetch: 2 }), count()));
+  const done = await lastValueFrom(from(Array.from({ length: tasks }, () => limit)).pipe(consume<number, number>(countPrimes, { processes: 4 }), count()));
   if (done !== tasks) throw new Error(`expected ${tasks} results`);
   return tasks / (Number(process.hrtime.bigint() - t0) / 1e9);
 }

@@ -31,7 +31,7 @@ export interface ConsumeOptions extends QueueOperatorOptions {
   readonly name?: string;
   /** Extra arguments for the handler, after the item. */
   readonly args?: readonly unknown[];
-  /** Items each consumer may hold (in progress and queued for it). Default 2. */
+  /** Items each consumer may hold (in progress and queued for it). Default 4. */
   readonly prefetch?: number;
   /** Emit results in the source's order (default false: as they finish). */
   readonly ordered?: boolean;
@@ -254,7 +254,7 @@ function validateConsumeOptions(options: ConsumeOptions) {
   if (!Number.isInteger(processes) || processes < 1) {
     throw new TypeError(`Expected \`processes\` to be a positive integer, got \`${String(processes)}\` (${typeof processes}).`);
   }
-  const prefetch = options.prefetch ?? 2;
+  const prefetch = options.prefetch ?? 4;
   if (!Number.isInteger(prefetch) || prefetch < 1) {
     throw new TypeError(`Expected \`prefetch\` to be a positive integer, got \`${String(prefetch)}\` (${typeof prefetch}).`);
   }
