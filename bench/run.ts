@@ -65,8 +65,8 @@ function pipelineWorkload(size: 'small' | '1k', producers: number): Workload {
     ],
     references: [
       { name: 'Python', run: async () => python('joinable.py', pyArgs)?.['items_per_s'] },
-      { name: 'Relay', run: () => runRelay({ n: params.n, batch: 100, size }) },
-      { name: 'RelayUnbatched', run: () => runRelay({ n: params.n, batch: 1, size }) },
+      { name: 'Relay', run: () => runRelay({ n: params.n, batch: 100, size, producers }) },
+      { name: 'RelayUnbatched', run: () => runRelay({ n: params.n, batch: 1, size, producers }) },
     ],
   };
 }

@@ -1,24 +1,29 @@
 // Reference: a raw child_process.fork relay written without the library — the transport limit.
-// A producer child sends items (JSON IPC, `batch` items per message, only within credit), the parent
-// holds at most `maxsize` items and forwards batches to 2 consumer children (window 256 items each),
-// which acknowledge what they processed once per event-loop turn. The clock stops at the N-th ack.
+// `producers` children (the workload's shape) send items (JSON IPC, `batch` items per message, only
+// within credit, which the parent shares among them), the parent holds at most `maxsize` items and
+// forwards batches to 2 consumer children (window 256 items each), which acknowledge what they
+// processed once per event-loop turn. The clock stops at the N-th ack.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeItem } from '../stats.js';
 
-type Msg = { t: 'go'; n: number; batch: number; size: 'small' | '1k' } | { t: 'credit'; n: number } | { t: 'items'; items: string[] } | { t: 'ack'; n: number };
+type Msg = { t: 'go'; from: number; n: number; batch: number; size: 'small' | '1k' } | { t: 'credit'; n: number } | { t: 'items'; items: string[] } | { t: 'ack'; n: number };
 
-export async function runRelay(options: { n: number; batch: number; size: 'small' | '1k'; maxsize?: number }): Promise<number> {
+export async function runRelay(options: { n: number; batch: number; size: 'small' | '1k'; producers?: number; maxsize?: number }): Promise<number> {
   const maxsize = options.maxsize ?? 1000;
   const window = 256;
   const self = fileURLToPath(import.meta.url);
   const spawnRole = (role: string): ChildProcess => fork(self, [role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const producer = spawnRole('producer');
+  const per = Math.ceil(options.n / (options.producers ?? 1));
+  const shares = Array.from({ length: options.producers ?? 1 }, (_, p) => ({ from: p * per, n: Math.max(0, Math.min(options.n, (p + 1) * per) - p * per) }));
+  const producers = shares.map(() => spawnRole('producer'));
   const consumers = [spawnRole('consumer'), spawnRole('consumer')];
-  await Promise.all([producer, ...consumers].map((c) => new Promise((resolve) => c.once('message', resolve))));
+  await Promise.all([...producers, ...consumers].map((c) => new Promise((resolve) => c.once('message', resolve))));
   const buffer: string[][] = [];
   let buffered = 0;
   let outstandingCredit = 0;
+  // Per producer: the items it has yet to be granted credit for.
+  const ungranted = shares.map((share) => share.n);
   const inflight = [0, 0];
   let acked = 0;
   const t0 = process.hrtime.bigint();
@@ -32,19 +37,28 @@ export async function runRelay(options: { n: number; batch: number; size: 'small
           consumers[c]?.send({ t: 'items', items: batch } satisfies Msg);
         }
       }
-      const free = maxsize - buffered - outstandingCredit;
-      if (free >= Math.min(maxsize / 4, options.batch)) {
-        outstandingCredit += free;
-        producer.send({ t: 'credit', n: free } satisfies Msg);
+      let free = maxsize - buffered - outstandingCredit;
+      if (free < Math.min(maxsize / 4, options.batch)) return;
+      const wanting = producers.map((_, p) => p).filter((p) => (ungranted[p] as number) > 0);
+      const each = Math.ceil(free / Math.max(1, wanting.length));
+      for (const p of wanting) {
+        const n = Math.min(each, free, ungranted[p] as number);
+        if (n <= 0) continue;
+        free -= n;
+        outstandingCredit += n;
+        ungranted[p] = (ungranted[p] as number) - n;
+        producers[p]?.send({ t: 'credit', n } satisfies Msg);
       }
     };
-    producer.on('message', (m: Msg) => {
-      if (m.t !== 'items') return;
-      outstandingCredit -= m.items.length;
-      buffer.push(m.items);
-      buffered += m.items.length;
-      pump();
-    });
+    producers.forEach((producer) =>
+      producer.on('message', (m: Msg) => {
+        if (m.t !== 'items') return;
+        outstandingCredit -= m.items.length;
+        buffer.push(m.items);
+        buffered += m.items.length;
+        pump();
+      }),
+    );
     consumers.forEach((c, index) =>
       c.on('message', (m: Msg) => {
         if (m.t !== 'ack') return;
@@ -52,14 +66,14 @@ export async function runRelay(options: { n: number; batch: number; size: 'small
         inflight[index] = (inflight[index] as number) - m.n;
         if (acked >= options.n) {
           const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-          for (const child of [producer, ...consumers]) child.kill();
+          for (const child of [...producers, ...consumers]) child.kill();
           resolve(options.n / seconds);
           return;
         }
         pump();
       }),
     );
-    producer.send({ t: 'go', n: options.n, batch: options.batch, size: options.size } satisfies Msg);
+    producers.forEach((producer, p) => producer.send({ t: 'go', ...(shares[p] as { from: number; n: number }), batch: options.batch, size: options.size } satisfies Msg));
     pump();
   });
 }
@@ -80,7 +94,7 @@ async function producerRole(): Promise<void> {
   while (sent < go.n) {
     while (credit <= 0) await new Promise<void>((r) => (wake = r));
     const count = Math.min(go.batch, credit, go.n - sent);
-    const items = Array.from({ length: count }, (_, i) => makeItem(go!.size, sent + i));
+    const items = Array.from({ length: count }, (_, i) => makeItem(go!.size, go!.from + sent + i));
     credit -= count;
     sent += count;
     // Every 32nd send waits for its callback, so libuv's write queue stays short.
