@@ -173,8 +173,10 @@ async function main(): Promise<void> {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(dir, 'ratios.svg'), renderRatioChart(bars, `rx-multiprocessing / reference (median of ${ROUNDS}; green = target met)`));
-  printTable(table);
-  console.log(`\n${ROUNDS} round(s) in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrote bench/results/latest.json and ratios.svg`);
+  const lines = formatTable(table);
+  writeFileSync(join(dir, 'latest.txt'), `${lines.join('\n')}\n`);
+  for (const line of lines) console.log(line);
+  console.log(`\n${ROUNDS} round(s) in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrote bench/results/latest.json, latest.txt and ratios.svg`);
 }
 
 // Targets from the benchmark issue, by ratio key (the variant name removed).
@@ -201,9 +203,9 @@ function format(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
 }
 
-function printTable(rows: string[][]): void {
+function formatTable(rows: string[][]): string[] {
   const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  for (const row of rows) console.log(row.map((cell, c) => (c >= 2 && c <= 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  '));
+  return rows.map((row) => row.map((cell, c) => (c >= 2 && c <= 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd());
 }
 
 if (isMainModule(import.meta.url)) await main();

@@ -15,7 +15,7 @@ describe('npm run bench (smoke)', function () {
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
-  it('should run one round of every workload and write the JSON and the chart', () => {
+  it('should run one round of every workload and write the JSON, the table and the chart', () => {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'bench/tsconfig.json')], { cwd: ROOT });
     execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/run.js'), '--smoke'], {
       cwd: ROOT,
@@ -24,10 +24,11 @@ describe('npm run bench (smoke)', function () {
       timeout: 170_000,
     });
     const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Record<string, unknown>;
-    for (const key of ['pipeline.small.1x2.queue', 'pipeline.small.1x2.rx', 'pipeline.1k.3x2.rx', 'latency.roundTrip.queue', 'startup.process', 'pool.consume', 'memory']) {
+    for (const key of ['pipeline.small.1x2.queue', 'pipeline.small.1x2.rx', 'pipeline.1k.3x2.rx', 'latency.roundTrip.queue', 'startup.process', 'pool.consume', 'memory', 'memory.slow100x']) {
       expect(results, key).to.have.property(key);
     }
     expect((results['memory'] as { maxBuffered: number }).maxBuffered).to.be.at.most(1000);
     expect(readFileSync(join(out, 'ratios.svg'), 'utf8')).to.match(/^<svg/);
+    expect(readFileSync(join(out, 'latest.txt'), 'utf8')).to.match(/^workload +variant +median/);
   });
 });
