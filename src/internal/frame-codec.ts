@@ -39,11 +39,20 @@ export class FrameDecoder<H> {
   #buffered = 0;
   #needed = 4;
 
-  push(chunk: Buffer): Frame<H>[] {
+  /**
+   * Takes the next bytes read and returns the frames they complete. With `transient` the chunk's
+   * memory is reused after this call: what is kept of it (an incomplete frame) is copied, and the
+   * returned frames' bodies must be consumed before the next read.
+   */
+  push(chunk: Buffer, transient = false): Frame<H>[] {
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    if (this.#buffered < this.#needed) return NO_FRAMES;
-    let data = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks, this.#buffered);
+    if (this.#buffered < this.#needed) {
+      if (transient) this.#chunks[this.#chunks.length - 1] = Buffer.from(chunk);
+      return NO_FRAMES;
+    }
+    const joined = this.#chunks.length > 1;
+    let data = joined ? Buffer.concat(this.#chunks, this.#buffered) : chunk;
     const frames: Frame<H>[] = [];
     while (data.length >= 4) {
       const length = data.readUInt32LE(0);
@@ -54,7 +63,8 @@ export class FrameDecoder<H> {
       frames.push({ header, body });
       data = data.subarray(4 + length);
     }
-    this.#chunks = data.length === 0 ? [] : [data];
+    // The rest, an incomplete frame, is kept: copied if it still lies in a buffer about to be reused.
+    this.#chunks = data.length === 0 ? [] : [transient && !joined ? Buffer.from(data) : data];
     this.#buffered = data.length;
     this.#needed = data.length >= 4 ? 4 + data.readUInt32LE(0) : 4;
     return frames;

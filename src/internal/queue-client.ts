@@ -1,10 +1,10 @@
-import { connect } from 'node:net';
 import { QueueConnection } from './queue-connection.js';
 import { registerFlushable } from './flush-registry.js';
 import type { QueueWireMessage } from './protocol.js';
 
 /** What a QueueClient needs from each queue proxy on its connection. */
 export interface ConnectedProxy {
+  /** `body` is valid only during the call (the read buffer is reused): decode it, do not keep it. */
   handle(message: QueueWireMessage, body: Buffer | undefined): void;
   /** Writes batched data now (end of turn, or before exit). */
   flush(): void;
@@ -28,9 +28,9 @@ export class QueueClient {
   #gone: string | undefined;
 
   private constructor(address: string) {
-    const socket = connect(address);
+    this.connection = QueueConnection.connect(address, ({ header, body }) => this.#proxies.get(header.q)?.handle(header, body));
+    const socket = this.connection.socket;
     socket.unref();
-    this.connection = new QueueConnection(socket, ({ header, body }) => this.#proxies.get(header.q)?.handle(header, body));
     socket.on('error', (error) => this.#lose(`its owner cannot be reached (${error.message})`));
     socket.on('close', () => this.#lose('the process that created it has exited'));
     registerFlushable({

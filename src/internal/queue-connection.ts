@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { encodeFrame, encodeFrameWithBody, FrameDecoder, type Frame } from './frame-codec.js';
 import type { QueueWireMessage } from './protocol.js';
 
@@ -11,12 +11,42 @@ export class QueueConnection {
   readonly #decoder = new FrameDecoder<QueueWireMessage>();
   #corked = false;
 
-  constructor(socket: Socket, onFrame: (frame: Frame<QueueWireMessage>) => void) {
+  readonly #onFrame: (frame: Frame<QueueWireMessage>) => void;
+
+  /** With `ownReads`, the caller feeds the bytes it read to receive() (see QueueConnection.connect). */
+  constructor(socket: Socket, onFrame: (frame: Frame<QueueWireMessage>) => void, ownReads = false) {
     this.socket = socket;
+    this.#onFrame = onFrame;
     socket.setNoDelay?.(true);
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of this.#decoder.push(chunk)) onFrame(frame);
+    if (!ownReads) socket.on('data', (chunk: Buffer) => this.receive(chunk, false));
+  }
+
+  /**
+   * Connects to a queue owner, reading into one buffer that is reused for every read: by default a
+   * socket allocates 64 KiB for each read, and that churn of external memory brings garbage
+   * collections — the pauses that set a round trip's p99. A frame's body is then valid only while
+   * onFrame runs (a proxy decodes it at once).
+   */
+  static connect(address: string, onFrame: (frame: Frame<QueueWireMessage>) => void): QueueConnection {
+    let connection: QueueConnection | undefined;
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const socket = connect({
+      path: address,
+      onread: {
+        buffer: readBuffer,
+        callback: (bytes) => {
+          connection?.receive(readBuffer.subarray(0, bytes), true);
+          return true;
+        },
+      },
     });
+    connection = new QueueConnection(socket, onFrame, true);
+    return connection;
+  }
+
+  /** Bytes read from the socket; `transient` when the buffer will be reused after this call. */
+  receive(chunk: Buffer, transient: boolean): void {
+    for (const frame of this.#decoder.push(chunk, transient)) this.#onFrame(frame);
   }
 
   send(message: QueueWireMessage, items?: readonly unknown[]): void {
@@ -74,3 +104,4 @@ export class QueueConnection {
 }
 
 const EMPTY = Buffer.alloc(0);
+const READ_BUFFER_BYTES = 64 * 1024;

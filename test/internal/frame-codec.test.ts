@@ -1,0 +1,20 @@
+import { expect } from 'chai';
+import { deserialize } from 'node:v8';
+import { encodeFrame, FrameDecoder } from '../../src/internal/frame-codec.js';
+
+describe('FrameDecoder', () => {
+  it('should reassemble frames from chunks read into one reused buffer', () => {
+    const frames = Array.from({ length: 20 }, (_, i) => Buffer.concat(encodeFrame({ i }, [`item-${i}`.repeat(i * 50)])));
+    const stream = Buffer.concat(frames);
+    const decoder = new FrameDecoder<{ i: number }>();
+    const reused = Buffer.alloc(1000);
+    const got: [number, string][] = [];
+    // Odd read sizes, so frames and even the length prefix are cut anywhere.
+    for (let offset = 0, size = 3; offset < stream.length; offset += size, size = (size * 7) % 997 || 5) {
+      const bytes = stream.copy(reused, 0, offset, Math.min(stream.length, offset + size));
+      for (const { header, body } of decoder.push(reused.subarray(0, bytes), true)) got.push([header.i, (deserialize(body as Buffer) as string[])[0] as string]);
+      reused.fill(0xff); // the next read overwrites the buffer: nothing kept may point into it
+    }
+    expect(got).to.deep.equal(Array.from({ length: 20 }, (_, i) => [i, `item-${i}`.repeat(i * 50)]));
+  });
+});
