@@ -1,3 +1,4 @@
+import { QueueClosedError } from '../errors/queue-closed-error.js';
 import { QueueEmptyError } from '../errors/queue-empty-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from './protocol.js';
@@ -5,13 +6,14 @@ import type { QueueBackend } from './queue-backend.js';
 import { EMPTY, QueueCore } from './queue-core.js';
 import { QueueOwner } from './queue-owner.js';
 import { QueueServer } from './queue-server.js';
-import { createWaiter } from './wait.js';
+import { createWaiter, type Waiter } from './wait.js';
 
 /** A queue whose buffer lives in this process: the owner. Remote proxies reach it through QueueOwner. */
 export class LocalQueue<T> implements QueueBackend<T> {
   readonly #core: QueueCore<T>;
   #owner: QueueOwner<T> | undefined;
   #waits = 0;
+  readonly #waiters = new Set<Waiter<never>>();
   #prefetch: number | undefined;
   #descriptor: QueueDescriptor | undefined;
 
@@ -34,7 +36,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
       () => new QueueFullError(this.maxsize, `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`),
     );
     this.#core.waitToPut({ item, admit: () => waiter.settle(undefined) });
-    return this.#whileWaiting(promise);
+    return this.#whileWaiting(promise, waiter);
   }
 
   putNowait(item: T): void {
@@ -54,7 +56,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
       () => new QueueEmptyError(`No item arrived within ${timeout} ms. Give get() a longer timeout, or check that a producer is putting items.`),
     );
     this.#core.waitToGet({ deliver: (value) => waiter.settle(value) });
-    return this.#whileWaiting(promise);
+    return this.#whileWaiting(promise, waiter);
   }
 
   getNowait(): T {
@@ -87,16 +89,24 @@ export class LocalQueue<T> implements QueueBackend<T> {
   // A wait in the owner is settled by other processes (daemon consumers whose connections do not
   // keep this process alive): while it lasts, the server keeps their connections ref'd, or Node
   // would exit with the promise unsettled — where Python's main stays blocked in q.join().
-  #whileWaiting<V>(promise: Promise<V>): Promise<V> {
+  #whileWaiting<V>(promise: Promise<V>, waiter?: Waiter<V>): Promise<V> {
     if (this.#waits++ === 0) QueueServer.holdOpen(+1);
+    if (waiter) this.#waiters.add(waiter as Waiter<never>);
     const release = (): void => {
+      if (waiter) this.#waiters.delete(waiter as Waiter<never>);
       if (--this.#waits === 0) QueueServer.holdOpen(-1);
     };
     promise.then(release, release);
     return promise;
   }
 
+  /**
+   * Stops serving the queue, and fails the waits still pending in this process (the library's own
+   * read loops, left waiting when their pipeline ended): a stale wait would go on holding this
+   * process and its children alive.
+   */
   dispose(): void {
+    for (const waiter of this.#waiters) waiter.fail(new QueueClosedError('The queue was disposed while this wait was pending.'));
     if (this.#owner) QueueServer.get().unregister(this.#owner.id);
     this.#owner = undefined;
     this.#descriptor = undefined;

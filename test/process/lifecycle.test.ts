@@ -73,6 +73,16 @@ describe('Process lifecycle across real parents', () => {
     expect(result.stdout.trim()).to.equal('ran');
   });
 
+  it('should exit after reactive pipelines completed, although a daemon started afterwards still runs', async () => {
+    const started = Date.now();
+    const result = await runScript('test/fixtures/drivers/daemon-after-pipeline.ts');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(Date.now() - started).to.be.below(15_000);
+    const { squares, counted, daemonPid } = JSON.parse(result.stdout) as { squares: number; counted: number; daemonPid: number };
+    expect([squares, counted]).to.deep.equal([3, 5]);
+    expect(await waitFor(() => !isPidAlive(daemonPid), 2_000)).to.equal(true);
+  });
+
   it('should stay alive in q.join() while its daemon consumer has not connected yet', async () => {
     const result = await runScript('test/fixtures/drivers/join-before-connect.ts');
     expect(result.code, result.stderr).to.equal(0);
