@@ -21,17 +21,22 @@ export class QueueServer {
   private constructor() {
     // node:crypto is loaded here, not at import: it costs every child that imports the library ~2 ms.
     const { randomBytes } = process.getBuiltinModule('node:crypto');
-    this.address = join(tmpdir(), `rxmp-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+    const name = `rxmp-${process.pid}-${randomBytes(4).toString('hex')}.sock`;
+    // On Linux, a socket in the abstract namespace: no file, so none is left behind by a process that
+    // dies without running its exit handlers (SIGKILL, an unhandled SIGTERM).
+    this.address = process.platform === 'linux' ? `\0${name}` : join(tmpdir(), name);
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.listen(this.address);
     this.#server.unref();
-    process.once('exit', () => {
-      try {
-        unlinkSync(this.address);
-      } catch {
-        // Already gone.
-      }
-    });
+    if (process.platform !== 'linux') {
+      process.once('exit', () => {
+        try {
+          unlinkSync(this.address);
+        } catch {
+          // Already gone.
+        }
+      });
+    }
   }
 
   /**

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { JoinableQueue, Process, Queue } from '../../src/index.js';
 import { assertNoChildrenLeft, readRecord, removeTempFiles, tempFile, waitFor, waitForFile } from '../helpers.js';
 import * as qt from '../fixtures/queue-targets.js';
@@ -56,6 +58,15 @@ describe('Queue across processes', () => {
     expect(p.exitCode).to.equal(0);
     expect(readRecord(file)).to.deep.equal({ getTimeout: 'QueueEmptyError', getNowait: 'QueueEmptyError', putTimeout: 'QueueFullError', putNoBlock: 'QueueFullError', afterClose: 'QueueClosedError' });
     expect([await q.get(), await q.get()]).to.deep.equal([1, 2]);
+  });
+
+  it('should serve its queues without a socket file on Linux, so none is left if it is killed', async () => {
+    const q = new Queue<string>();
+    const p = start(qt.putAll, [q, ['served']]);
+    expect(await q.get({ timeout: 5000 })).to.equal('served');
+    await p.join();
+    const files = readdirSync(tmpdir()).filter((file) => file.startsWith(`rxmp-${process.pid}-`));
+    expect(files).to.have.length(process.platform === 'linux' ? 0 : 1);
   });
 
   it('should reach the owner from a grandchild the queue was passed on to', async () => {
