@@ -2,7 +2,7 @@
 // redelivered to the surviving consumer, so every item is still processed — at-least-once.
 // With `onConsumerExit: 'error'` the output would instead fail with ConsumerExitedError, counting
 // the lost items. Never a silent loss, never a hang.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, range, toArray } from 'rxjs';
@@ -21,6 +21,7 @@ export async function process_(item: number, marker: string): Promise<string> {
 if (isMainModule(import.meta.url)) {
   const marker = join(tmpdir(), `rxmp-crash-demo-${process.pid}`);
   const results = await lastValueFrom(range(0, 20).pipe(consume<number, string>(process_, { processes: 2, args: [marker], ordered: true }), toArray()));
+  rmSync(marker, { force: true });
   console.log(results.join('\n'));
   console.log(`${results.length} of 20 items processed`);
 }

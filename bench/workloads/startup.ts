@@ -1,6 +1,6 @@
 // Start-up: Process.start() -> exit for a trivial target, against a raw fork of an empty script.
 import { fork } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Process } from 'rx-multiprocessing';
@@ -21,14 +21,19 @@ export async function runProcessStart(n: number): Promise<number> {
 }
 
 export async function runRawForkStart(n: number): Promise<number> {
-  const empty = join(mkdtempSync(join(tmpdir(), 'rxmp-bench-')), 'empty.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'rxmp-bench-'));
+  const empty = join(dir, 'empty.mjs');
   writeFileSync(empty, '');
   const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    const child = fork(empty, [], { stdio: 'inherit' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  try {
+    for (let i = 0; i < n; i++) {
+      const t0 = process.hrtime.bigint();
+      const child = fork(empty, [], { stdio: 'inherit' });
+      await new Promise((resolve) => child.once('exit', resolve));
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return summarize(times).median;
 }
