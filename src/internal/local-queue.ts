@@ -87,8 +87,9 @@ export class LocalQueue<T> implements QueueBackend<T> {
   }
 
   // A wait in the owner is settled by other processes (daemon consumers whose connections do not
-  // keep this process alive): while it lasts, the server keeps their connections ref'd, or Node
-  // would exit with the promise unsettled — where Python's main stays blocked in q.join().
+  // keep this process alive): while it lasts, the server keeps their connections ref'd and this
+  // process's children hold it (a daemon not connected yet included), or Node would exit with the
+  // promise unsettled — where Python's main stays blocked in q.join().
   #whileWaiting<V>(promise: Promise<V>, waiter?: Waiter<V>): Promise<V> {
     if (this.#waits++ === 0) QueueServer.holdOpen(+1);
     if (waiter) this.#waiters.add(waiter as Waiter<never>);
