@@ -31,7 +31,8 @@ export class QueueClient {
     this.connection = QueueConnection.connect(address, ({ header, body }) => this.#proxies.get(header.q)?.handle(header, body));
     const socket = this.connection.socket;
     socket.unref();
-    socket.on('error', (error) => this.#lose(`its owner cannot be reached (${error.message})`));
+    // An abstract socket's name starts with a NUL byte; show it as '@', as `ss` does.
+    socket.on('error', (error) => this.#lose(`its owner cannot be reached (${error.message.replace('\0', '@')})`));
     socket.on('close', () => this.#lose('the process that created it has exited'));
     registerFlushable({
       pending: () => [...this.#proxies.values()].some((proxy) => proxy.hasUnsent()),

@@ -34,4 +34,11 @@ describe('QueueProxy when its owner is gone', () => {
     const error = await rejection(q.put(1));
     expect(error).to.be.instanceOf(QueueClosedError).with.property('message').that.matches(/cannot be reached|has exited/);
   });
+
+  it('should name an unreachable abstract-socket owner printably', async () => {
+    const q = QueueClass[ADOPT_QUEUE](descriptor('\0rxmp-no-such-owner')) as Queue<number>;
+    const error = await rejection(q.put(1));
+    expect(error.message).to.not.include('\0');
+    if (process.platform === 'linux') expect(error.message).to.include('@rxmp-no-such-owner');
+  });
 });
