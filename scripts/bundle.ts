@@ -2,8 +2,8 @@
 // public entry and the child bootstrap as one esbuild build split into a shared chunk. A child then
 // loads three files instead of ~50 small modules, and every module still exists once per process, so
 // the bootstrap and a user's `import … from 'rx-multiprocessing'` see the same classes (instanceof
-// holds). The library's lazy imports (queue code in children, pino, es-module-lexer, inspector, RxJS)
-// stay lazy: dependencies are not bundled.
+// holds). The library's lazy imports (pino, es-module-lexer, inspector, RxJS) stay lazy: dependencies
+// are not bundled.
 //
 //   tsx scripts/bundle.ts      (npm run build runs it after tsc)
 import { build, type Metafile } from 'esbuild';

@@ -3,7 +3,7 @@
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
 import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage, type QueueDescriptor } from '../internal/protocol.js';
-import { containsQueues, decodeQueues } from '../internal/queue-handles.js';
+import { decodeQueues } from '../internal/queue-handles.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { ADOPT_QUEUE, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
@@ -11,6 +11,8 @@ import { exitAfterFlush, ExitRequest, installExitGuards, reportFailure } from '.
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
+import { JoinableQueue } from '../process/joinable-queue.js';
+import { Queue } from '../process/queue.js';
 
 // The reactive layer's producer and consumer children run these (by module URL and export name).
 export { runProducer } from './producer-runner.js';
@@ -72,10 +74,9 @@ async function boot(payload: BootPayload): Promise<void> {
 
 async function rebuildProcess(payload: BootPayload): Promise<Process> {
   const target = payload.target ? await importTarget(payload.target) : undefined;
-  const adopt = await queueAdopter(payload);
   const options = {
     target: target as ((...args: never[]) => unknown) | undefined,
-    args: decodeQueues(payload.args, adopt) as unknown[],
+    args: decodeQueues(payload.args, adoptQueue) as unknown[],
     [RESTORE]: { name: payload.name, daemon: payload.daemon },
   };
   if (!payload.subclass) return new Process(options);
@@ -83,23 +84,16 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
   // Rebuild like unpickling: the base constructor sets up the process, the subclass constructor is
   // skipped (it may need arguments), and the instance gets back the public fields it had at start().
   const instance = Reflect.construct(findProcessBase(Subclass), [options], Subclass) as Process;
-  Object.assign(instance, decodeQueues(payload.subclass.fields, adopt));
+  Object.assign(instance, decodeQueues(payload.subclass.fields, adoptQueue));
   return instance;
 }
 
-// The queue code (sockets, framing) loads only in children that were handed a queue: a child whose
-// target module does not import the library starts faster without it. It comes through the public
-// entry, not a module of its own: in the bundle each module imported on its own splits the shared code
-// into more files, which every child pays to load.
-async function queueAdopter(payload: BootPayload): Promise<(descriptor: QueueDescriptor) => unknown> {
-  if (!containsQueues(payload.args) && !containsQueues(payload.subclass?.fields)) return NO_QUEUES;
-  const { JoinableQueue, Queue } = await import('../index.js');
-  return (descriptor) => (descriptor.joinable ? JoinableQueue[ADOPT_QUEUE](descriptor) : Queue[ADOPT_QUEUE](descriptor));
+// The queue code is bundled into the chunk this module shares with the public entry: consumer and
+// producer children always get queues, and a dynamic import of the entry (operators, logger) cost
+// them ~3 ms of start-up each, more than compiling the queue code costs a child that gets none.
+function adoptQueue(descriptor: QueueDescriptor): unknown {
+  return descriptor.joinable ? JoinableQueue[ADOPT_QUEUE](descriptor) : Queue[ADOPT_QUEUE](descriptor);
 }
-
-const NO_QUEUES = (): unknown => {
-  throw new Error('unreachable: no queue descriptor in the payload');
-};
 
 function findProcessBase(subclass: Function): Function {
   for (let c: unknown = subclass; typeof c === 'function'; c = Object.getPrototypeOf(c)) {

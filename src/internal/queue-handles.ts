@@ -21,14 +21,6 @@ export function decodeQueues(value: unknown, adopt: (descriptor: QueueDescriptor
   return value;
 }
 
-/** True if `value` holds a queue descriptor anywhere a decode would look. */
-export function containsQueues(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if ((value as Record<string, unknown>)[QUEUE_DESCRIPTOR_KEY] === true) return true;
-  if (Array.isArray(value)) return value.some(containsQueues);
-  return isPlainObject(value) && Object.values(value).some(containsQueues);
-}
-
 function mapIfChanged(array: readonly unknown[], map: (value: unknown) => unknown): unknown[] {
   const mapped = array.map(map);
   return mapped.some((v, i) => v !== array[i]) ? mapped : (array as unknown[]);
