@@ -32,6 +32,10 @@ interface Workload {
 }
 
 const SMOKE = process.argv.includes('--smoke');
+// `--only pool,startup` runs the workloads whose key contains one of the words, prints their table
+// and writes no files: for measuring one change without the 2-minute full run.
+const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',').filter(Boolean) : undefined;
+const selected = (key: string): boolean => !ONLY || ONLY.some((word) => key.includes(word));
 const ROUNDS = SMOKE ? 1 : Number(process.env['BENCH_ROUNDS'] ?? 5);
 const N_SMALL = SMOKE ? 2_000 : 200_000;
 const N_1K = SMOKE ? 500 : 50_000;
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
   };
   const bars: RatioBar[] = [];
   const table: string[][] = [['workload', 'variant', 'median', 'min–max', 'unit']];
-  for (const workload of workloads) {
+  for (const workload of workloads.filter((w) => selected(w.key))) {
     const variants = [...workload.ours.map((v) => ({ ...v, ours: true })), ...workload.references.map((v) => ({ ...v, ours: false }))];
     const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
     for (let round = -1; round < ROUNDS; round++) {
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
     { key: 'memory', n: SMOKE ? 5_000 : 1_000_000, busyUs: SMOKE ? 1 : 10 },
     { key: 'memory.slow100x', n: SMOKE ? 2_000 : 100_000, busyUs: SMOKE ? 10 : 100 },
   ];
-  for (const run of memoryRuns) {
+  for (const run of memoryRuns.filter((r) => selected(r.key))) {
     progress(`memory bound: ${run.n} items, consumer ${run.busyUs} µs an item`);
     const memory = await runMemoryBound(run.n, 1000, run.busyUs);
     results[run.key] = memory;
@@ -169,6 +173,11 @@ async function main(): Promise<void> {
   results['seconds'] = (Date.now() - started) / 1000;
   process.stderr.write('\r\x1b[K');
 
+  if (ONLY) {
+    for (const line of formatTable(table)) console.log(line);
+    console.log(`\n${ROUNDS} round(s) of ${ONLY.join(', ')} in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; no files written (--only)`);
+    return;
+  }
   const dir = process.env['BENCH_OUT'] ?? fileURLToPath(new URL('../results/', import.meta.url));
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
