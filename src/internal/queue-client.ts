@@ -75,6 +75,12 @@ export class QueueClient {
     });
   }
 
+  /** Writes everything batched so far now (see QueueProxy's prompt flush). */
+  flushNow(): void {
+    for (const proxy of this.#proxies.values()) proxy.flush();
+    this.connection.writeNow();
+  }
+
   /** Keeps the process alive exactly while some proxy waits on the owner. */
   updateRef(): void {
     if (this.#gone) return;

@@ -63,12 +63,19 @@ export class QueueConnection {
     if (!this.#corked) {
       this.#corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(() => this.writeNow());
     }
     for (const part of parts) this.socket.write(part);
+  }
+
+  /**
+   * Writes what this turn has corked at once, not at the turn's end: code in a long synchronous
+   * stretch (a CPU-bound loop that awaits only settled promises) starves process.nextTick too.
+   */
+  writeNow(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.socket.uncork();
   }
 
   /** Settles once everything written so far has left this process (or the socket is gone). */

@@ -1,12 +1,14 @@
 import { expect } from 'chai';
-import { count, firstValueFrom, from, lastValueFrom, merge, Subject, take, toArray } from 'rxjs';
+import { writeFileSync } from 'node:fs';
+import { count, firstValueFrom, from, lastValueFrom, merge, Subject, take, tap, toArray } from 'rxjs';
 import { ConsumerExitedError, ProcessExitError, QueueFullError, TaskError, consume, producer, queue } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
-import { assertChildrenExitSoon, isPidAlive, waitFor } from '../helpers.js';
+import { assertChildrenExitSoon, isPidAlive, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 describe('producer()', () => {
   afterEach(() => assertChildrenExitSoon());
+  after(removeTempFiles);
 
   it('should emit what a generator yields in a child, then complete', async () => {
     expect(await lastValueFrom(producer<string>(rx.count, { args: ['a', 5] }).pipe(toArray()))).to.deep.equal(['a:0', 'a:1', 'a:2', 'a:3', 'a:4']);
@@ -42,6 +44,12 @@ describe('producer()', () => {
     expect(values).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
   });
 
+  it('should emit each value as it is produced, even while the generator computes without yielding', async () => {
+    const ack = tempFile('ack');
+    const values = await lastValueFrom(producer<string>(rx.yieldThenCompute, { args: [ack] }).pipe(tap((v) => v === 'first' && writeFileSync(ack, '')), toArray()));
+    expect(values).to.deep.equal(['first', 'acked']);
+  });
+
   it('should refuse a target a child cannot import, at once', () => {
     expect(() => producer((() => 1) as () => number)).to.throw(/cannot be imported by a child process/);
   });
@@ -49,6 +57,7 @@ describe('producer()', () => {
 
 describe('queue() + consume()', () => {
   afterEach(() => assertChildrenExitSoon());
+  after(removeTempFiles);
 
   it('should consume every item exactly once with 3 producers and 2 consumers, completing after the last', async () => {
     const results = await lastValueFrom(
@@ -89,6 +98,14 @@ describe('queue() + consume()', () => {
     const pids = [...new Set(results.map((r) => r.pid))];
     expect(results).to.have.length(3);
     expect(pids.some(isPidAlive)).to.equal(false);
+  });
+
+  it("should emit each result as its handler returns, not after the consumer's prefetched items", async () => {
+    const ack = tempFile('ack');
+    const results = await lastValueFrom(
+      from(['first', 'second']).pipe(consume<string, string>(rx.computeUntilAcked, { processes: 1, prefetch: 4, args: [ack] }), tap((r) => r === 'first' && writeFileSync(ack, '')), toArray()),
+    );
+    expect(results).to.deep.equal(['first', 'acked']);
   });
 
   it('should keep ordered results in source order', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { JoinableQueue, Process, Queue } from '../../src/index.js';
 import { assertNoChildrenLeft, readRecord, removeTempFiles, tempFile, waitFor, waitForFile } from '../helpers.js';
@@ -97,6 +97,16 @@ describe('Queue across processes', () => {
     const got: number[] = [];
     for (let i = 0; i < 200; i++) got.push(await q.get({ timeout: 5000 }));
     expect(got).to.deep.equal(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it("should send a CPU-bound child's put at once, not when the child next yields to its event loop", async () => {
+    const q = new Queue<string>();
+    const ack = tempFile('ack');
+    const p = start(qt.putThenCompute, [q, ack]);
+    expect(await q.get({ timeout: 5000 })).to.equal('first');
+    writeFileSync(ack, '');
+    expect(await q.get({ timeout: 5000 })).to.equal('acked');
+    await p.join();
   });
 
   it('should refuse a queue as a queue item', () => {
