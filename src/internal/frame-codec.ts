@@ -38,6 +38,29 @@ export class FrameDecoder<H> {
   #chunks: Buffer[] = [];
   #buffered = 0;
   #needed = 4;
+  // A frame larger than the reused read buffer is read straight into a buffer of its own.
+  #direct: Buffer | undefined;
+  #directFilled = 0;
+
+  /**
+   * Where the next read should land: `reused`, or, inside a frame larger than it, that frame's own
+   * buffer. The kernel then writes a large batch where it will be decoded: no copy out of the read
+   * buffer, no joining of chunks, and fewer, larger reads.
+   */
+  readTarget(reused: Buffer): Buffer {
+    return this.#direct ? this.#direct.subarray(this.#directFilled) : reused;
+  }
+
+  /** `bytes` were read into what readTarget() returned (`reused` is reused after this call). */
+  read(bytes: number, reused: Buffer): Frame<H>[] {
+    const direct = this.#direct;
+    if (!direct) return this.#push(reused.subarray(0, bytes), true, reused.length);
+    this.#directFilled += bytes;
+    if (this.#directFilled < direct.length) return NO_FRAMES;
+    this.#direct = undefined;
+    this.#directFilled = 0;
+    return this.push(direct);
+  }
 
   /**
    * Takes the next bytes read and returns the frames they complete. With `transient` the chunk's
@@ -45,6 +68,10 @@ export class FrameDecoder<H> {
    * returned frames' bodies must be consumed before the next read.
    */
   push(chunk: Buffer, transient = false): Frame<H>[] {
+    return this.#push(chunk, transient, Infinity);
+  }
+
+  #push(chunk: Buffer, transient: boolean, directAbove: number): Frame<H>[] {
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     if (this.#buffered < this.#needed) {
@@ -63,10 +90,20 @@ export class FrameDecoder<H> {
       frames.push({ header, body });
       data = data.subarray(4 + length);
     }
-    // The rest, an incomplete frame, is kept: copied if it still lies in a buffer about to be reused.
+    // The rest, an incomplete frame, is kept: copied if it still lies in a buffer about to be reused,
+    // into a buffer of the frame's size if the frame will not fit in that reused buffer.
+    const needed = data.length >= 4 ? 4 + data.readUInt32LE(0) : 4;
+    if (needed > directAbove) {
+      this.#direct = Buffer.allocUnsafeSlow(needed);
+      this.#directFilled = data.copy(this.#direct);
+      this.#chunks = [];
+      this.#buffered = 0;
+      this.#needed = 4;
+      return frames;
+    }
     this.#chunks = data.length === 0 ? [] : [transient && !joined ? Buffer.from(data) : data];
     this.#buffered = data.length;
-    this.#needed = data.length >= 4 ? 4 + data.readUInt32LE(0) : 4;
+    this.#needed = needed;
     return frames;
   }
 }

@@ -29,13 +29,14 @@ export class QueueConnection {
    */
   static connect(address: string, onFrame: (frame: Frame<QueueWireMessage>) => void): QueueConnection {
     let connection: QueueConnection | undefined;
-    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
     const socket = connect({
       path: address,
       onread: {
-        buffer: readBuffer,
+        // Asked before every read: a large frame under way is read into its own buffer.
+        buffer: () => (connection ? connection.#decoder.readTarget(readBuffer) : readBuffer),
         callback: (bytes) => {
-          connection?.receive(readBuffer.subarray(0, bytes), true);
+          if (connection) for (const frame of connection.#decoder.read(bytes, readBuffer)) connection.#onFrame(frame);
           return true;
         },
       },

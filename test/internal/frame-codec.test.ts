@@ -17,4 +17,26 @@ describe('FrameDecoder', () => {
     }
     expect(got).to.deep.equal(Array.from({ length: 20 }, (_, i) => [i, `item-${i}`.repeat(i * 50)]));
   });
+
+  it('should read a frame larger than the reused buffer straight into its own buffer', () => {
+    const sizes = [10, 5000, 20, 30_000, 3, 999, 1001];
+    const frames = sizes.map((n, i) => Buffer.concat(encodeFrame({ i }, ['x'.repeat(n)])));
+    const stream = Buffer.concat(frames);
+    const decoder = new FrameDecoder<{ i: number }>();
+    const reused = Buffer.alloc(1000);
+    const got: [number, number][] = [];
+    let largestTarget = 0;
+    for (let offset = 0, size = 7; offset < stream.length; offset += size, size = (size * 13) % 1993 || 11) {
+      // As the kernel does: fill what readTarget() offers, at most what is there.
+      const target = decoder.readTarget(reused);
+      largestTarget = Math.max(largestTarget, target.length);
+      size = Math.min(size, target.length);
+      const bytes = stream.copy(target, 0, offset, Math.min(stream.length, offset + size));
+      for (const { header, body } of decoder.read(bytes, reused)) got.push([header.i, (deserialize(body as Buffer) as string[])[0]?.length ?? -1]);
+      reused.fill(0xff);
+    }
+    expect(got).to.deep.equal(sizes.map((n, i) => [i, n]));
+    expect(largestTarget, 'the largest read offered').to.be.greaterThan(reused.length);
+  });
 });
+
