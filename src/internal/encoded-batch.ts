@@ -1,4 +1,5 @@
 import { deserialize } from 'node:v8';
+import { joinBody, type Body } from './frame-codec.js';
 
 /**
  * Items still in their wire encoding (one structured-clone array), as a proxy's put frame brought
@@ -7,12 +8,12 @@ import { deserialize } from 'node:v8';
  */
 export class EncodedBatch<T> {
   constructor(
-    readonly body: Buffer,
+    readonly body: Body,
     readonly count: number,
   ) {}
 
   decode(): T[] {
-    return deserialize(this.body) as T[];
+    return deserialize(joinBody(this.body)) as T[];
   }
 }
 
@@ -24,13 +25,17 @@ export function countOf<T>(entry: Entry<T>): number {
 }
 
 /**
- * A frame body that shares a much larger read buffer is copied, so keeping it does not keep the
- * whole buffer. Small bodies are copied without asking (a pooled copy is cheaper than reading
+ * A frame body (or piece of one) that shares a much larger read buffer is copied, so keeping it does
+ * not keep the whole buffer. Small bodies are copied without asking (a pooled copy is cheaper than reading
  * `.buffer` of a buffer the socket allocated).
  */
-export function retainable(body: Buffer): Buffer {
-  if (body.length < ALWAYS_COPY_BELOW) return Buffer.from(body);
-  return body.length * 2 >= body.buffer.byteLength ? body : Buffer.from(body);
+export function retainable(body: Body): Body {
+  return Buffer.isBuffer(body) ? retainablePiece(body) : body.map(retainablePiece);
+}
+
+function retainablePiece(piece: Buffer): Buffer {
+  if (piece.length < ALWAYS_COPY_BELOW) return Buffer.from(piece);
+  return piece.length * 2 >= piece.buffer.byteLength ? piece : Buffer.from(piece);
 }
 
 const ALWAYS_COPY_BELOW = 4096;

@@ -3,7 +3,21 @@ import { deserialize, serialize } from 'node:v8';
 /** One message on a queue connection: a small JSON header and, for item batches, a structured-clone body. */
 export interface Frame<H> {
   readonly header: H;
-  readonly body: Buffer | undefined;
+  readonly body: Body | undefined;
+}
+
+/** A frame's body: one buffer, or the pieces it was read in, in order (see FrameDecoder's `keepPieces`). */
+export type Body = Buffer | readonly Buffer[];
+
+export function bodyLength(body: Body): number {
+  if (Buffer.isBuffer(body)) return body.length;
+  let length = 0;
+  for (const piece of body) length += piece.length;
+  return length;
+}
+
+export function joinBody(body: Body): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.concat(body);
 }
 
 // Layout: u32 frame length (after this field), u32 header length, header JSON, body bytes.
@@ -15,20 +29,21 @@ export function encodeFrame(header: object, items?: readonly unknown[]): Buffer[
 }
 
 /** A frame around a body already encoded (a batch forwarded as it came). */
-export function encodeFrameWithBody(header: object, body: Buffer | undefined): Buffer[] {
+export function encodeFrameWithBody(header: object, body: Body | undefined): Buffer[] {
   // The header is written straight into the prefix (no intermediate Buffer): every allocation per
   // message brings the next young-generation GC closer, and those set the round trip's p99.
   const json = JSON.stringify(header);
   const headLength = Buffer.byteLength(json);
   const prefix = Buffer.allocUnsafe(8 + headLength);
-  prefix.writeUInt32LE(4 + headLength + (body ? body.length : 0), 0);
+  prefix.writeUInt32LE(4 + headLength + (body ? bodyLength(body) : 0), 0);
   prefix.writeUInt32LE(headLength, 4);
   prefix.write(json, 8);
-  return body ? [prefix, body] : [prefix];
+  if (!body) return [prefix];
+  return Buffer.isBuffer(body) ? [prefix, body] : [prefix, ...body];
 }
 
-export function decodeItems<T>(body: Buffer | undefined): T[] {
-  return body ? (deserialize(body) as T[]) : [];
+export function decodeItems<T>(body: Body | undefined): T[] {
+  return body ? (deserialize(joinBody(body)) as T[]) : [];
 }
 
 /** Reassembles frames from a byte stream. */
@@ -41,6 +56,16 @@ export class FrameDecoder<H> {
   // A frame larger than the reused read buffer is read straight into a buffer of its own.
   #direct: Buffer | undefined;
   #directFilled = 0;
+  readonly #keepPieces: boolean;
+
+  /**
+   * With `keepPieces`, a large frame that arrived in several chunks gets the pieces of its body
+   * instead of one joined copy: a queue owner forwards such a batch as it came, and joins it only
+   * to decode it. For sockets whose read buffers are not reused (the server's).
+   */
+  constructor(options: { keepPieces?: boolean } = {}) {
+    this.#keepPieces = options.keepPieces ?? false;
+  }
 
   /**
    * Where the next read should land: `reused`, or, inside a frame larger than it, that frame's own
@@ -78,9 +103,15 @@ export class FrameDecoder<H> {
       if (transient) this.#chunks[this.#chunks.length - 1] = Buffer.from(chunk);
       return NO_FRAMES;
     }
-    const joined = this.#chunks.length > 1;
-    let data = joined ? Buffer.concat(this.#chunks, this.#buffered) : chunk;
     const frames: Frame<H>[] = [];
+    let data = chunk;
+    let joined = false;
+    if (this.#chunks.length > 1) {
+      const pieced = this.#keepPieces && this.#needed >= KEEP_PIECES_FROM ? this.#pieceFrame(chunk) : undefined;
+      if (pieced) frames.push(pieced);
+      else [data, joined] = [Buffer.concat(this.#chunks, this.#buffered), true];
+      if (pieced) data = chunk.subarray(chunk.length - (this.#buffered - this.#needed));
+    }
     while (data.length >= 4) {
       const length = data.readUInt32LE(0);
       if (data.length < 4 + length) break;
@@ -106,6 +137,25 @@ export class FrameDecoder<H> {
     this.#needed = needed;
     return frames;
   }
+
+  // The frame the kept chunks and `last` complete, its body as pieces: every kept chunk lies wholly
+  // in it (it was incomplete before `last` came), and it ends inside `last`. Undefined, so the frame
+  // is joined instead, in the rare case its header is cut.
+  #pieceFrame(last: Buffer): Frame<H> | undefined {
+    const first = this.#chunks[0] as Buffer;
+    if (first.length < 8 || first.length < 8 + first.readUInt32LE(4)) return undefined;
+    const headLength = first.readUInt32LE(4);
+    const header = JSON.parse(first.toString('utf8', 8, 8 + headLength)) as H;
+    const pieces: Buffer[] = [];
+    if (first.length > 8 + headLength) pieces.push(first.subarray(8 + headLength));
+    for (let i = 1; i < this.#chunks.length - 1; i++) pieces.push(this.#chunks[i] as Buffer);
+    const inLast = last.length - (this.#buffered - this.#needed);
+    if (inLast > 0) pieces.push(last.subarray(0, inLast));
+    return { header, body: pieces };
+  }
 }
+
+// Below this a frame cut into chunks is joined: copying a few KiB costs less than tracking pieces.
+const KEEP_PIECES_FROM = 64 * 1024;
 
 const NO_FRAMES: never[] = [];

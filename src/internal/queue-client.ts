@@ -1,3 +1,4 @@
+import type { Body } from './frame-codec.js';
 import { QueueConnection } from './queue-connection.js';
 import { registerFlushable } from './flush-registry.js';
 import type { QueueWireMessage } from './protocol.js';
@@ -5,7 +6,7 @@ import type { QueueWireMessage } from './protocol.js';
 /** What a QueueClient needs from each queue proxy on its connection. */
 export interface ConnectedProxy {
   /** `body` is valid only during the call (the read buffer is reused): decode it, do not keep it. */
-  handle(message: QueueWireMessage, body: Buffer | undefined): void;
+  handle(message: QueueWireMessage, body: Body | undefined): void;
   /** Writes batched data now (end of turn, or before exit). */
   flush(): void;
   /** True while data waits to be written (puts waiting for credit included). */

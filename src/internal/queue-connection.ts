@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, encodeFrameWithBody, FrameDecoder, type Frame } from './frame-codec.js';
+import { encodeFrame, encodeFrameWithBody, FrameDecoder, type Body, type Frame } from './frame-codec.js';
 import type { QueueWireMessage } from './protocol.js';
 
 /**
@@ -8,7 +8,7 @@ import type { QueueWireMessage } from './protocol.js';
  */
 export class QueueConnection {
   readonly socket: Socket;
-  readonly #decoder = new FrameDecoder<QueueWireMessage>();
+  readonly #decoder: FrameDecoder<QueueWireMessage>;
   #corked = false;
 
   readonly #onFrame: (frame: Frame<QueueWireMessage>) => void;
@@ -17,6 +17,9 @@ export class QueueConnection {
   constructor(socket: Socket, onFrame: (frame: Frame<QueueWireMessage>) => void, ownReads = false) {
     this.socket = socket;
     this.#onFrame = onFrame;
+    // A socket read through 'data' events gets a fresh buffer for every read: a large frame can be
+    // kept in the pieces it came in.
+    this.#decoder = new FrameDecoder({ keepPieces: !ownReads });
     socket.setNoDelay?.(true);
     if (!ownReads) socket.on('data', (chunk: Buffer) => this.receive(chunk, false));
   }
@@ -55,7 +58,7 @@ export class QueueConnection {
   }
 
   /** Sends items whose body is already encoded. */
-  sendEncoded(message: QueueWireMessage, body: Buffer): void {
+  sendEncoded(message: QueueWireMessage, body: Body): void {
     this.#write(encodeFrameWithBody(message, body));
   }
 

@@ -1,5 +1,6 @@
 import { TaskDoneError } from '../errors/task-done-error.js';
 import { EncodedBatch, retainable, type Entry } from './encoded-batch.js';
+import type { Body } from './frame-codec.js';
 import type { QueueCore } from './queue-core.js';
 import type { QueueConnection } from './queue-connection.js';
 import type { QueueWireMessage } from './protocol.js';
@@ -39,7 +40,7 @@ export class QueueOwner<T> {
     this.#core = core;
   }
 
-  handle(connection: QueueConnection, message: QueueWireMessage, body: Buffer | undefined): void {
+  handle(connection: QueueConnection, message: QueueWireMessage, body: Body | undefined): void {
     const proxy = this.#proxyOf(connection);
     switch (message.t) {
       case 'put':

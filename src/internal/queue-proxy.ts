@@ -2,7 +2,7 @@ import { QueueClosedError } from '../errors/queue-closed-error.js';
 import { QueueEmptyError } from '../errors/queue-empty-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskDoneError } from '../errors/task-done-error.js';
-import { decodeItems } from './frame-codec.js';
+import { decodeItems, type Body } from './frame-codec.js';
 import type { QueueDescriptor, QueueWireMessage } from './protocol.js';
 import type { QueueBackend } from './queue-backend.js';
 import { QueueClient, type ConnectedProxy } from './queue-client.js';
@@ -137,7 +137,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     return this.#descriptor;
   }
 
-  handle(message: QueueWireMessage, body: Buffer | undefined): void {
+  handle(message: QueueWireMessage, body: Body | undefined): void {
     switch (message.t) {
       case 'credit':
         this.#ownerSize = message.size;

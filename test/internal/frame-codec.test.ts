@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { deserialize } from 'node:v8';
-import { encodeFrame, FrameDecoder } from '../../src/internal/frame-codec.js';
+import { encodeFrame, FrameDecoder, joinBody, type Body } from '../../src/internal/frame-codec.js';
 
 describe('FrameDecoder', () => {
   it('should reassemble frames from chunks read into one reused buffer', () => {
@@ -37,6 +37,21 @@ describe('FrameDecoder', () => {
     }
     expect(got).to.deep.equal(sizes.map((n, i) => [i, n]));
     expect(largestTarget, 'the largest read offered').to.be.greaterThan(reused.length);
+  });
+
+  it('should keep a large frame read in fresh chunks in its pieces, with keepPieces', () => {
+    const sizes = [10, 200_000, 20, 70_000, 3];
+    const stream = Buffer.concat(sizes.map((n, i) => Buffer.concat(encodeFrame({ i }, ['y'.repeat(n)]))));
+    const decoder = new FrameDecoder<{ i: number }>({ keepPieces: true });
+    const got: [number, number, boolean][] = [];
+    for (let offset = 0, size = 5; offset < stream.length; offset += size, size = (size * 31) % 65_537 || 17) {
+      // A fresh buffer per read, as a socket's 'data' events give.
+      for (const { header, body } of decoder.push(Buffer.from(stream.subarray(offset, offset + size)))) {
+        got.push([header.i, (deserialize(joinBody(body as Body)) as string[])[0]?.length ?? -1, Array.isArray(body)]);
+      }
+    }
+    expect(got.map(([i, length]) => [i, length])).to.deep.equal(sizes.map((n, i) => [i, n]));
+    expect(got.filter(([, , pieces]) => pieces).map(([i]) => i), 'frames kept in pieces').to.deep.equal([1, 3]);
   });
 });
 
