@@ -1,5 +1,4 @@
-import { deserialize } from 'node:v8';
-import { joinBody, type Body } from './frame-codec.js';
+import { decodeItems, type Body } from './frame-codec.js';
 
 /**
  * Items still in their wire encoding (one structured-clone array), as a proxy's put frame brought
@@ -13,7 +12,7 @@ export class EncodedBatch<T> {
   ) {}
 
   decode(): T[] {
-    return deserialize(joinBody(this.body)) as T[];
+    return decodeItems<T>(this.body);
   }
 }
 
