@@ -15,10 +15,12 @@ describe('Process lifecycle across real parents', () => {
       const file = tempFile();
       const parent = spawnScript('test/fixtures/drivers/orphan-parent.ts', [file]);
       let stdout = '';
+      let stderr = '';
       parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      parent.stderr?.resume();
-      const ready = await waitFor(() => stdout.includes('\n'), 20_000);
-      expect(ready, 'the parent printed its pids').to.equal(true);
+      parent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const ready = await waitFor(() => stdout.includes('\n'), 15_000);
+      if (!ready) parent.kill('SIGKILL');
+      expect(ready, `the parent printed its pids; its stderr: ${stderr}`).to.equal(true);
       const { parent: parentPid, pids } = JSON.parse(stdout) as { parent: number; pids: number[] };
       expect(parentPid).to.equal(parent.pid);
       expect(pids).to.have.length(3);
