@@ -11,14 +11,16 @@ describe('Process lifecycle across real parents', () => {
   after(removeTempFiles);
 
   for (let round = 1; round <= 2; round++) {
-    it(`should leave no orphan when the parent is SIGKILLed: daemon, non-daemon and grandchild (round ${round})`, async () => {
+    it(`should leave no orphan when the parent is SIGKILLed: daemon, non-daemon and grandchild (round ${round})`, async function () {
+      // Four TypeScript processes start in a row; a loaded CI machine once took over 20 s for them.
+      this.timeout(60_000);
       const file = tempFile();
       const parent = spawnScript('test/fixtures/drivers/orphan-parent.ts', [file]);
       let stdout = '';
       let stderr = '';
       parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       parent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const ready = await waitFor(() => stdout.includes('\n'), 15_000);
+      const ready = await waitFor(() => stdout.includes('\n'), 50_000);
       if (!ready) parent.kill('SIGKILL');
       expect(ready, `the parent printed its pids; its stderr: ${stderr}`).to.equal(true);
       const { parent: parentPid, pids } = JSON.parse(stdout) as { parent: number; pids: number[] };
