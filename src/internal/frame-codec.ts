@@ -126,9 +126,13 @@ export class FrameDecoder<H> {
     let joined = false;
     if (this.#chunks.length > 1) {
       const pieced = this.#keepPieces && this.#needed >= KEEP_PIECES_FROM ? this.#pieceFrame(chunk) : undefined;
-      if (pieced) frames.push(pieced);
-      else [data, joined] = [Buffer.concat(this.#chunks, this.#buffered), true];
-      if (pieced) data = chunk.subarray(chunk.length - (this.#buffered - this.#needed));
+      if (pieced) {
+        frames.push(pieced);
+        data = chunk.subarray(chunk.length - (this.#buffered - this.#needed));
+      } else {
+        data = Buffer.concat(this.#chunks, this.#buffered);
+        joined = true;
+      }
     }
     while (data.length >= 4) {
       const length = data.readUInt32LE(0);
@@ -161,8 +165,9 @@ export class FrameDecoder<H> {
   // is joined instead, in the rare case its header is cut.
   #pieceFrame(last: Buffer): Frame<H> | undefined {
     const first = this.#chunks[0] as Buffer;
-    if (first.length < 8 || first.length < 8 + first.readUInt32LE(4)) return undefined;
+    if (first.length < 8) return undefined;
     const headLength = first.readUInt32LE(4);
+    if (first.length < 8 + headLength) return undefined;
     const header = JSON.parse(first.toString('utf8', 8, 8 + headLength)) as H;
     const pieces: Buffer[] = [];
     if (first.length > 8 + headLength) pieces.push(first.subarray(8 + headLength));

@@ -99,6 +99,7 @@ function inspectFunction(fn: Function): FunctionFacts {
 }
 
 function getScriptUrl(scriptId: string): string | undefined {
+  debuggerSource = undefined;
   if (!SCRIPT_URLS.has(scriptId)) addUrlsFromCoverage();
   if (!SCRIPT_URLS.has(scriptId)) debuggerSource = { scriptId, source: readWithDebugger(scriptId) };
   return SCRIPT_URLS.get(scriptId);
@@ -136,7 +137,6 @@ function readWithDebugger(scriptId: string): string | undefined {
 // A JavaScript file is read from disk when it holds the function's source as V8 has it (no loader
 // transformed it); anything else — TypeScript under a loader, a data: URL — through the debugger.
 function readSource(url: string, scriptId: string, fn: Function): string | undefined {
-  if (debuggerSource?.scriptId === scriptId) return debuggerSource.source;
   if (/^file:.*\.[cm]?js$/.test(url)) {
     try {
       const source = readFileSync(fileURLToPath(url), 'utf8');
@@ -150,9 +150,10 @@ function readSource(url: string, scriptId: string, fn: Function): string | undef
 
 // Export list of an ES module keyed by local binding name, or undefined for CommonJS.
 function getModuleExports(url: string, scriptId: string, fn: Function): Map<string, string> | undefined {
-  if (EXPORTS.has(url)) return EXPORTS.get(url) ?? undefined;
-  const source = readSource(url, scriptId, fn);
+  const alreadyRead = debuggerSource?.scriptId === scriptId ? debuggerSource : undefined;
   debuggerSource = undefined;
+  if (EXPORTS.has(url)) return EXPORTS.get(url) ?? undefined;
+  const source = alreadyRead ? alreadyRead.source : readSource(url, scriptId, fn);
   let exports: Map<string, string> | null = null;
   if (source !== undefined) {
     // Loaded on first use: children that never start processes should not pay for the lexer.
