@@ -71,9 +71,12 @@ export class FrameDecoder<H> {
   #chunks: Buffer[] = [];
   #buffered = 0;
   #needed = 4;
-  // A frame larger than the reused read buffer is read straight into a buffer of its own.
+  // A frame larger than the reused read buffer is read straight into a buffer of its own, which is
+  // kept for the next such frame: a fresh one each time would cost a malloc and, for the kernel to
+  // write into it, a page fault per 4 KiB.
   #direct: Buffer | undefined;
   #directFilled = 0;
+  #spare: Buffer | undefined;
   readonly #keepPieces: boolean;
 
   /**
@@ -94,7 +97,10 @@ export class FrameDecoder<H> {
     return this.#direct ? this.#direct.subarray(this.#directFilled) : reused;
   }
 
-  /** `bytes` were read into what readTarget() returned (`reused` is reused after this call). */
+  /**
+   * `bytes` were read into what readTarget() returned. As with push(chunk, true), the frames' bodies
+   * are valid only until the next read: `reused`, and a large frame's buffer, are reused then.
+   */
   read(bytes: number, reused: Buffer): Frame<H>[] {
     const direct = this.#direct;
     if (!direct) return this.#push(reused.subarray(0, bytes), true, reused.length);
@@ -147,7 +153,8 @@ export class FrameDecoder<H> {
     // into a buffer of the frame's size if the frame will not fit in that reused buffer.
     const needed = data.length >= 4 ? 4 + data.readUInt32LE(0) : 4;
     if (needed > directAbove) {
-      this.#direct = Buffer.allocUnsafeSlow(needed);
+      if (!this.#spare || this.#spare.length < needed) this.#spare = needed <= KEEP_SPARE_UP_TO ? Buffer.allocUnsafeSlow(needed) : undefined;
+      this.#direct = this.#spare ? this.#spare.subarray(0, needed) : Buffer.allocUnsafeSlow(needed);
       this.#directFilled = data.copy(this.#direct);
       this.#chunks = [];
       this.#buffered = 0;
@@ -180,5 +187,7 @@ export class FrameDecoder<H> {
 
 // Below this a frame cut into chunks is joined: copying a few KiB costs less than tracking pieces.
 const KEEP_PIECES_FROM = 64 * 1024;
+// A larger frame (a rare huge batch) gets a buffer of its own that is not kept.
+const KEEP_SPARE_UP_TO = 4 * 1024 * 1024;
 
 const NO_FRAMES: never[] = [];
