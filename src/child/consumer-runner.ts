@@ -1,18 +1,29 @@
-// Runs inside a consumer child: takes jobs from its own queue, runs the user's handler on each, and
-// sends the outcome (value or error, tagged with the job's sequence number) back to the parent.
+// Runs inside a consumer child: takes items from its own queue, runs the user's handler on each, and
+// sends the outcomes (value or error) back to the parent, in the order the items came.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
 import type { Queue } from '../process/queue.js';
 import { importTarget } from './import-target.js';
 
-export type ConsumerJob = { readonly seq: number; readonly item: unknown } | { readonly end: true };
+/** Sent after a non-daemon consumer's last item: it returns, and its process exits. */
+export const CONSUMER_END = { __rxMultiprocessingConsumerEnd: true } as const;
 
+/**
+ * A consumer's outcome for its next item. Items reach a consumer bare and are handled in the order
+ * they came, so the parent, which knows that order, tells which item a result is for: a job wrapper
+ * ({ seq, item }) per item would be one more object to create, encode, decode and collect. `seq` is
+ * set only on values a manual consumer yields (-1, tied to no item).
+ */
 export type ConsumerResult =
-  | { readonly worker: number; readonly seq: number; readonly ok: true; readonly value: unknown }
-  | { readonly worker: number; readonly seq: number; readonly ok: false; readonly error: RemoteError };
+  | { readonly worker: number; readonly seq?: -1; readonly ok: true; readonly value: unknown }
+  | { readonly worker: number; readonly ok: false; readonly error: RemoteError };
+
+function isEnd(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && (item as Record<string, unknown>).__rxMultiprocessingConsumerEnd === true;
+}
 
 export async function runConsumer(
-  jobs: Queue<ConsumerJob>,
+  jobs: Queue<unknown>,
   results: Queue<ConsumerResult>,
   ref: ModuleExportRef,
   args: unknown[],
@@ -20,14 +31,14 @@ export async function runConsumer(
 ): Promise<void> {
   const handler = (await importTarget(ref)) as (item: unknown, ...rest: unknown[]) => unknown;
   for (;;) {
-    const job = await jobs.get();
-    if ('end' in job) return;
+    const item = await jobs.get();
+    if (isEnd(item)) return;
     let result: ConsumerResult;
     try {
-      result = { worker, seq: job.seq, ok: true, value: await handler(job.item, ...args) };
+      result = { worker, ok: true, value: await handler(item, ...args) };
       await results.put(result);
     } catch (error) {
-      await results.put({ worker, seq: job.seq, ok: false, error: toRemoteError(error) });
+      await results.put({ worker, ok: false, error: toRemoteError(error) });
     }
   }
 }

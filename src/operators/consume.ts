@@ -1,7 +1,7 @@
 import type { Observable, OperatorFunction, Subscription } from 'rxjs';
 import { createObservable } from './rx.js';
 import type * as Bootstrap from '../child/bootstrap.js';
-import type { ConsumerJob, ConsumerResult } from '../child/consumer-runner.js';
+import { CONSUMER_END, type ConsumerResult } from '../child/consumer-runner.js';
 import { BOOTSTRAP_URL } from '../internal/child-launcher.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
@@ -71,7 +71,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
       const gate = new DemandGate();
       const results = new Queue<ConsumerResult>();
-      // Auto consumers get jobs ({ seq, item }); manual ones get the items themselves.
+      // Every consumer gets the items themselves, in the order the dispatcher assigned them.
       const workers = new Map<number, { process: Process; jobs: Queue<unknown> }>();
       const reorder = new Map<number, R>();
       let nextToEmit = 0;
@@ -100,10 +100,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const stats = (options as { [CONSUME_STATS]?: (s: { buffered: number; inflight: number }) => void })[CONSUME_STATS];
       const dispatch = (): void => {
         stats?.({ buffered: core.buffered, inflight: core.inflight });
-        for (const { worker, job } of core.assign()) {
-          // Manual consumers see the items themselves; the parent knows their order of assignment.
-          workers.get(worker)?.jobs.putNowait(settings.manual ? job.item : job);
-        }
+        for (const { worker, job } of core.assign()) workers.get(worker)?.jobs.putNowait(job.item);
         if (!core.isFull()) gate.open();
         maybeComplete();
       };
@@ -130,7 +127,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           subscriber.complete();
           return;
         }
-        for (const { jobs } of workers.values()) jobs.putNowait({ end: true });
+        for (const { jobs } of workers.values()) jobs.putNowait(CONSUMER_END);
         void Promise.all([...workers.values()].map(({ process }) => process.join())).then(() => {
           const failed = [...workers.values()].find(({ process }) => process.exitCode !== 0);
           if (failed) {
@@ -160,16 +157,19 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
 
       // One result: emit it, finish its item, hand out more work. Returns false once the output failed.
       const handleResult = (result: ConsumerResult): boolean => {
-        if (result.seq === -1 && result.ok) {
+        if (result.ok && result.seq === -1) {
           subscriber.next(result.value as R); // yielded by a manual consumer, not tied to one item
           return true;
         }
-        if (!core.finish(result.worker, result.seq)) return true;
-        if (result.ok) emit(result.seq, result.value as R);
-        else if (settings.onError === 'skip') emit(result.seq, SKIPPED);
+        // A consumer handles its items in order: the result is for the oldest it holds. None (it was
+        // removed, its items redelivered) means the result is stale.
+        const seq = core.oldest(result.worker);
+        if (seq === undefined || !core.finish(result.worker, seq)) return true;
+        if (result.ok) emit(seq, result.value as R);
+        else if (settings.onError === 'skip') emit(seq, SKIPPED);
         else {
           const worker = workers.get(result.worker);
-          fail(new TaskError({ processName: worker?.process.name ?? `consumer ${result.worker}`, seq: result.seq, ...result.error }));
+          fail(new TaskError({ processName: worker?.process.name ?? `consumer ${result.worker}`, seq, ...result.error }));
           return false;
         }
         dispatch();
@@ -196,7 +196,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
             dispatch();
           });
           jobs = joinable;
-        } else jobs = new Queue<ConsumerJob>(settings.prefetch + 1) as Queue<unknown>;
+        } else jobs = new Queue<unknown>(settings.prefetch + 1);
         // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all of
         // it at once instead of asking item by item, a round trip each time a handler is slow.
         jobs[FIX_PREFETCH](settings.prefetch + 1);
