@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type * as Bootstrap from '../child/bootstrap.js';
 
 // Forks a child running the library's bootstrap. The child gets the parent's execArgv, so a parent
 // running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones.
@@ -38,6 +39,15 @@ const DROPPED = /^(--(inspect|debug)(-brk|-port|-wait)?(=.*)?|--(eval|print|inpu
  * dist/, whose bundle puts this code in dist/chunks/ so the same relative path holds (scripts/bundle.ts
  * checks it).
  */
-export const BOOTSTRAP_URL = new URL(`../child/bootstrap${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+const BOOTSTRAP_URL = new URL(`../child/bootstrap${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 const BOOTSTRAP_PATH = fileURLToPath(BOOTSTRAP_URL);
+
+/**
+ * A runner the bootstrap exports (the reactive layer's producer and consumer loops), as a Process
+ * target. By reference, not by function: the child has that module loaded already, and the export
+ * name holds wherever the bundler put the function itself.
+ */
+export function bootstrapExport(name: keyof typeof Bootstrap): { readonly module: URL; readonly export: string } {
+  return { module: BOOTSTRAP_URL, export: name };
+}

@@ -42,7 +42,7 @@ export class QueueClient {
       // everything, then end the connection gracefully so the owner reads it all.
       flush: async () => {
         await Promise.all([...this.#proxies.values()].map((proxy) => proxy.whenPutsSettled()));
-        for (const proxy of this.#proxies.values()) proxy.flush();
+        this.flushNow();
         await this.connection.flushed();
         this.#lose('this process is exiting');
         await this.connection.endGracefully(GRACEFUL_END_MS);
@@ -72,11 +72,11 @@ export class QueueClient {
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
-      for (const proxy of this.#proxies.values()) proxy.flush();
+      this.flushNow();
     });
   }
 
-  /** Writes everything batched so far now (see QueueProxy's prompt flush). */
+  /** Writes everything batched so far now (at a turn's end, at exit, or for QueueProxy's prompt flush). */
   flushNow(): void {
     for (const proxy of this.#proxies.values()) proxy.flush();
     this.connection.writeNow();

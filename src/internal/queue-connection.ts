@@ -13,7 +13,7 @@ export class QueueConnection {
 
   readonly #onFrame: (frame: Frame<QueueWireMessage>) => void;
 
-  /** With `ownReads`, the caller feeds the bytes it read to receive() (see QueueConnection.connect). */
+  /** With `ownReads`, the socket's reads are not 'data' events but go to the decoder directly (see QueueConnection.connect). */
   constructor(socket: Socket, onFrame: (frame: Frame<QueueWireMessage>) => void, ownReads = false) {
     this.socket = socket;
     this.#onFrame = onFrame;
@@ -21,7 +21,7 @@ export class QueueConnection {
     // kept in the pieces it came in.
     this.#decoder = new FrameDecoder({ keepPieces: !ownReads });
     socket.setNoDelay?.(true);
-    if (!ownReads) socket.on('data', (chunk: Buffer) => this.receive(chunk, false));
+    if (!ownReads) socket.on('data', (chunk: Buffer) => this.#receive(this.#decoder.push(chunk)));
   }
 
   /**
@@ -39,7 +39,7 @@ export class QueueConnection {
         // Asked before every read: a large frame under way is read into its own buffer.
         buffer: () => (connection ? connection.#decoder.readTarget(readBuffer) : readBuffer),
         callback: (bytes) => {
-          if (connection) for (const frame of connection.#decoder.read(bytes, readBuffer)) connection.#onFrame(frame);
+          if (connection) connection.#receive(connection.#decoder.read(bytes, readBuffer));
           return true;
         },
       },
@@ -48,9 +48,8 @@ export class QueueConnection {
     return connection;
   }
 
-  /** Bytes read from the socket; `transient` when the buffer will be reused after this call. */
-  receive(chunk: Buffer, transient: boolean): void {
-    for (const frame of this.#decoder.push(chunk, transient)) this.#onFrame(frame);
+  #receive(frames: Frame<QueueWireMessage>[]): void {
+    for (const frame of frames) this.#onFrame(frame);
   }
 
   send(message: QueueWireMessage, items?: readonly unknown[]): void {

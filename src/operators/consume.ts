@@ -1,8 +1,7 @@
 import type { Observable, OperatorFunction, Subscription } from 'rxjs';
 import { createObservable } from './rx.js';
-import type * as Bootstrap from '../child/bootstrap.js';
 import { CONSUMER_END, type ConsumerResult } from '../child/consumer-runner.js';
-import { BOOTSTRAP_URL } from '../internal/child-launcher.js';
+import { bootstrapExport } from '../internal/child-launcher.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
@@ -285,7 +284,5 @@ const SKIPPED = Symbol('skipped');
 /** Test hook: an option under this key is called with the buffer's state at every dispatch. */
 export const CONSUME_STATS = Symbol.for('rx-multiprocessing.consumeStats');
 
-// The runners by reference to the bootstrap's exports, not by function: the child has that module
-// loaded already, and the names hold wherever the bundler put the functions themselves.
-const CONSUMER_TARGET = { module: BOOTSTRAP_URL, export: 'runConsumer' satisfies keyof typeof Bootstrap };
-const LOOP_CONSUMER_TARGET = { module: BOOTSTRAP_URL, export: 'runLoopConsumer' satisfies keyof typeof Bootstrap };
+const CONSUMER_TARGET = bootstrapExport('runConsumer');
+const LOOP_CONSUMER_TARGET = bootstrapExport('runLoopConsumer');

@@ -4,8 +4,7 @@ import { createObservable } from './rx.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { PRODUCER_END } from '../child/producer-runner.js';
-import type * as Bootstrap from '../child/bootstrap.js';
-import { BOOTSTRAP_URL } from '../internal/child-launcher.js';
+import { bootstrapExport } from '../internal/child-launcher.js';
 import { Process, type ProcessOptions, type Target } from '../process/process.js';
 import { CAPTURE_STDERR, DISPOSE_QUEUE, STDERR_TAIL } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
@@ -142,6 +141,4 @@ const DRAIN_AFTER_EXIT_MS = 5_000;
 const STDERR_WAIT_MS = 500;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
-// The runner by reference to the bootstrap's export, not by function: the child has that module
-// loaded already, and the name holds wherever the bundler put the function itself.
-const PRODUCER_TARGET = { module: BOOTSTRAP_URL, export: 'runProducer' satisfies keyof typeof Bootstrap };
+const PRODUCER_TARGET = bootstrapExport('runProducer');

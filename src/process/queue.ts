@@ -111,8 +111,7 @@ export class Queue<T> {
 
   /**
    * Builds the proxy of a queue another process created (children get their queue arguments this
-   * way), as an instance of the class it is called on. A static method, not a module export, so the
-   * child bootstrap reaches it through the public entry and loads the queue code only when needed.
+   * way), as an instance of the class it is called on (Queue or JoinableQueue).
    */
   static [ADOPT_QUEUE]<Q extends Queue<unknown>>(this: new () => Q, descriptor: QueueDescriptor): Q {
     adopted = new QueueProxy(descriptor);
