@@ -1,5 +1,5 @@
 // Runs inside a consumer child: takes items from its own queue, runs the user's handler on each, and
-// sends the outcomes (value or error) back to the parent, in the order the items came.
+// sends the outcomes (values or an error) back to the parent, in the order the items came.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
 import type { Queue } from '../process/queue.js';
@@ -9,17 +9,23 @@ import { importTarget } from './import-target.js';
 export const CONSUMER_END = { __rxMultiprocessingConsumerEnd: true } as const;
 
 /**
- * A consumer's outcome for its next item. Items reach a consumer bare and are handled in the order
- * they came, so the parent, which knows that order, tells which item a result is for: a job wrapper
- * ({ seq, item }) per item would be one more object to create, encode, decode and collect. `seq` is
- * set only on values a manual consumer yields (-1, tied to no item).
+ * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they
+ * came, so the parent, which knows that order, tells which items outcomes are for: `values` are the
+ * results of the consumer's next items, and `error`, if set, is the outcome of the item after them.
+ * One message carries the outcomes of every item handled without a pause (a job wrapper or a message
+ * per item would be that many more objects to create, encode, decode and collect). `yielded` is a
+ * value a manual consumer yielded, tied to no item.
  */
 export type ConsumerResult =
-  | { readonly worker: number; readonly seq?: -1; readonly ok: true; readonly value: unknown }
-  | { readonly worker: number; readonly ok: false; readonly error: RemoteError };
+  | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError }
+  | { readonly worker: number; readonly yielded: unknown };
 
 function isEnd(item: unknown): boolean {
   return typeof item === 'object' && item !== null && (item as Record<string, unknown>).__rxMultiprocessingConsumerEnd === true;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 export async function runConsumer(
@@ -30,17 +36,37 @@ export async function runConsumer(
   worker: number,
 ): Promise<void> {
   const handler = (await importTarget(ref)) as (item: unknown, ...rest: unknown[]) => unknown;
+  let values: unknown[] = [];
+  let sentAt = -Infinity;
+  const send = (error?: RemoteError): Promise<void> => {
+    const outcome: ConsumerResult = error ? { worker, values, error } : { worker, values };
+    values = [];
+    sentAt = performance.now();
+    return results.put(outcome);
+  };
   for (;;) {
-    const item = await jobs.get();
-    if (isEnd(item)) return;
-    let result: ConsumerResult;
+    let item: unknown;
     try {
-      result = { worker, ok: true, value: await handler(item, ...args) };
-      await results.put(result);
+      item = jobs.getNowait();
+    } catch {
+      // Nothing more here yet: what is done leaves before this consumer waits.
+      if (values.length > 0) await send();
+      item = await jobs.get();
+    }
+    if (isEnd(item)) break;
+    try {
+      const returned = handler(item, ...args);
+      const async = isPromiseLike(returned);
+      values.push(async ? await returned : returned);
+      // A handler that awaited let the event loop turn anyway: its value leaves at once, as it would
+      // alone. Values of synchronous handlers batch while they come fast, but the first after a pause
+      // (a slow item, or a lull) leaves at once, and none waits longer than PROMPT_MS.
+      if (async || values.length >= MAX_BATCH || performance.now() - sentAt >= PROMPT_MS) await send();
     } catch (error) {
-      await results.put({ worker, ok: false, error: toRemoteError(error) });
+      await send(toRemoteError(error));
     }
   }
+  if (values.length > 0) await send();
 }
 
 /**
@@ -53,6 +79,12 @@ export async function runLoopConsumer(results: Queue<ConsumerResult>, jobs: Queu
   const target = (await importTarget(ref)) as (q: unknown, ...rest: unknown[]) => unknown;
   const produced = await target(jobs, ...args);
   if (produced && typeof produced === 'object' && Symbol.asyncIterator in produced) {
-    for await (const value of produced as AsyncIterable<unknown>) await results.put({ worker, seq: -1, ok: true, value });
+    for await (const value of produced as AsyncIterable<unknown>) await results.put({ worker, yielded: value });
   }
 }
+
+// Outcomes of a synchronous handler travel together, up to this many…
+const MAX_BATCH = 512;
+// …and only while they come faster than this: the rule of the queues' own prompt flush, so results of
+// a CPU-bound handler still stream.
+const PROMPT_MS = 10;

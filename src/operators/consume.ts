@@ -154,25 +154,35 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         dispatch();
       };
 
-      // One result: emit it, finish its item, hand out more work. Returns false once the output failed.
+      // One consumer's outcomes: emit them, finish their items, hand out more work. Returns false once
+      // the output failed.
       const handleResult = (result: ConsumerResult): boolean => {
-        if (result.ok && result.seq === -1) {
-          subscriber.next(result.value as R); // yielded by a manual consumer, not tied to one item
+        if ('yielded' in result) {
+          subscriber.next(result.yielded as R); // yielded by a manual consumer, not tied to one item
           return true;
         }
-        // A consumer handles its items in order: the result is for the oldest it holds. None (it was
-        // removed, its items redelivered) means the result is stale.
-        const seq = core.oldest(result.worker);
-        if (seq === undefined || !core.finish(result.worker, seq)) return true;
-        if (result.ok) emit(seq, result.value as R);
-        else if (settings.onError === 'skip') emit(seq, SKIPPED);
-        else {
-          const worker = workers.get(result.worker);
-          fail(new TaskError({ processName: worker?.process.name ?? `consumer ${result.worker}`, seq, ...result.error }));
-          return false;
+        const { worker, values, error } = result;
+        for (const value of values) {
+          const seq = takeOldest(worker);
+          if (seq !== undefined) emit(seq, value as R);
+        }
+        if (error) {
+          const seq = takeOldest(worker);
+          if (seq !== undefined && settings.onError === 'skip') emit(seq, SKIPPED);
+          else if (seq !== undefined) {
+            fail(new TaskError({ processName: workers.get(worker)?.process.name ?? `consumer ${worker}`, seq, ...error }));
+            return false;
+          }
         }
         dispatch();
         return true;
+      };
+
+      // A consumer handles its items in order: an outcome is for the oldest item it holds. None (it
+      // was removed, its items redelivered) means the outcome is stale.
+      const takeOldest = (worker: number): number | undefined => {
+        const seq = core.oldest(worker);
+        return seq !== undefined && core.finish(worker, seq) ? seq : undefined;
       };
 
       const readResults = async (): Promise<void> => {
