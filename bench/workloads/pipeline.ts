@@ -1,26 +1,13 @@
 // Our pipelines: the Python-style JoinableQueue in child code, and the Rx operators.
 import { lastValueFrom, merge, count } from 'rxjs';
 import { JoinableQueue, Process, consume, producer, queue } from 'rx-multiprocessing';
-import { makeItem } from '../stats.js';
+import { queueConsumer, queueProducer, rxIdentity, rxItems } from './pipeline-targets.js';
 
 export interface PipelineParams {
   readonly producers: number;
   readonly n: number;
   readonly size: 'small' | '1k';
   readonly maxsize: number;
-}
-
-export async function queueProducer(q: JoinableQueue<string>, go: JoinableQueue<boolean>, size: 'small' | '1k', from: number, to: number): Promise<void> {
-  await go.get();
-  for (let i = from; i < to; i++) await q.put(makeItem(size, i));
-}
-
-export async function queueConsumer(q: JoinableQueue<string>, ready: JoinableQueue<boolean>): Promise<void> {
-  await ready.put(true);
-  for (;;) {
-    await q.get();
-    q.taskDone();
-  }
 }
 
 /** items/s from the moment every child is up to q.join() — Python's clock, minus its 1.4 ms fork. */
@@ -46,14 +33,6 @@ export async function runQueuePipeline(params: PipelineParams): Promise<number> 
   for (const c of consumers) c.terminate();
   await Promise.all(consumers.map((c) => c.join()));
   return params.n / seconds;
-}
-
-export function* rxItems(size: 'small' | '1k', from: number, to: number): Generator<string> {
-  for (let i = from; i < to; i++) yield makeItem(size, i);
-}
-
-export function rxIdentity(item: string): number {
-  return item.length;
 }
 
 /** items/s through producer() -> queue() -> consume(), end to end, the forks included. */
