@@ -3,6 +3,7 @@
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
 import type { Queue } from '../process/queue.js';
+import { READY_COUNT } from '../internal/symbols.js';
 import { importTarget } from './import-target.js';
 
 /** Sent after a non-daemon consumer's last item: it returns, and its process exits. */
@@ -46,9 +47,8 @@ export async function runConsumer(
   };
   for (;;) {
     let item: unknown;
-    try {
-      item = jobs.getNowait();
-    } catch {
+    if (jobs[READY_COUNT]() > 0) item = jobs.getNowait();
+    else {
       // Nothing more here yet: what is done leaves before this consumer waits.
       if (values.length > 0) await send();
       item = await jobs.get();

@@ -107,6 +107,10 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     return this.#ownerSize + this.#localSize();
   }
 
+  readyCount(): number {
+    return this.#gone ? 0 : this.#localSize();
+  }
+
   full(): boolean {
     return this.qsize() >= this.maxsize;
   }

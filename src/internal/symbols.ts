@@ -22,5 +22,7 @@ export const ON_TASK_DONE = Symbol.for('rx-multiprocessing.onTaskDone');
 export const DISPOSE_QUEUE = Symbol.for('rx-multiprocessing.disposeQueue');
 /** A Queue's method fixing its proxies' prefetch window (the reactive layer's job queues). */
 export const FIX_PREFETCH = Symbol.for('rx-multiprocessing.fixPrefetch');
+/** A Queue's method: how many items getNowait() can take in this process right now, without throwing. */
+export const READY_COUNT = Symbol.for('rx-multiprocessing.readyCount');
 /** A child's method: while held, it keeps this process alive (see TrackedChild). */
 export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');
