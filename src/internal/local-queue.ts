@@ -15,6 +15,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
   #waits = 0;
   readonly #waiters = new Set<Waiter<never>>();
   #prefetch: number | undefined;
+  #soleProducer = false;
   #descriptor: QueueDescriptor | undefined;
 
   constructor(maxsize: number) {
@@ -122,13 +123,26 @@ export class LocalQueue<T> implements QueueBackend<T> {
     this.#prefetch = n;
   }
 
+  /** One remote process will put into this queue (before it is first described). */
+  markSoleProducer(): void {
+    this.#soleProducer = true;
+  }
+
   describe(joinable: boolean): QueueDescriptor {
     if (!this.#descriptor) {
       const server = QueueServer.get();
       const id = `${process.pid}.${++lastId}`;
       this.#owner = new QueueOwner<T>(id, this.#core);
       server.register(this.#owner as QueueOwner<unknown>);
-      this.#descriptor = { [QUEUE_DESCRIPTOR_KEY]: true, id, address: server.address, maxsize: this.maxsize, joinable, ...(this.#prefetch ? { prefetch: this.#prefetch } : {}) };
+      this.#descriptor = {
+        [QUEUE_DESCRIPTOR_KEY]: true,
+        id,
+        address: server.address,
+        maxsize: this.maxsize,
+        joinable,
+        ...(this.#prefetch ? { prefetch: this.#prefetch } : {}),
+        ...(this.#soleProducer ? { soleProducer: true } : {}),
+      };
     }
     return this.#descriptor;
   }

@@ -104,6 +104,8 @@ export interface QueueDescriptor {
   readonly joinable: boolean;
   /** A fixed prefetch window for proxies (set by the library's own queues), instead of the adaptive one. */
   readonly prefetch?: number;
+  /** One remote process puts into this queue: its credit window may be the whole maxsize, not half. */
+  readonly soleProducer?: true;
 }
 
 export const QUEUE_DESCRIPTOR_KEY = '__rxMultiprocessingQueue';

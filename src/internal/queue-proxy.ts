@@ -45,7 +45,9 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
 
   constructor(descriptor: QueueDescriptor) {
     this.#descriptor = descriptor;
-    this.#putWindow = Math.max(1, Math.min(MAX_PUT_WINDOW, Math.ceil(descriptor.maxsize / 2)));
+    // Producers sharing a queue each hold at most half of it, so one cannot starve the others; a sole
+    // producer may hold it all, and asks for credit half as often.
+    this.#putWindow = Math.max(1, Math.min(MAX_PUT_WINDOW, descriptor.soleProducer ? descriptor.maxsize : Math.ceil(descriptor.maxsize / 2)));
     if (descriptor.prefetch) this.#prefetch = descriptor.prefetch;
     this.#client = QueueClient.for(descriptor.address);
     this.#client.attach(descriptor.id, this);

@@ -5,7 +5,7 @@ import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
-import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, READY_COUNT } from '../internal/symbols.js';
+import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, READY_COUNT, SOLE_PRODUCER } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
@@ -102,6 +102,11 @@ export class Queue<T> {
   /** Makes proxies keep `n` items ahead instead of adapting (the caller already bounds what they hold). */
   [FIX_PREFETCH](n: number): void {
     if (this.#backend instanceof LocalQueue) this.#backend.fixPrefetch(n);
+  }
+
+  /** Only one other process will put into this queue: its credit window may be the whole queue. */
+  [SOLE_PRODUCER](): void {
+    if (this.#backend instanceof LocalQueue) this.#backend.markSoleProducer();
   }
 
   /** Items getNowait() can take now: a loop draining them needs no exception to learn it is done. */
