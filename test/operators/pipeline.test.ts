@@ -198,6 +198,16 @@ describe('queue() + consume()', () => {
     expect(kept).to.deep.equal([1, 3]);
   });
 
+  it('should pair every outcome with its item when a consumer sends many at once, failures among them', async () => {
+    // Fast synchronous handlers: each consumer sends its outcomes in batches (up to 512 values, an
+    // error ending one), so item i's outcome must still be found as the i-th of its consumer's.
+    const items = Array.from({ length: 3000 }, (_, i) => i + 1);
+    const kept = await lastValueFrom(
+      from(items).pipe(consume<number, number>(rx.failOnMultiplesOf, { processes: 2, prefetch: 1024, maxsize: 5000, args: [7], onError: 'skip', ordered: true }), toArray()),
+    );
+    expect(kept).to.deep.equal(items.filter((i) => i % 7 !== 0));
+  });
+
   it('should tear every process down when the output is unsubscribed', async () => {
     const pids = new Set<number>();
     const subscription = producer<number>(rx.forever)
