@@ -2,8 +2,8 @@
 // sends the outcomes (values or an error) back to the parent, in the order the items came.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
-import type { Queue } from '../process/queue.js';
 import { READY_COUNT } from '../internal/symbols.js';
+import type { Queue } from '../process/queue.js';
 import { importTarget } from './import-target.js';
 
 /** Sent after a non-daemon consumer's last item: it returns, and its process exits. */
