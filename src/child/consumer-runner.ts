@@ -2,7 +2,9 @@
 // sends the outcomes (values or an error) back to the parent, in the order the items came.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
-import { READY_COUNT } from '../internal/symbols.js';
+import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
+import { assertCloneable } from '../internal/serialize.js';
+import { PUT_CHECKED, READY_COUNT } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
 import { importTarget } from './import-target.js';
 
@@ -25,6 +27,7 @@ function isEnd(item: unknown): boolean {
   return typeof item === 'object' && item !== null && (item as Record<string, unknown>).__rxMultiprocessingConsumerEnd === true;
 }
 
+// A handler's return value is awaited only when it needs to be: an await costs a microtask turn.
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -37,13 +40,15 @@ export async function runConsumer(
   worker: number,
 ): Promise<void> {
   const handler = (await importTarget(ref)) as (item: unknown, ...rest: unknown[]) => unknown;
+  // Values of items handled since the last send; each was checked to clone when it was produced, so
+  // a value that cannot travel fails its own item, not the batch it would have joined.
   let values: unknown[] = [];
   let sentAt = -Infinity;
   const send = (error?: RemoteError): Promise<void> => {
     const outcome: ConsumerResult = error ? { worker, values, error } : { worker, values };
     values = [];
     sentAt = performance.now();
-    return results.put(outcome);
+    return results[PUT_CHECKED](outcome);
   };
   for (;;) {
     let item: unknown;
@@ -56,12 +61,15 @@ export async function runConsumer(
     if (isEnd(item)) break;
     try {
       const returned = handler(item, ...args);
-      const async = isPromiseLike(returned);
-      values.push(async ? await returned : returned);
+      const isAsync = isPromiseLike(returned);
+      const value = isAsync ? await returned : returned;
+      assertCloneable(value, "the handler's result");
+      values.push(value);
       // A handler that awaited let the event loop turn anyway: its value leaves at once, as it would
-      // alone. Values of synchronous handlers batch while they come fast, but the first after a pause
-      // (a slow item, or a lull) leaves at once, and none waits longer than PROMPT_MS.
-      if (async || values.length >= MAX_BATCH || performance.now() - sentAt >= PROMPT_MS) await send();
+      // alone. Values of synchronous handlers batch while they come fast; the first after a pause of
+      // PROMPT_FLUSH_MS (a slow item, or a lull) leaves at once with those before it. A value can
+      // still wait for the one slow item after it, as a put batched by a queue does.
+      if (isAsync || values.length >= MAX_BATCH || performance.now() - sentAt >= PROMPT_FLUSH_MS) await send();
     } catch (error) {
       await send(toRemoteError(error));
     }
@@ -83,8 +91,6 @@ export async function runLoopConsumer(results: Queue<ConsumerResult>, jobs: Queu
   }
 }
 
-// Outcomes of a synchronous handler travel together, up to this many…
+// Outcomes of a synchronous handler travel together, up to this many (and only while they come fast,
+// by the queues' prompt-flush rule, so results of a CPU-bound handler still stream).
 const MAX_BATCH = 512;
-// …and only while they come faster than this: the rule of the queues' own prompt flush, so results of
-// a CPU-bound handler still stream.
-const PROMPT_MS = 10;

@@ -370,5 +370,5 @@ const FAST_ITEM_MS = 1;
 const IDLE_RELEASE_MS = 20;
 // The longest a put waits in a busy process. Results of 2 ms tasks still leave a few at a time: at
 // 1 ms each woke the parent on its own, and the pool benchmark lost 2-3 % (0.90-0.91x -> 0.93x).
-const PROMPT_FLUSH_MS = 10;
+export const PROMPT_FLUSH_MS = 10;
 const NOTHING_HERE = 'No item has reached this process yet: getNowait() and get({ block: false }) in a process that did not create the queue see only items already delivered to it. Use `await get({ timeout })` to wait briefly.';

@@ -5,7 +5,7 @@ import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
-import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, READY_COUNT, SOLE_PRODUCER } from '../internal/symbols.js';
+import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, PUT_CHECKED, READY_COUNT, SOLE_PRODUCER } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
@@ -107,6 +107,15 @@ export class Queue<T> {
   /** Only one other process will put into this queue: its credit window may be the whole queue. */
   [SOLE_PRODUCER](): void {
     if (this.#backend instanceof LocalQueue) this.#backend.markSoleProducer();
+  }
+
+  /**
+   * put() for an item whose parts were each checked with assertCloneable: a large batch would fail
+   * the cheap check and be serialised once more just to prove it clones.
+   */
+  [PUT_CHECKED](item: T): Promise<void> {
+    this.#assertOpen('put');
+    return this.#backend.put(item, true, null);
   }
 
   /** Items getNowait() can take now: a loop draining them needs no exception to learn it is done. */

@@ -208,6 +208,29 @@ describe('queue() + consume()', () => {
     expect(kept).to.deep.equal(items.filter((i) => i % 7 !== 0));
   });
 
+  it('should emit the values sent before a failure, then fail with the failing item', async () => {
+    const seen: number[] = [];
+    const error = await lastValueFrom(from(Array.from({ length: 20 }, (_, i) => i + 1)).pipe(consume<number, number>(rx.failOnMultiplesOf, { processes: 1, args: [7] }), tap((v) => seen.push(v)))).catch(
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(TaskError).with.property('seq', 6);
+    expect((error as TaskError).message).to.match(/bad item 7/);
+    expect(seen).to.deep.equal([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('should fail only its own item when a result cannot be sent, or when an async handler rejects', async () => {
+    const items = Array.from({ length: 10 }, (_, i) => i + 1);
+    const seen: number[] = [];
+    const error = await lastValueFrom(from(items).pipe(consume<number, number>(rx.uncloneableOn, { processes: 1, args: [3] }), tap((v) => seen.push(v)))).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TaskError).with.property('seq', 2);
+    expect((error as TaskError).remoteName).to.equal('SerializationError');
+    expect(seen).to.deep.equal([1, 2]);
+    const skipped = await lastValueFrom(from(items).pipe(consume<number, number>(rx.uncloneableOn, { processes: 1, args: [3], onError: 'skip', ordered: true }), toArray()));
+    expect(skipped).to.deep.equal(items.filter((i) => i !== 3));
+    const rejected = await lastValueFrom(from(items).pipe(consume<number, number>(rx.rejectsOn, { processes: 1, args: [4], onError: 'skip', ordered: true }), toArray()));
+    expect(rejected).to.deep.equal(items.filter((i) => i !== 4));
+  });
+
   it('should tear every process down when the output is unsubscribed', async () => {
     const pids = new Set<number>();
     const subscription = producer<number>(rx.forever)
