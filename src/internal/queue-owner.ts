@@ -32,6 +32,7 @@ export class QueueOwner<T> {
   readonly #proxies = new Map<QueueConnection, ProxyState<T>>();
   #drainScheduled = false;
   #rotation = 0;
+  #creditRotation = 0;
 
   constructor(
     readonly id: string,
@@ -122,10 +123,15 @@ export class QueueOwner<T> {
     }
   }
 
+  // Free slots go to the producers that asked starting from a rotating position: a producer that
+  // always asks again (a steady one, or one whose window is the whole queue) must not take every slot
+  // that frees up while another waits.
   #grantCredit(): number {
+    const asking = [...this.#proxies].filter(([, proxy]) => proxy.wantsCredit > 0);
+    if (asking.length === 0) return 0;
     let total = 0;
-    for (const [connection, proxy] of this.#proxies) {
-      if (proxy.wantsCredit === 0) continue;
+    for (let i = 0; i < asking.length; i++) {
+      const [connection, proxy] = asking[(i + this.#creditRotation) % asking.length] as [QueueConnection, ProxyState<T>];
       const granted = this.#core.reserve(proxy.wantsCredit);
       if (granted === 0) break;
       proxy.wantsCredit -= granted;
@@ -133,6 +139,7 @@ export class QueueOwner<T> {
       total += granted;
       connection.send({ t: 'credit', q: this.id, n: granted, size: this.#core.size });
     }
+    if (total > 0) this.#creditRotation++;
     return total;
   }
 
