@@ -32,7 +32,8 @@ export class QueueOwner<T> {
   readonly #proxies = new Map<QueueConnection, ProxyState<T>>();
   #drainScheduled = false;
   #rotation = 0;
-  #creditRotation = 0;
+  #creditTurn = 0;
+  #turnGranted = 0;
 
   constructor(
     readonly id: string,
@@ -123,24 +124,44 @@ export class QueueOwner<T> {
     }
   }
 
-  // Free slots go to the producers that asked starting from a rotating position: a producer that
-  // always asks again (a steady one, or one whose window is the whole queue) must not take every slot
-  // that frees up while another waits.
+  // Round robin with a quantum: the producer whose turn it is gets up to half the queue, then the
+  // next one that asked. Served in connection order, a steady producer, which asks again at half its
+  // window, took every slot that freed up while the others waited (one of three bakers put nothing
+  // in the first half of a run); served a few slots each in turn, all of them put small batches.
   #grantCredit(): number {
-    const asking = [...this.#proxies].filter(([, proxy]) => proxy.wantsCredit > 0);
-    if (asking.length === 0) return 0;
+    const proxies = [...this.#proxies];
+    const quantum = Math.max(1, Math.ceil(this.#core.maxsize / 2));
     let total = 0;
-    for (let i = 0; i < asking.length; i++) {
-      const [connection, proxy] = asking[(i + this.#creditRotation) % asking.length] as [QueueConnection, ProxyState<T>];
-      const granted = this.#core.reserve(proxy.wantsCredit);
-      if (granted === 0) break;
+    for (;;) {
+      const turn = this.#nextAsking(proxies);
+      if (turn < 0) return total;
+      const [connection, proxy] = proxies[turn] as [QueueConnection, ProxyState<T>];
+      const granted = this.#core.reserve(Math.min(proxy.wantsCredit, quantum - this.#turnGranted));
+      if (granted === 0) return total;
       proxy.wantsCredit -= granted;
       proxy.credit += granted;
       total += granted;
+      this.#turnGranted += granted;
       connection.send({ t: 'credit', q: this.id, n: granted, size: this.#core.size });
+      if (proxy.wantsCredit === 0 || this.#turnGranted >= quantum) {
+        this.#creditTurn = turn + 1;
+        this.#turnGranted = 0;
+      }
     }
-    if (total > 0) this.#creditRotation++;
-    return total;
+  }
+
+  // The proxy whose turn it is, or the next one after it that wants credit (its turn starts then).
+  #nextAsking(proxies: readonly [QueueConnection, ProxyState<T>][]): number {
+    for (let i = 0; i < proxies.length; i++) {
+      const turn = (this.#creditTurn + i) % proxies.length;
+      if ((proxies[turn] as [QueueConnection, ProxyState<T>])[1].wantsCredit === 0) continue;
+      if (i > 0) {
+        this.#creditTurn = turn;
+        this.#turnGranted = 0;
+      }
+      return turn;
+    }
+    return -1;
   }
 
   // Items are shared fairly among the proxies that asked, starting from a rotating position, so a
