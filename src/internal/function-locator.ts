@@ -25,12 +25,14 @@ export function locateExportedFunction(fn: Function, role: string): ModuleExport
     throw notImportable(label, `it is ${fn.name === '' ? 'anonymous' : 'a bound function'}`);
   }
   const facts = inspectFunction(fn);
-  if (!facts.scriptId) throw notImportable(label, 'it is a built-in or native function');
-  const url = getScriptUrl(facts.scriptId);
+  const { scriptId } = facts;
+  if (!scriptId) throw notImportable(label, 'it is a built-in or native function');
+  const script = findScript(scriptId);
+  const url = script.url;
   if (!url || !/^(file|data|node):/.test(url)) {
     throw notImportable(label, `it was defined in ${url ? `\`${url}\`` : 'an evaluated string (eval, REPL, -e)'}`);
   }
-  const exports = getModuleExports(url, facts.scriptId, fn);
+  const exports = getModuleExports(url, () => ('source' in script ? script.source : readSource(url, scriptId, fn)));
   let exportName: string | undefined;
   if (exports) {
     if (facts.enclosingScope) {
@@ -98,11 +100,13 @@ function inspectFunction(fn: Function): FunctionFacts {
   }
 }
 
-function getScriptUrl(scriptId: string): string | undefined {
-  debuggerSource = undefined;
+// The script's URL; and its source (`source` set, possibly to undefined) when finding the URL took the
+// debugger, which reads the source in the same pass.
+function findScript(scriptId: string): { url: string | undefined; source?: string | undefined } {
   if (!SCRIPT_URLS.has(scriptId)) addUrlsFromCoverage();
-  if (!SCRIPT_URLS.has(scriptId)) debuggerSource = { scriptId, source: readWithDebugger(scriptId) };
-  return SCRIPT_URLS.get(scriptId);
+  if (SCRIPT_URLS.has(scriptId)) return { url: SCRIPT_URLS.get(scriptId) };
+  const source = readWithDebugger(scriptId);
+  return { url: SCRIPT_URLS.get(scriptId), source };
 }
 
 // Coverage lists, with their URLs, the scripts whose code has run, which includes every module
@@ -148,12 +152,11 @@ function readSource(url: string, scriptId: string, fn: Function): string | undef
   return readWithDebugger(scriptId);
 }
 
-// Export list of an ES module keyed by local binding name, or undefined for CommonJS.
-function getModuleExports(url: string, scriptId: string, fn: Function): Map<string, string> | undefined {
-  const alreadyRead = debuggerSource?.scriptId === scriptId ? debuggerSource : undefined;
-  debuggerSource = undefined;
+// Export list of an ES module keyed by local binding name, or undefined for CommonJS. The source is
+// read only for a module not seen before.
+function getModuleExports(url: string, readModuleSource: () => string | undefined): Map<string, string> | undefined {
   if (EXPORTS.has(url)) return EXPORTS.get(url) ?? undefined;
-  const source = alreadyRead ? alreadyRead.source : readSource(url, scriptId, fn);
+  const source = readModuleSource();
   let exports: Map<string, string> | null = null;
   if (source !== undefined) {
     // Loaded on first use: children that never start processes should not pay for the lexer.
@@ -227,8 +230,6 @@ const requireFromHere = createRequire(import.meta.url);
 const LOCATED = new WeakMap<Function, ModuleExportRef>();
 const SCRIPT_URLS = new Map<string, string>();
 const EXPORTS = new Map<string, Map<string, string> | null>();
-// The source read along with the script list, kept for the getModuleExports() that follows.
-let debuggerSource: { scriptId: string; source: string | undefined } | undefined;
 const PROBE_NAME = 'rx-multiprocessing.probe';
 const PROBE_KEY = Symbol.for(PROBE_NAME);
 const OBJECT_GROUP = 'rx-multiprocessing';
