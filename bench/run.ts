@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainModule } from 'rx-multiprocessing';
 import { renderRatioChart, type RatioBar } from './chart.js';
+import { describeNodeStartup, measureNodeStartup } from './environment.js';
 import { runPingPong } from './refs/pingpong.js';
 import { runRelay } from './refs/relay.js';
 import { summarize, type Summary } from './stats.js';
@@ -116,8 +117,9 @@ const workloads: Workload[] = [
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const nodeStartup = measureNodeStartup(SMOKE ? 1 : 5);
   const results: Record<string, unknown> = {
-    machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: loadavg(), python: PYTHON ?? null },
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: loadavg(), python: PYTHON ?? null, nodeStartup },
     rounds: ROUNDS,
     smoke: SMOKE,
   };
@@ -175,7 +177,8 @@ async function main(): Promise<void> {
 
   if (ONLY) {
     for (const line of formatTable(table)) console.log(line);
-    console.log(`\n${ROUNDS} round(s) of ${ONLY.join(', ')} in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; no files written (--only)`);
+    console.log(`\n${describeNodeStartup(nodeStartup)}`);
+    console.log(`${ROUNDS} round(s) of ${ONLY.join(', ')} in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; no files written (--only)`);
     return;
   }
   const dir = process.env['BENCH_OUT'] ?? fileURLToPath(new URL('../results/', import.meta.url));
@@ -185,7 +188,8 @@ async function main(): Promise<void> {
   const lines = formatTable(table);
   writeFileSync(join(dir, 'latest.txt'), `${lines.join('\n')}\n`);
   for (const line of lines) console.log(line);
-  console.log(`\n${ROUNDS} round(s) in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrote bench/results/latest.json, latest.txt and ratios.svg`);
+  console.log(`\n${describeNodeStartup(nodeStartup)}`);
+  console.log(`${ROUNDS} round(s) in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrote bench/results/latest.json, latest.txt and ratios.svg`);
 }
 
 // Targets from the benchmark issue, by ratio key (the variant name removed).

@@ -28,6 +28,9 @@ describe('npm run bench (smoke)', function () {
       expect(results, key).to.have.property(key);
     }
     expect((results['memory'] as { maxBuffered: number }).maxBuffered).to.be.at.most(1000);
+    const { nodeStartup } = results['machine'] as { nodeStartup: { medianMs: number; withoutExtraCaCertsMs?: number } };
+    expect(nodeStartup.medianMs).to.be.above(0);
+    if (process.env['NODE_EXTRA_CA_CERTS']) expect(nodeStartup.withoutExtraCaCertsMs).to.be.above(0);
     expect(readFileSync(join(out, 'ratios.svg'), 'utf8')).to.match(/^<svg/);
     expect(readFileSync(join(out, 'latest.txt'), 'utf8')).to.match(/^workload +variant +median/);
   });
