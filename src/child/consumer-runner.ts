@@ -47,7 +47,7 @@ export async function runConsumer(
   const send = (error?: RemoteError): Promise<void> => {
     const outcome: ConsumerResult = error ? { worker, values, error } : { worker, values };
     values = [];
-    sentAt = performance.now();
+    sentAt = Date.now();
     return results[PUT_CHECKED](outcome);
   };
   for (;;) {
@@ -69,7 +69,10 @@ export async function runConsumer(
       // alone. Values of synchronous handlers batch while they come fast; the first after a pause of
       // PROMPT_FLUSH_MS (a slow item, or a lull) leaves at once with those before it. A value can
       // still wait for the one slow item after it, as a put batched by a queue does.
-      if (isAsync || values.length >= MAX_BATCH || performance.now() - sentAt >= PROMPT_FLUSH_MS) await send();
+      // Milliseconds suffice (and Date.now() is the cheaper clock, see QueueProxy); a clock that
+      // jumped back counts as a pause.
+      const sinceSent = Date.now() - sentAt;
+      if (isAsync || values.length >= MAX_BATCH || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0) await send();
     } catch (error) {
       await send(toRemoteError(error));
     }
