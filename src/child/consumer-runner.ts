@@ -69,8 +69,7 @@ export async function runConsumer(
       // alone. Values of synchronous handlers batch while they come fast; the first after a pause of
       // PROMPT_FLUSH_MS (a slow item, or a lull) leaves at once with those before it. A value can
       // still wait for the one slow item after it, as a put batched by a queue does.
-      // Milliseconds suffice (and Date.now() is the cheaper clock, see QueueProxy); a clock that
-      // jumped back counts as a pause.
+      // elapsedMs() written out, as in QueueProxy's puts: this runs for every item.
       const sinceSent = Date.now() - sentAt;
       if (isAsync || values.length >= MAX_BATCH || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0) await send();
     } catch (error) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueClosedError, type Queue } from '../../src/index.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
+import { nextPrefetchWindow } from '../../src/internal/queue-proxy.js';
 import { ADOPT_QUEUE } from '../../src/internal/symbols.js';
 import { Queue as QueueClass } from '../../src/process/queue.js';
 import { rejection } from '../helpers.js';
@@ -40,5 +41,33 @@ describe('QueueProxy when its owner is gone', () => {
     const error = await rejection(q.put(1));
     expect(error.message).to.not.include('\0');
     if (process.platform === 'linux') expect(error.message).to.include('@rxmp-no-such-owner');
+  });
+});
+
+// How a consumer proxy sizes its prefetch from the time an item kept it busy (whole milliseconds).
+describe('nextPrefetchWindow', () => {
+  it('should double the window after an item under 1 ms, up to 1,024', () => {
+    expect(nextPrefetchWindow(1, 0)).to.equal(2);
+    expect(nextPrefetchWindow(256, 0)).to.equal(512);
+    expect(nextPrefetchWindow(1024, 0)).to.equal(1024);
+  });
+
+  it('should halve the window after an item over 1 ms, down to one item', () => {
+    expect(nextPrefetchWindow(1024, 2)).to.equal(512);
+    expect(nextPrefetchWindow(3, 50)).to.equal(1);
+    expect(nextPrefetchWindow(1, 50)).to.equal(1);
+    expect(nextPrefetchWindow(64, Infinity)).to.equal(32);
+  });
+
+  it('should keep the window when the reading of 1 ms cannot tell under from over', () => {
+    expect(nextPrefetchWindow(64, 1)).to.equal(64);
+  });
+
+  it('should bring any window to one within a dozen slow items, and back to 1,024 within a dozen fast ones', () => {
+    let window = 1024;
+    for (let i = 0; i < 12; i++) window = nextPrefetchWindow(window, 5);
+    expect(window).to.equal(1);
+    for (let i = 0; i < 12; i++) window = nextPrefetchWindow(window, 0);
+    expect(window).to.equal(1024);
   });
 });
