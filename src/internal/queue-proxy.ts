@@ -62,7 +62,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   put(item: T, block: boolean, timeout: number | null): Promise<void> {
-    this.#assertAlive();
+    if (this.#gone) throw this.#goneError();
     if (this.#credit > 0 && this.#pendingPuts.length === 0) {
       this.#accept(item);
       return RESOLVED;
@@ -80,7 +80,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   putNowait(item: T): void {
-    this.#assertAlive();
+    if (this.#gone) throw this.#goneError();
     if (this.#credit > 0 && this.#pendingPuts.length === 0) return this.#accept(item);
     // Ask now, so that a later putNowait can succeed once the owner answers.
     this.#askCredit(1);
@@ -88,11 +88,15 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   get(block: boolean, timeout: number | null): Promise<T> {
-    this.#assertAlive();
+    if (this.#gone) throw this.#goneError();
     // One clock read times both the item the caller just processed (for the window) and this take.
-    const now = this.#adaptive ? Date.now() : 0;
-    if (this.#adaptive) this.#adaptPrefetch(now);
-    if (this.#localSize() > 0) return Promise.resolve(this.#take(now));
+    // The steady case, a fast consumer at the largest window, changes nothing and calls nothing.
+    let now = 0;
+    if (this.#adaptive) {
+      now = Date.now();
+      if (now !== this.#lastTakeAt || this.#prefetch < MAX_PREFETCH) this.#adaptPrefetch(now);
+    }
+    if (this.#local.length > this.#localHead) return Promise.resolve(this.#take(now));
     if (!block || timeout === 0) return Promise.reject(new QueueEmptyError(NOTHING_HERE));
     const [waiter, promise] = createWaiter<T>(
       timeout,
@@ -106,8 +110,8 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   getNowait(): T {
-    this.#assertAlive();
-    if (this.#localSize() > 0) return this.#take();
+    if (this.#gone) throw this.#goneError();
+    if (this.#local.length > this.#localHead) return this.#take();
     throw new QueueEmptyError(NOTHING_HERE);
   }
 
@@ -116,7 +120,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   readyCount(): number {
-    return this.#gone ? 0 : this.#localSize();
+    return this.#gone ? 0 : this.#local.length - this.#localHead;
   }
 
   full(): boolean {
@@ -241,7 +245,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     this.#lastPutAt = now;
     // Ask for the next window before this one runs out, so a steady producer never waits a round trip.
     if (this.#credit + this.#creditAsked < this.#putWindow / 2) this.#askCredit(this.#putWindow);
-    this.#armIdleRelease();
+    if (!this.#idleTimer) this.#armIdleRelease();
     // Puts batch until the event loop turns, and a CPU-bound loop (compute, `await put`, repeat) never
     // lets it turn while credit lasts: its items would all leave at the end. So a put after a pause,
     // or into a batch that has waited PROMPT_FLUSH_MS, leaves at once with everything else this
@@ -283,10 +287,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   #adaptPrefetch(now: number): void {
-    if (this.#lastTakeAt === 0) return;
-    const busy = now - this.#lastTakeAt;
-    // This runs for every get: the steady case, a fast consumer at the largest window, makes no call.
-    if (busy !== 0 || this.#prefetch < MAX_PREFETCH) this.#prefetch = nextPrefetchWindow(this.#prefetch, busy < 0 ? Infinity : busy);
+    if (this.#lastTakeAt > 0) this.#prefetch = nextPrefetchWindow(this.#prefetch, elapsedMs(this.#lastTakeAt, now));
   }
 
   // A get gave up: requests beyond what the remaining gets need would pull items here that nobody
@@ -351,16 +352,12 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     this.#tookUnsent++;
     if (this.#adaptive) this.#lastTakeAt = now ?? Date.now();
     // Refill at half the window, before the buffer runs dry, so a fast consumer never waits a round trip.
-    if (this.#prefetch > 1 && this.#localSize() + this.#requested < this.#prefetch / 2) this.#askItems(0, true);
+    if (this.#prefetch > 1 && this.#local.length - this.#localHead + this.#requested < this.#prefetch / 2) this.#askItems(0, true);
     this.#client.scheduleFlush();
   }
 
   #localSize(): number {
     return this.#local.length - this.#localHead;
-  }
-
-  #assertAlive(): void {
-    if (this.#gone) throw this.#goneError();
   }
 
   #goneError(): QueueClosedError {

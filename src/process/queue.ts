@@ -42,31 +42,37 @@ export class Queue<T> {
     adopted = undefined;
   }
 
+  // put, get and taskDone run for every item, and a freshly started process runs them unoptimised
+  // for its first few thousand items, where each function call costs ~0.3 µs: in the 1 KiB pipeline
+  // two calls more per put and get made the children take 6-9 % more CPU. So the per-item methods
+  // here and in the backends write their checks out, and the common case (no options, a string or
+  // number item) calls nothing it need not.
+
   /** Puts `item`, waiting while the queue is full (up to `timeout` ms, then QueueFullError). */
-  put(item: T, options: QueueWaitOptions = {}): Promise<void> {
-    const timeout = normalizeTimeout(options.timeout, 'put');
-    this.#assertOpen('put');
-    assertItem(item);
-    return this.#backend.put(item, options.block !== false, timeout);
+  put(item: T, options?: QueueWaitOptions): Promise<void> {
+    const timeout = options === undefined ? null : normalizeTimeout(options.timeout, 'put');
+    if (this.#closed) throw closedError('put');
+    if (typeof item !== 'string' && typeof item !== 'number') assertItem(item);
+    return this.#backend.put(item, options?.block !== false, timeout);
   }
 
   /** Takes the next item, waiting while the queue is empty (up to `timeout` ms, then QueueEmptyError). */
-  get(options: QueueWaitOptions = {}): Promise<T> {
-    const timeout = normalizeTimeout(options.timeout, 'get');
-    this.#assertOpen('get');
-    return this.#backend.get(options.block !== false, timeout);
+  get(options?: QueueWaitOptions): Promise<T> {
+    const timeout = options === undefined ? null : normalizeTimeout(options.timeout, 'get');
+    if (this.#closed) throw closedError('get');
+    return this.#backend.get(options?.block !== false, timeout);
   }
 
   /** Puts `item` only if a slot is free now; otherwise throws QueueFullError. */
   putNowait(item: T): void {
-    this.#assertOpen('put');
+    if (this.#closed) throw closedError('put');
     assertItem(item);
     this.#backend.putNowait(item);
   }
 
   /** Takes an item only if one is there now; otherwise throws QueueEmptyError. */
   getNowait(): T {
-    this.#assertOpen('get');
+    if (this.#closed) throw closedError('get');
     return this.#backend.getNowait();
   }
 
@@ -114,7 +120,7 @@ export class Queue<T> {
    * the cheap check and be serialised once more just to prove it clones.
    */
   [PUT_CHECKED](item: T): Promise<void> {
-    this.#assertOpen('put');
+    if (this.#closed) throw closedError('put');
     return this.#backend.put(item, true, null);
   }
 
@@ -142,15 +148,13 @@ export class Queue<T> {
     return false;
   }
 
-  #assertOpen(operation: 'put' | 'get'): void {
-    if (this.#closed) {
-      throw new QueueClosedError(`Cannot ${operation}: this queue was closed in this process with close(). Use the queue before closing it, or create a new one.`);
-    }
-  }
-
   static {
     Object.defineProperty(this.prototype, QUEUE_BRAND, { value: true });
   }
+}
+
+function closedError(operation: 'put' | 'get'): QueueClosedError {
+  return new QueueClosedError(`Cannot ${operation}: this queue was closed in this process with close(). Use the queue before closing it, or create a new one.`);
 }
 
 // Structured clone checks only what it cannot be sure of: primitives always clone.
