@@ -11,32 +11,34 @@ export const PRODUCER_END = '__rxMultiprocessingProducerEnd';
 export async function runProducer(channel: Queue<unknown>, ref: ModuleExportRef, args: unknown[], passQueue: boolean): Promise<void> {
   const target = (await importTarget(ref)) as (...a: unknown[]) => unknown;
   const produced = await target(...(passQueue ? [channel, ...args] : args));
-  await forEachValue(produced, (value) => channel.put(value));
+  await putEachValue(produced, channel);
   await channel.put({ [PRODUCER_END]: true });
 }
 
-// What a target may return: an (async) iterable or generator, an Observable, or one value.
-async function forEachValue(produced: unknown, put: (value: unknown) => Promise<void>): Promise<void> {
+// What a target may return: an (async) iterable or generator, an Observable, or one value. The loops
+// call channel.put directly, not through a callback: they run for every value, and unoptimised for a
+// fresh producer's first few thousand, where each call costs (see Queue).
+async function putEachValue(produced: unknown, channel: Queue<unknown>): Promise<void> {
   if (produced === undefined) return;
   if (typeof produced === 'object' && produced !== null) {
     if (Symbol.asyncIterator in produced) {
-      for await (const value of produced as AsyncIterable<unknown>) await put(value);
+      for await (const value of produced as AsyncIterable<unknown>) await channel.put(value);
       return;
     }
     if (Symbol.iterator in produced && !Array.isArray(produced)) {
-      for (const value of produced as Iterable<unknown>) await put(value);
+      for (const value of produced as Iterable<unknown>) await channel.put(value);
       return;
     }
     if (Array.isArray(produced)) {
-      for (const value of produced) await put(value);
+      for (const value of produced) await channel.put(value);
       return;
     }
     if (typeof (produced as { subscribe?: unknown }).subscribe === 'function') {
-      await forEachObservableValue(produced as ObservableLike, put);
+      await putEachObservableValue(produced as ObservableLike, channel);
       return;
     }
   }
-  await put(produced);
+  await channel.put(produced);
 }
 
 interface ObservableLike {
@@ -44,12 +46,12 @@ interface ObservableLike {
 }
 
 // An Observable cannot be paused: its values wait in order for credit (documented: no bound here).
-function forEachObservableValue(observable: ObservableLike, put: (value: unknown) => Promise<void>): Promise<void> {
+function putEachObservableValue(observable: ObservableLike, channel: Queue<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     let chain = Promise.resolve();
     observable.subscribe({
       next: (value) => {
-        chain = chain.then(() => put(value));
+        chain = chain.then(() => channel.put(value));
       },
       error: reject,
       complete: () => void chain.then(resolve, reject),
