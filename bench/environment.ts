@@ -23,6 +23,7 @@ export function measureNodeStartup(runs: number): NodeStartup {
 }
 
 export function describeNodeStartup(startup: NodeStartup): string {
+  if (Number.isNaN(startup.medianMs)) return 'Node start-up here: not measured (`node -e 0` failed).';
   const base = `Node start-up here: \`node -e 0\` takes ${startup.medianMs.toFixed(0)} ms`;
   if (startup.withoutExtraCaCertsMs === undefined) return `${base}.`;
   return (
@@ -31,11 +32,13 @@ export function describeNodeStartup(startup: NodeStartup): string {
   );
 }
 
+// NaN if a start fails: its time would not be a start-up's.
 function medianStart(env: NodeJS.ProcessEnv, runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
+    const started = spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
+    if (started.error || started.status !== 0) return Number.NaN;
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return summarize(times).median;

@@ -369,13 +369,13 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
  * A consumer proxy's prefetch window after an item kept its process busy `busyMs` (from its take to
  * the next get, in whole milliseconds). Prefetch only pays when processing an item is quicker than a
  * round trip to the owner; a slow consumer keeps a window of one, so it never sits on items an idle
- * consumer could take. 0 ms means under 1 ms and doubles the window; 2 ms or more means over 1 ms and
- * halves it; 1 could be either, and keeps it.
+ * consumer could take. A reading of 0 doubles the window; 1 or more halves it. So every item of 1 ms
+ * or more halves it, and an item under 1 ms does so only when it straddles a millisecond tick: as
+ * often as it is long, rarely for the fast items that need a large window, which doubles back at the
+ * next one.
  */
 export function nextPrefetchWindow(window: number, busyMs: number): number {
-  if (busyMs < FAST_ITEM_MS) return Math.min(MAX_PREFETCH, window * 2);
-  if (busyMs > FAST_ITEM_MS) return Math.max(1, window >> 1);
-  return window;
+  return busyMs < FAST_ITEM_MS ? Math.min(MAX_PREFETCH, window * 2) : Math.max(1, window >> 1);
 }
 
 const RESOLVED = Promise.resolve();

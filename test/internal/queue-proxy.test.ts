@@ -1,16 +1,19 @@
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueClosedError, type Queue } from '../../src/index.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
 import { nextPrefetchWindow } from '../../src/internal/queue-proxy.js';
+import { QueueClient } from '../../src/internal/queue-client.js';
+import { encodeFrame, FrameDecoder } from '../../src/internal/frame-codec.js';
+import type { QueueWireMessage } from '../../src/internal/protocol.js';
 import { ADOPT_QUEUE } from '../../src/internal/symbols.js';
 import { Queue as QueueClass } from '../../src/process/queue.js';
 import { rejection } from '../helpers.js';
 
-function descriptor(address: string): QueueDescriptor {
-  return { [QUEUE_DESCRIPTOR_KEY]: true, id: 'test.1', address, maxsize: 10, joinable: false };
+function descriptor(address: string, maxsize = 10): QueueDescriptor {
+  return { [QUEUE_DESCRIPTOR_KEY]: true, id: 'test.1', address, maxsize, joinable: false };
 }
 
 // A proxy whose owner is gone must fail clearly, never hang.
@@ -52,15 +55,12 @@ describe('nextPrefetchWindow', () => {
     expect(nextPrefetchWindow(1024, 0)).to.equal(1024);
   });
 
-  it('should halve the window after an item over 1 ms, down to one item', () => {
+  it('should halve the window after an item read as 1 ms or more, down to one item', () => {
+    expect(nextPrefetchWindow(1024, 1)).to.equal(512);
     expect(nextPrefetchWindow(1024, 2)).to.equal(512);
     expect(nextPrefetchWindow(3, 50)).to.equal(1);
     expect(nextPrefetchWindow(1, 50)).to.equal(1);
     expect(nextPrefetchWindow(64, Infinity)).to.equal(32);
-  });
-
-  it('should keep the window when the reading of 1 ms cannot tell under from over', () => {
-    expect(nextPrefetchWindow(64, 1)).to.equal(64);
   });
 
   it('should bring any window to one within a dozen slow items, and back to 1,024 within a dozen fast ones', () => {
@@ -69,5 +69,67 @@ describe('nextPrefetchWindow', () => {
     expect(window).to.equal(1);
     for (let i = 0; i < 12; i++) window = nextPrefetchWindow(window, 0);
     expect(window).to.equal(1024);
+  });
+});
+
+/**
+ * An owner that grants every credit asked for and answers every item request at once (items 0, 1,
+ * 2, …), recording what the proxy sent.
+ */
+async function generousOwner(): Promise<{ address: string; server: Server; requests: number[]; sockets: Socket[] }> {
+  const address = join(tmpdir(), `rxmp-test-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sock`);
+  const requests: number[] = [];
+  const sockets: Socket[] = [];
+  let next = 0;
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    const decoder = new FrameDecoder<QueueWireMessage>();
+    socket.on('data', (chunk: Buffer) => {
+      for (const { header } of decoder.push(chunk)) {
+        if (header.t === 'want-credit') for (const part of encodeFrame({ t: 'credit', q: header.q, n: header.n, size: 0 })) socket.write(part);
+        if (header.t === 'request') {
+          requests.push(header.n);
+          const items = Array.from({ length: header.n }, () => next++);
+          for (const part of encodeFrame({ t: 'items', q: header.q, n: header.n, size: 0 }, items)) socket.write(part);
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(address, resolve));
+  return { address, server, requests, sockets };
+}
+
+describe('QueueProxy timing rules', () => {
+  let owner: Awaited<ReturnType<typeof generousOwner>> | undefined;
+  const realNow = Date.now;
+  afterEach(() => {
+    Date.now = realNow;
+    for (const socket of owner?.sockets ?? []) socket.destroy();
+    owner?.server.close();
+    owner = undefined;
+  });
+
+  it('should grow a consumer\'s window while its gets come fast, so it asks for hundreds of items at a time', async () => {
+    owner = await generousOwner();
+    const q = QueueClass[ADOPT_QUEUE](descriptor(owner.address)) as Queue<number>;
+    for (let i = 0; i < 300; i++) expect(await q.get()).to.equal(i);
+    expect(owner.requests[0]).to.equal(1);
+    expect(Math.max(...owner.requests)).to.be.at.least(256);
+  });
+
+  it('should write a put at once when the wall clock was set back since the last put', async () => {
+    owner = await generousOwner();
+    // A window of 500 slots: the three puts below leave it far from asking for more (a frame too).
+    const q = QueueClass[ADOPT_QUEUE](descriptor(owner.address, 1000)) as Queue<number>;
+    const socket = QueueClient.for(owner.address).connection.socket;
+    let clock = 10_000;
+    Date.now = () => clock;
+    await q.put(1); // waits for the first credit; written at once (nothing put before)
+    clock = 10_001;
+    void q.put(2); // 1 ms after a put: batched until the event loop turns
+    const batched = socket.bytesWritten;
+    clock = 5_000; // set back
+    void q.put(3);
+    expect(socket.bytesWritten, 'a put after the clock went back is written in the same turn').to.be.above(batched);
   });
 });
