@@ -369,13 +369,15 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
  * A consumer proxy's prefetch window after an item kept its process busy `busyMs` (from its take to
  * the next get, in whole milliseconds). Prefetch only pays when processing an item is quicker than a
  * round trip to the owner; a slow consumer keeps a window of one, so it never sits on items an idle
- * consumer could take. A reading of 0 doubles the window; 1 or more halves it. So every item of 1 ms
- * or more halves it, and an item under 1 ms does so only when it straddles a millisecond tick: as
- * often as it is long, rarely for the fast items that need a large window, which doubles back at the
- * next one.
+ * consumer could take. A reading of 0 means under 1 ms and doubles the window; 2 or more means over
+ * 1 ms and halves it. 1 could be either and keeps it: halving on it made fast consumers (items of
+ * 10-100 µs straddle a millisecond tick 1-10 % of the time) shrink the window under items already on
+ * their way and send them back to the owner, which then held 1,487 items of a maxsize of 1,000.
  */
 export function nextPrefetchWindow(window: number, busyMs: number): number {
-  return busyMs < FAST_ITEM_MS ? Math.min(MAX_PREFETCH, window * 2) : Math.max(1, window >> 1);
+  if (busyMs < FAST_ITEM_MS) return Math.min(MAX_PREFETCH, window * 2);
+  if (busyMs > FAST_ITEM_MS) return Math.max(1, window >> 1);
+  return window;
 }
 
 const RESOLVED = Promise.resolve();

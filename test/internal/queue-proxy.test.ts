@@ -55,12 +55,16 @@ describe('nextPrefetchWindow', () => {
     expect(nextPrefetchWindow(1024, 0)).to.equal(1024);
   });
 
-  it('should halve the window after an item read as 1 ms or more, down to one item', () => {
-    expect(nextPrefetchWindow(1024, 1)).to.equal(512);
+  it('should halve the window after an item read as 2 ms or more, down to one item', () => {
     expect(nextPrefetchWindow(1024, 2)).to.equal(512);
     expect(nextPrefetchWindow(3, 50)).to.equal(1);
     expect(nextPrefetchWindow(1, 50)).to.equal(1);
     expect(nextPrefetchWindow(64, Infinity)).to.equal(32);
+  });
+
+  it('should keep the window on a reading of 1 ms, which a fast item straddling a tick also gives', () => {
+    expect(nextPrefetchWindow(1024, 1)).to.equal(1024);
+    expect(nextPrefetchWindow(1, 1)).to.equal(1);
   });
 
   it('should bring any window to one within a dozen slow items, and back to 1,024 within a dozen fast ones', () => {
@@ -76,9 +80,10 @@ describe('nextPrefetchWindow', () => {
  * An owner that grants every credit asked for and answers every item request at once (items 0, 1,
  * 2, …), recording what the proxy sent.
  */
-async function generousOwner(): Promise<{ address: string; server: Server; requests: number[]; sockets: Socket[] }> {
+async function generousOwner(): Promise<{ address: string; server: Server; requests: number[]; givenBack: number[]; sockets: Socket[] }> {
   const address = join(tmpdir(), `rxmp-test-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sock`);
   const requests: number[] = [];
+  const givenBack: number[] = [];
   const sockets: Socket[] = [];
   let next = 0;
   const server = createServer((socket) => {
@@ -87,6 +92,7 @@ async function generousOwner(): Promise<{ address: string; server: Server; reque
     socket.on('data', (chunk: Buffer) => {
       for (const { header } of decoder.push(chunk)) {
         if (header.t === 'want-credit') for (const part of encodeFrame({ t: 'credit', q: header.q, n: header.n, size: 0 })) socket.write(part);
+        if (header.t === 'give-back') givenBack.push(header.n);
         if (header.t === 'request') {
           requests.push(header.n);
           const items = Array.from({ length: header.n }, () => next++);
@@ -96,7 +102,7 @@ async function generousOwner(): Promise<{ address: string; server: Server; reque
     });
   });
   await new Promise<void>((resolve) => server.listen(address, resolve));
-  return { address, server, requests, sockets };
+  return { address, server, requests, givenBack, sockets };
 }
 
 describe('QueueProxy timing rules', () => {
@@ -115,6 +121,21 @@ describe('QueueProxy timing rules', () => {
     for (let i = 0; i < 300; i++) expect(await q.get()).to.equal(i);
     expect(owner.requests[0]).to.equal(1);
     expect(Math.max(...owner.requests)).to.be.at.least(256);
+  });
+
+  it('should grow the window of a consumer whose items straddle millisecond ticks while taking under 1 ms', async () => {
+    owner = await generousOwner();
+    const q = QueueClass[ADOPT_QUEUE](descriptor(owner.address)) as Queue<number>;
+    let clock = 10_000;
+    Date.now = () => clock;
+    // Items of 0.5 ms: every other one reads 1 ms. Halving on that reading kept the window at one
+    // or two items, and shrank it under items already on their way, which went back to the owner.
+    for (let i = 0; i < 400; i++) {
+      expect(await q.get()).to.equal(i);
+      if (i % 2 === 1) clock++;
+    }
+    expect(Math.max(...owner.requests)).to.be.at.least(256);
+    expect(owner.givenBack).to.deep.equal([]);
   });
 
   it('should write a put at once when the wall clock was set back since the last put', async () => {
