@@ -88,9 +88,10 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
   return instance;
 }
 
-// The queue code is bundled into the chunk this module shares with the public entry: consumer and
-// producer children always get queues, and a dynamic import of the entry (operators, logger) cost
-// them ~3 ms of start-up each, more than compiling the queue code costs a child that gets none.
+// The queue code is bundled into the chunk this module shares with the public entry: producer
+// children and manual consumers always get queues, and a dynamic import of the entry (operators,
+// logger) cost them ~3 ms of start-up each, more than compiling the queue code costs a child that
+// gets none.
 function adoptQueue(descriptor: QueueDescriptor): unknown {
   return descriptor.joinable ? JoinableQueue[ADOPT_QUEUE](descriptor) : Queue[ADOPT_QUEUE](descriptor);
 }

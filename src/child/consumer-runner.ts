@@ -1,15 +1,16 @@
-// Runs inside a consumer child: takes items from its own queue, runs the user's handler on each, and
-// sends the outcomes (values or an error) back to the parent, in the order the items came.
+// Runs inside a consumer child: takes the items the parent sends over the IPC channel, runs the
+// user's handler on each, and sends the outcomes (values or an error) back the same way, in the order
+// the items came. The parent's dispatcher bounds what a consumer holds and re-queues a dead
+// consumer's items, so the channel needs no flow control of its own: one message per batch each way,
+// where a queue's socket protocol added credit, request and took messages to every batch.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
 import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
 import { assertCloneable } from '../internal/serialize.js';
-import { PUT_CHECKED, READY_COUNT } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
+import { ConsumeInbox } from './consume-inbox.js';
 import { importTarget } from './import-target.js';
-
-/** Sent after a non-daemon consumer's last item: it returns, and its process exits. */
-export const CONSUMER_END = { __rxMultiprocessingConsumerEnd: true } as const;
+import { sendToParent } from './parent-channel.js';
 
 /**
  * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they
@@ -23,42 +24,33 @@ export type ConsumerResult =
   | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError }
   | { readonly worker: number; readonly yielded: unknown };
 
-function isEnd(item: unknown): boolean {
-  return typeof item === 'object' && item !== null && (item as Record<string, unknown>).__rxMultiprocessingConsumerEnd === true;
-}
-
 // A handler's return value is awaited only when it needs to be: an await costs a microtask turn.
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-export async function runConsumer(
-  jobs: Queue<unknown>,
-  results: Queue<ConsumerResult>,
-  ref: ModuleExportRef,
-  args: unknown[],
-  worker: number,
-): Promise<void> {
+export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+  const inbox = new ConsumeInbox(); // before the first await: see ConsumeInbox
   const handler = (await importTarget(ref)) as (item: unknown, ...rest: unknown[]) => unknown;
   // Values of items handled since the last send; each was checked to clone when it was produced, so
-  // a value that cannot travel fails its own item, not the batch it would have joined.
+  // a value that cannot travel fails its own item, not the batch it would have joined. Sends are
+  // written before the process exits (sendToParent counts them).
   let values: unknown[] = [];
   let sentAt = -Infinity;
-  const send = (error?: RemoteError): Promise<void> => {
-    const outcome: ConsumerResult = error ? { worker, values, error } : { worker, values };
+  const send = (error?: RemoteError): void => {
+    const result: ConsumerResult = error ? { worker, values, error } : { worker, values };
     values = [];
     sentAt = Date.now();
-    return results[PUT_CHECKED](outcome);
+    sendToParent({ rxmp: 'consume-results', result });
   };
-  for (;;) {
-    let item: unknown;
-    if (jobs[READY_COUNT]() > 0) item = jobs.getNowait();
-    else {
+  while (!inbox.done) {
+    if (inbox.size === 0) {
       // Nothing more here yet: what is done leaves before this consumer waits.
-      if (values.length > 0) await send();
-      item = await jobs.get();
+      if (values.length > 0) send();
+      await inbox.arrival();
+      continue;
     }
-    if (isEnd(item)) break;
+    const item = inbox.take();
     try {
       const returned = handler(item, ...args);
       const isAsync = isPromiseLike(returned);
@@ -71,12 +63,13 @@ export async function runConsumer(
       // still wait for the one slow item after it, as a put batched by a queue does.
       // elapsedMs() written out, as in QueueProxy's puts: this runs for every item.
       const sinceSent = Date.now() - sentAt;
-      if (isAsync || values.length >= MAX_BATCH || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0) await send();
+      if (isAsync || values.length >= MAX_BATCH || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0) send();
     } catch (error) {
-      await send(toRemoteError(error));
+      send(toRemoteError(error));
     }
   }
-  if (values.length > 0) await send();
+  if (values.length > 0) send();
+  inbox.close();
 }
 
 /**

@@ -71,10 +71,6 @@ export class LocalQueue<T> implements QueueBackend<T> {
     return this.#core.size;
   }
 
-  readyCount(): number {
-    return this.#core.size;
-  }
-
   full(): boolean {
     return this.#core.size >= this.#core.maxsize;
   }

@@ -1,3 +1,4 @@
+import type { ConsumerResult } from '../child/consumer-runner.js';
 import type { ModuleExportRef } from './function-locator.js';
 import type { LogSettings, ParentInfo } from './runtime.js';
 
@@ -5,7 +6,7 @@ import type { LogSettings, ParentInfo } from './runtime.js';
  * Every message the library sends over a child's IPC channel. Each carries `rxmp` (its type), so
  * messages of the library and of user code (`process.send`) can share the channel.
  */
-export type ProtocolMessage = BootMessage | ReadyMessage | InitFailedMessage;
+export type ProtocolMessage = BootMessage | ReadyMessage | InitFailedMessage | ConsumeJobsMessage | ConsumeEndMessage | ConsumeResultsMessage;
 
 /** parent → child, once: who the child is and what to run. */
 export interface BootMessage {
@@ -20,6 +21,21 @@ export interface ReadyMessage {
 export interface InitFailedMessage {
   readonly rxmp: 'init-failed';
   readonly error: RemoteError;
+}
+
+/** parent → a consume() child: its next items, in the order it is to handle them. */
+export interface ConsumeJobsMessage {
+  readonly rxmp: 'consume-jobs';
+  readonly items: readonly unknown[];
+}
+/** parent → a consume() child: no more items; a non-daemon consumer returns after those it has. */
+export interface ConsumeEndMessage {
+  readonly rxmp: 'consume-end';
+}
+/** a consume() child → parent: outcomes of the items it handled. */
+export interface ConsumeResultsMessage {
+  readonly rxmp: 'consume-results';
+  readonly result: ConsumerResult;
 }
 
 export interface BootPayload {

@@ -11,8 +11,6 @@ export interface QueueBackend<T> {
   get(block: boolean, timeout: number | null): Promise<T>;
   getNowait(): T;
   qsize(): number;
-  /** Items getNowait() can take here now (a proxy sees only those already delivered to it). */
-  readyCount(): number;
   full(): boolean;
   taskDone(): void;
   join(): Promise<void>;

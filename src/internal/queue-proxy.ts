@@ -119,10 +119,6 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     return this.#ownerSize + this.#localSize();
   }
 
-  readyCount(): number {
-    return this.#gone ? 0 : this.#local.length - this.#localHead;
-  }
-
   full(): boolean {
     return this.qsize() >= this.maxsize;
   }

@@ -24,9 +24,5 @@ export const DISPOSE_QUEUE = Symbol.for('rx-multiprocessing.disposeQueue');
 export const FIX_PREFETCH = Symbol.for('rx-multiprocessing.fixPrefetch');
 /** A Queue's method letting its one remote producer hold credit for the whole queue (a producer()'s channel). */
 export const SOLE_PRODUCER = Symbol.for('rx-multiprocessing.soleProducer');
-/** A Queue's put for an item the library built from values it checked already (no second clone check). */
-export const PUT_CHECKED = Symbol.for('rx-multiprocessing.putChecked');
-/** A Queue's method: how many items getNowait() can take in this process right now, without throwing. */
-export const READY_COUNT = Symbol.for('rx-multiprocessing.readyCount');
 /** A child's method: while held, it keeps this process alive (see TrackedChild). */
 export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');

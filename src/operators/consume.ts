@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction, Subscription } from 'rxjs';
 import { createObservable } from './rx.js';
-import { CONSUMER_END, type ConsumerResult } from '../child/consumer-runner.js';
+import type { ConsumerResult } from '../child/consumer-runner.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
@@ -8,9 +8,10 @@ import { TaskError } from '../errors/task-error.js';
 import { locateExportedFunction } from '../internal/function-locator.js';
 import { cpuCount } from '../process/current-process.js';
 import { Process, type Target } from '../process/process.js';
-import { Queue } from '../process/queue.js';
+import { assertItem, Queue } from '../process/queue.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
-import { DISPOSE_QUEUE, FIX_PREFETCH, ON_TASK_DONE } from '../internal/symbols.js';
+import { DISPOSE_QUEUE, FIX_PREFETCH, HANDLE, ON_TASK_DONE } from '../internal/symbols.js';
+import { IpcConsumerLink, queueLink, type ConsumerLink } from './consumer-link.js';
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
@@ -69,9 +70,11 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const { maxsize, overflow } = getQueueOptions(source) ?? validateQueueOptions(options);
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
       const gate = new DemandGate();
-      const results = new Queue<ConsumerResult>();
+      // Manual consumers put what they yield into a queue (their targets use queues); the others
+      // report over their IPC channel (see ConsumerLink).
+      const results = settings.manual ? new Queue<ConsumerResult>() : undefined;
       // Every consumer gets the items themselves, in the order the dispatcher assigned them.
-      const workers = new Map<number, { process: Process; jobs: Queue<unknown> }>();
+      const workers = new Map<number, { process: Process; link: ConsumerLink }>();
       const reorder = new Map<number, R>();
       let nextToEmit = 0;
       let finished = false;
@@ -99,7 +102,17 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const stats = (options as { [CONSUME_STATS]?: (s: { buffered: number; inflight: number }) => void })[CONSUME_STATS];
       const dispatch = (): void => {
         stats?.({ buffered: core.buffered, inflight: core.inflight });
-        for (const { worker, job } of core.assign()) workers.get(worker)?.jobs.putNowait(job.item);
+        const assigned = core.assign();
+        if (assigned.length > 0) {
+          // One batch per consumer per dispatch.
+          const batches = new Map<number, unknown[]>();
+          for (const { worker, job } of assigned) {
+            const batch = batches.get(worker);
+            if (batch) batch.push(job.item);
+            else batches.set(worker, [job.item]);
+          }
+          for (const [worker, items] of batches) workers.get(worker)?.link.send(items);
+        }
         if (!core.isFull()) gate.open();
         maybeComplete();
       };
@@ -113,7 +126,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         completionScheduled = true;
         setImmediate(() => {
           completionScheduled = false;
-          while (!finished && results.qsize() > 0) if (!handleResult(results.getNowait())) return;
+          while (!finished && results && results.qsize() > 0) if (!handleResult(results.getNowait())) return;
           if (!finished && core.isDone()) complete();
         });
       };
@@ -126,7 +139,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           subscriber.complete();
           return;
         }
-        for (const { jobs } of workers.values()) jobs.putNowait(CONSUMER_END);
+        for (const { link } of workers.values()) link.end();
         void Promise.all([...workers.values()].map(({ process }) => process.join())).then(() => {
           const failed = [...workers.values()].find(({ process }) => process.exitCode !== 0);
           if (failed) {
@@ -185,46 +198,58 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         return seq !== undefined && core.finish(worker, seq) ? seq : undefined;
       };
 
-      const readResults = async (): Promise<void> => {
+      const readResults = async (queue: Queue<ConsumerResult>): Promise<void> => {
         while (!finished) {
-          const result = results.qsize() > 0 ? results.getNowait() : await results.get();
+          const result = queue.qsize() > 0 ? queue.getNowait() : await queue.get();
           if (finished || !handleResult(result)) return;
         }
       };
 
       for (let id = 0; id < settings.processes; id++) {
-        let jobs: Queue<unknown>;
-        if (settings.manual) {
-          const joinable = new JoinableQueue<unknown>(settings.prefetch + 1);
+        const name = options.name === undefined ? {} : { name: `${options.name}${id + 1}` };
+        let process: Process;
+        let link: ConsumerLink;
+        if (results) {
+          const jobs = new JoinableQueue<unknown>(settings.prefetch + 1);
           // A manual consumer takes its items in order, so each taskDone finishes its oldest item.
-          joinable[ON_TASK_DONE]((count) => {
+          jobs[ON_TASK_DONE]((count) => {
             for (let i = 0; i < count; i++) {
               const seq = core.oldest(id);
               if (seq !== undefined) core.finish(id, seq);
             }
             dispatch();
           });
-          jobs = joinable;
-        } else jobs = new Queue<unknown>(settings.prefetch + 1);
-        // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all of
-        // it at once instead of asking item by item, a round trip each time a handler is slow.
-        jobs[FIX_PREFETCH](settings.prefetch + 1);
-        const process = new Process({
-          target: settings.manual ? LOOP_CONSUMER_TARGET : CONSUMER_TARGET,
-          args: settings.manual ? [results, jobs, ref, settings.args, id] : [jobs, results, ref, settings.args, id],
-          daemon: settings.daemon,
-          ...(options.name === undefined ? {} : { name: `${options.name}${id + 1}` }),
-        });
-        process.start();
-        workers.set(id, { process, jobs });
+          // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all
+          // of it at once instead of asking item by item, a round trip each time a handler is slow.
+          jobs[FIX_PREFETCH](settings.prefetch + 1);
+          process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id], daemon: settings.daemon, ...name });
+          process.start();
+          link = queueLink(jobs);
+        } else {
+          process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id], daemon: settings.daemon, ...name });
+          process.start();
+          link = new IpcConsumerLink(process[HANDLE], (result) => {
+            if (!finished) handleResult(result);
+          });
+        }
+        workers.set(id, { process, link });
         core.addWorker(id);
         void process.join().then(() => onWorkerExit(id));
       }
-      void readResults().catch(fail);
+      if (results) void readResults(results).catch(fail);
 
       sourceSubscription = withGate(gate, () =>
         source.subscribe({
           next: (item) => {
+            // An item a consumer could not be sent fails the output here, naming it (thrown from
+            // the dispatch below, RxJS would report it as unhandled and the process would crash).
+            if (typeof item !== 'string' && typeof item !== 'number') {
+              try {
+                assertItem(item);
+              } catch (error) {
+                return fail(error);
+              }
+            }
             core.accept(item);
             // Producers under the gate may each land one item after it shuts; more than that means
             // a source that cannot be slowed down.
@@ -252,8 +277,11 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         finished = true;
         sourceSubscription?.unsubscribe();
         for (const { process } of workers.values()) if (process.exitCode === null) process.terminate();
-        const queues = [results, ...[...workers.values()].map(({ jobs }) => jobs)];
-        void Promise.all([...workers.values()].map(({ process }) => process.join())).then(() => queues.forEach((q) => q[DISPOSE_QUEUE]()));
+        const links = [...workers.values()].map(({ link }) => link);
+        void Promise.all([...workers.values()].map(({ process }) => process.join())).then(() => {
+          results?.[DISPOSE_QUEUE]();
+          for (const link of links) link.dispose();
+        });
       };
     });
 }

@@ -289,6 +289,10 @@ export class Process implements TrackedChild {
         this.#initError = message.error;
         break;
       case 'boot':
+      case 'consume-jobs':
+      case 'consume-end':
+      case 'consume-results':
+        // consume() listens to its children's channel itself.
         break;
       default:
         message satisfies never;

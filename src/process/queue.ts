@@ -5,7 +5,7 @@ import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
-import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, PUT_CHECKED, READY_COUNT, SOLE_PRODUCER } from '../internal/symbols.js';
+import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, SOLE_PRODUCER } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
@@ -115,20 +115,6 @@ export class Queue<T> {
     if (this.#backend instanceof LocalQueue) this.#backend.markSoleProducer();
   }
 
-  /**
-   * put() for an item whose parts were each checked with assertCloneable: a large batch would fail
-   * the cheap check and be serialised once more just to prove it clones.
-   */
-  [PUT_CHECKED](item: T): Promise<void> {
-    if (this.#closed) throw closedError('put');
-    return this.#backend.put(item, true, null);
-  }
-
-  /** Items getNowait() can take now: a loop draining them needs no exception to learn it is done. */
-  [READY_COUNT](): number {
-    return this.#closed ? 0 : this.#backend.readyCount();
-  }
-
   /** Stops serving this queue to other processes; the library's own queues call it on teardown. */
   [DISPOSE_QUEUE](): void {
     this.#backend.dispose?.();
@@ -158,7 +144,7 @@ function closedError(operation: 'put' | 'get'): QueueClosedError {
 }
 
 // Structured clone checks only what it cannot be sure of: primitives always clone.
-function assertItem(item: unknown): void {
+export function assertItem(item: unknown): void {
   if (typeof item !== 'object' || item === null) {
     if (typeof item === 'function' || typeof item === 'symbol') assertCloneable(item, 'item');
     return;

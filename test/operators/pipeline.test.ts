@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { count, firstValueFrom, from, lastValueFrom, merge, Subject, take, tap, toArray } from 'rxjs';
-import { ConsumerExitedError, ProcessExitError, QueueFullError, TaskError, consume, producer, queue } from '../../src/index.js';
+import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, consume, producer, queue } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, isPidAlive, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -229,6 +229,12 @@ describe('queue() + consume()', () => {
     expect(skipped).to.deep.equal(items.filter((i) => i !== 3));
     const rejected = await lastValueFrom(from(items).pipe(consume<number, number>(rx.rejectsOn, { processes: 1, args: [4], onError: 'skip', ordered: true }), toArray()));
     expect(rejected).to.deep.equal(items.filter((i) => i !== 4));
+  });
+
+  it('should fail with SerializationError naming an item that cannot be sent to a consumer, and end the consumers', async () => {
+    const error = await lastValueFrom(from<unknown[]>([1, () => 2, 3]).pipe(consume<unknown, unknown>(rx.identity, { processes: 2 }), toArray())).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SerializationError).with.property('path', 'item');
+    await assertChildrenExitSoon();
   });
 
   it('should tear every process down when the output is unsubscribed', async () => {

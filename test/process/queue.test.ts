@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { rejection } from '../helpers.js';
 import { JoinableQueue, Queue, QueueClosedError, QueueEmptyError, QueueFullError, SerializationError, TaskDoneError } from '../../src/index.js';
-import { READY_COUNT } from '../../src/internal/symbols.js';
 
 describe('Queue (in the owning process)', () => {
   it("should behave as the seed's Queue(3): full after three puts, 1 2 3 out, then empty", async () => {
@@ -89,18 +88,6 @@ describe('Queue (in the owning process)', () => {
     await q.put(undefined);
     await q.put(null);
     expect([await q.get(), await q.get()]).to.deep.equal([undefined, null]);
-  });
-
-  it('should count, for the library, the items getNowait() can take now, and none once closed', async () => {
-    const q = new Queue<number>();
-    expect(q[READY_COUNT]()).to.equal(0);
-    await q.put(1);
-    await q.put(2);
-    expect(q[READY_COUNT]()).to.equal(2);
-    q.getNowait();
-    expect(q[READY_COUNT]()).to.equal(1);
-    q.close();
-    expect(q[READY_COUNT]()).to.equal(0);
   });
 });
 
