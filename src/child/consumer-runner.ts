@@ -9,6 +9,7 @@ import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
 import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
 import { ConsumeInbox } from './consume-inbox.js';
+import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 
@@ -65,6 +66,8 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
       const sinceSent = Date.now() - sentAt;
       if (isAsync || values.length >= MAX_BATCH || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0) send();
     } catch (error) {
+      // process.exit() in a handler: the exit guard's request to end, not the item's failure.
+      if (error instanceof ExitRequest) throw error;
       send(toRemoteError(error));
     }
   }

@@ -228,13 +228,17 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         } else {
           process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id], daemon: settings.daemon, ...name });
           process.start();
-          link = new IpcConsumerLink(process[HANDLE], (result) => {
-            if (!finished) handleResult(result);
-          });
+          link = new IpcConsumerLink(
+            process[HANDLE],
+            (result) => {
+              if (!finished) handleResult(result);
+            },
+            fail,
+          );
         }
         workers.set(id, { process, link });
         core.addWorker(id);
-        void process.join().then(() => onWorkerExit(id));
+        void Promise.all([process.join(), link.drained]).then(() => onWorkerExit(id));
       }
       if (results) void readResults(results).catch(fail);
 

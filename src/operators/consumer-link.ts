@@ -4,6 +4,8 @@ import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js
 import { DISPOSE_QUEUE } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
 
+const RESOLVED = Promise.resolve();
+
 /** How consume() hands one consumer the items the dispatcher assigned it, and tells it to finish. */
 export interface ConsumerLink {
   send(items: unknown[]): void;
@@ -11,6 +13,12 @@ export interface ConsumerLink {
   end(): void;
   /** The consumer has exited: release what the link holds. */
   dispose(): void;
+  /**
+   * Settles when nothing more can arrive from the consumer. Its exit alone does not say so: results
+   * it wrote just before may still be unread in the channel, and handled after the exit they would
+   * find their items re-queued (run twice, reported as lost).
+   */
+  readonly drained: Promise<void>;
 }
 
 /** A manual consumer's items go into the JoinableQueue its target loops on. */
@@ -22,6 +30,8 @@ export function queueLink(jobs: Queue<unknown>): ConsumerLink {
     // Manual consumers are daemons (validated): they are terminated, never told to end.
     end: () => {},
     dispose: () => jobs[DISPOSE_QUEUE](),
+    // What a manual consumer yields reaches the parent through the results queue, read on its own.
+    drained: RESOLVED,
   };
 }
 
@@ -36,53 +46,72 @@ export function queueLink(jobs: Queue<unknown>): ConsumerLink {
  */
 export class IpcConsumerLink implements ConsumerLink {
   readonly #child: ChildProcess;
+  readonly #onError: (error: unknown) => void;
+  readonly #onMessage: (message: unknown) => void;
   #ready = false;
   #waiting: unknown[] = [];
-  #flushScheduled = false;
+  #flush: NodeJS.Immediate | undefined;
   #ended = false;
+  // Node emits 'disconnect' at the channel's end, after every message the child wrote before it.
+  readonly drained: Promise<void>;
 
-  constructor(child: ChildProcess, onResult: (result: ConsumerResult) => void) {
+  /** `onResult` and sending failures report through `onError`, so neither throws from an event handler. */
+  constructor(child: ChildProcess, onResult: (result: ConsumerResult) => void, onError: (error: unknown) => void) {
     this.#child = child;
-    child.on('message', (message: unknown) => {
+    this.#onError = onError;
+    this.drained = child.connected ? new Promise((resolve) => child.once('disconnect', () => resolve())) : RESOLVED;
+    this.#onMessage = (message: unknown): void => {
       if (!isProtocolMessage(message)) return;
-      if (message.rxmp === 'consume-results') onResult(message.result);
-      else if (message.rxmp === 'ready') this.#onReady();
-    });
+      try {
+        if (message.rxmp === 'consume-results') onResult(message.result);
+        else if (message.rxmp === 'ready') this.#onReady();
+      } catch (error) {
+        onError(error);
+      }
+    };
+    child.on('message', this.#onMessage);
   }
 
   /** `items` were checked to clone when consume() accepted them. */
   send(items: unknown[]): void {
     for (const item of items) this.#waiting.push(item);
-    if (this.#ready && !this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(this.#flush);
-    }
+    if (this.#ready && !this.#flush) this.#flush = setImmediate(this.#sendWaiting);
   }
 
   end(): void {
     this.#ended = true;
-    if (this.#ready && !this.#flushScheduled) this.#flush();
+    if (this.#ready && !this.#flush) this.#sendWaiting();
   }
 
   dispose(): void {
+    this.#child.off('message', this.#onMessage);
+    if (this.#flush) clearImmediate(this.#flush);
+    this.#flush = undefined;
+    this.#ready = false;
     this.#waiting = [];
   }
 
   #onReady(): void {
     this.#ready = true;
-    this.#flush();
+    this.#sendWaiting();
   }
 
   // Everything assigned so far, then the end if it was asked for.
-  readonly #flush = (): void => {
-    this.#flushScheduled = false;
+  readonly #sendWaiting = (): void => {
+    this.#flush = undefined;
     if (this.#waiting.length > 0) this.#write({ rxmp: 'consume-jobs', items: this.#waiting });
     this.#waiting = [];
     if (this.#ended) this.#write({ rxmp: 'consume-end' });
   };
 
-  // To a child that is gone the message is lost, and consume() re-queues its items when it sees the exit.
+  // To a child that is gone the message is lost, and consume() re-queues its items when it sees the
+  // exit. An item changed after consume() checked it may no longer clone: that fails the output.
   #write(message: ProtocolMessage): void {
-    if (this.#child.connected) this.#child.send(message);
+    if (!this.#child.connected) return;
+    try {
+      this.#child.send(message);
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 }

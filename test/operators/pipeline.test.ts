@@ -190,6 +190,16 @@ describe('queue() + consume()', () => {
     expect((error as ConsumerExitedError).lostItems).to.be.at.least(1);
   });
 
+  it('should treat process.exit() in a handler as the consumer exiting, after the results before it', async () => {
+    const seen: number[] = [];
+    const error = await lastValueFrom(
+      from([1, 2, 3]).pipe(consume<number, number>(rx.exitsOn, { processes: 1, args: [2], onConsumerExit: 'error' }), tap((v) => seen.push(v))),
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConsumerExitedError).with.property('exitCode', 5);
+    expect((error as ConsumerExitedError).lostItems).to.equal(2);
+    expect(seen).to.deep.equal([1]);
+  });
+
   it("should fail fast with the child's stack when a handler throws, or skip with onError: 'skip'", async () => {
     let error: unknown;
     await lastValueFrom(from([1, 2, 3]).pipe(consume<number, number>(rx.failOn, { processes: 1, args: [2] }))).catch((e) => (error = e));
