@@ -5,6 +5,21 @@ import { DISPOSE_QUEUE } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
 
 const RESOLVED = Promise.resolve();
+// Bounds the wait for a channel's end after its process exited, should 'disconnect' never come.
+const CHANNEL_END_AFTER_EXIT_MS = 5_000;
+
+function channelEnd(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    child.once('disconnect', () => {
+      if (timer) clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', () => {
+      if (child.connected) timer = setTimeout(resolve, CHANNEL_END_AFTER_EXIT_MS);
+    });
+  });
+}
 
 /** How consume() hands one consumer the items the dispatcher assigned it, and tells it to finish. */
 export interface ConsumerLink {
@@ -59,7 +74,7 @@ export class IpcConsumerLink implements ConsumerLink {
   constructor(child: ChildProcess, onResult: (result: ConsumerResult) => void, onError: (error: unknown) => void) {
     this.#child = child;
     this.#onError = onError;
-    this.drained = child.connected ? new Promise((resolve) => child.once('disconnect', () => resolve())) : RESOLVED;
+    this.drained = child.connected ? channelEnd(child) : RESOLVED;
     this.#onMessage = (message: unknown): void => {
       if (!isProtocolMessage(message)) return;
       try {
