@@ -3,6 +3,7 @@
 // the items came. The parent's dispatcher bounds what a consumer holds and re-queues a dead
 // consumer's items, so the channel needs no flow control of its own: one message per batch each way,
 // where a queue's socket protocol added credit, request and took messages to every batch.
+import { registerFlushable } from '../internal/flush-registry.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
 import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
@@ -11,7 +12,7 @@ import type { Queue } from '../process/queue.js';
 import { ConsumeInbox } from './consume-inbox.js';
 import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
-import { sendToParent } from './parent-channel.js';
+import { sendToParent, whenFlushed } from './parent-channel.js';
 
 /**
  * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they
@@ -44,6 +45,15 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
     sentAt = Date.now();
     sendToParent({ rxmp: 'consume-results', result });
   };
+  // Results held for batching leave on every way out of the process too: process.exit() in a
+  // handler, an uncaught error. Otherwise their items would run again elsewhere, or count as lost.
+  registerFlushable({
+    pending: () => values.length > 0,
+    flush: () => {
+      if (values.length > 0) send();
+      return whenFlushed();
+    },
+  });
   while (!inbox.done) {
     if (inbox.size === 0) {
       // Nothing more here yet: what is done leaves before this consumer waits.
