@@ -102,19 +102,21 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const stats = (options as { [CONSUME_STATS]?: (s: { buffered: number; inflight: number }) => void })[CONSUME_STATS];
       const dispatch = (): void => {
         stats?.({ buffered: core.buffered, inflight: core.inflight });
-        const assigned = core.assign();
-        if (assigned.length > 0) {
-          // One batch per consumer per dispatch.
-          const batches = new Map<number, unknown[]>();
-          for (const { worker, job } of assigned) {
-            const batch = batches.get(worker);
-            if (batch) batch.push(job.item);
-            else batches.set(worker, [job.item]);
-          }
-          for (const [worker, items] of batches) workers.get(worker)?.link.send(items);
-        }
+        for (const { worker, items } of core.assignBatches()) workers.get(worker)?.link.send(items);
         if (!core.isFull()) gate.open();
         maybeComplete();
+      };
+
+      // A producer hands over a whole batch of items in one synchronous run: they are dispatched
+      // together once it ends, not one by one (each dispatch scans the workers).
+      let dispatchScheduled = false;
+      const scheduleDispatch = (): void => {
+        if (dispatchScheduled) return;
+        dispatchScheduled = true;
+        queueMicrotask(() => {
+          dispatchScheduled = false;
+          if (!finished) dispatch();
+        });
       };
 
       // Completion waits one turn: a manual consumer's last yields reach the results queue before
@@ -175,12 +177,14 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           return true;
         }
         const { worker, values, error } = result;
+        // A consumer handles its items in order: each outcome is its oldest item's. None held (it was
+        // removed and its items redelivered) means the outcome is stale.
         for (const value of values) {
-          const seq = takeOldest(worker);
+          const seq = core.finishOldest(worker);
           if (seq !== undefined) emit(seq, value as R);
         }
         if (error) {
-          const seq = takeOldest(worker);
+          const seq = core.finishOldest(worker);
           if (seq !== undefined && settings.onError === 'skip') emit(seq, SKIPPED);
           else if (seq !== undefined) {
             fail(new TaskError({ processName: workers.get(worker)?.process.name ?? `consumer ${worker}`, seq, ...error }));
@@ -189,13 +193,6 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         }
         dispatch();
         return true;
-      };
-
-      // A consumer handles its items in order: an outcome is for the oldest item it holds. None (it
-      // was removed, its items redelivered) means the outcome is stale.
-      const takeOldest = (worker: number): number | undefined => {
-        const seq = core.oldest(worker);
-        return seq !== undefined && core.finish(worker, seq) ? seq : undefined;
       };
 
       const readResults = async (queue: Queue<ConsumerResult>): Promise<void> => {
@@ -213,10 +210,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           const jobs = new JoinableQueue<unknown>(settings.prefetch + 1);
           // A manual consumer takes its items in order, so each taskDone finishes its oldest item.
           jobs[ON_TASK_DONE]((count) => {
-            for (let i = 0; i < count; i++) {
-              const seq = core.oldest(id);
-              if (seq !== undefined) core.finish(id, seq);
-            }
+            for (let i = 0; i < count; i++) core.finishOldest(id);
             dispatch();
           });
           // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all
@@ -267,7 +261,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
               );
             }
             if (core.isFull()) gate.shut();
-            dispatch();
+            scheduleDispatch();
           },
           error: fail,
           complete: () => {

@@ -1,7 +1,16 @@
-/** An item on its way through consume(): its sequence number (arrival order) and value. */
-export interface Job<T> {
-  readonly seq: number;
-  readonly item: T;
+import { JobFifo, type Job } from './job-fifo.js';
+
+export type { Job } from './job-fifo.js';
+
+/** The items one dispatch hands to one worker, in order. */
+export interface WorkerBatch<T> {
+  readonly worker: number;
+  readonly items: T[];
+}
+
+interface Worker<T> {
+  readonly id: number;
+  readonly held: JobFifo<T>;
 }
 
 /**
@@ -12,10 +21,11 @@ export interface Job<T> {
 export class DispatchCore<T> {
   readonly maxsize: number;
   readonly window: number;
-  #buffer: Job<T>[] = [];
+  readonly #buffer = new JobFifo<T>();
   #nextSeq = 0;
   #sourceDone = false;
-  readonly #workers = new Map<number, Map<number, T>>();
+  #workers: Worker<T>[] = [];
+  #inflight = 0;
 
   constructor(maxsize: number, window: number) {
     this.maxsize = maxsize;
@@ -24,30 +34,26 @@ export class DispatchCore<T> {
 
   /** Items waiting for a worker. */
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#buffer.size;
   }
 
   /** Items handed to workers and not finished. */
   get inflight(): number {
-    let n = 0;
-    for (const jobs of this.#workers.values()) n += jobs.size;
-    return n;
+    return this.#inflight;
   }
 
   get workerCount(): number {
-    return this.#workers.size;
+    return this.#workers.length;
   }
 
-  /** Buffers an item from the source and returns its job. */
-  accept(item: T): Job<T> {
-    const job = { seq: this.#nextSeq++, item };
-    this.#buffer.push(job);
-    return job;
+  /** Buffers an item from the source. */
+  accept(item: T): void {
+    this.#buffer.push(this.#nextSeq++, item);
   }
 
   /** True when the buffer holds maxsize items: the source should pause. */
   isFull(): boolean {
-    return this.#buffer.length >= this.maxsize;
+    return this.#buffer.size >= this.maxsize;
   }
 
   sourceCompleted(): void {
@@ -55,53 +61,91 @@ export class DispatchCore<T> {
   }
 
   addWorker(id: number): void {
-    this.#workers.set(id, new Map());
+    this.#workers.push({ id, held: new JobFifo() });
   }
 
   /** A worker is gone: returns the jobs it held unfinished, in order. */
   removeWorker(id: number): Job<T>[] {
-    const jobs = this.#workers.get(id);
-    this.#workers.delete(id);
-    return jobs ? [...jobs].map(([seq, item]) => ({ seq, item })).sort((a, b) => a.seq - b.seq) : [];
+    const worker = this.#find(id);
+    if (!worker) return [];
+    this.#workers = this.#workers.filter((w) => w !== worker);
+    const jobs = worker.held.toJobs();
+    this.#inflight -= jobs.length;
+    return jobs;
   }
 
   /** Puts jobs back at the head of the buffer (redelivery keeps their original order). */
   requeue(jobs: readonly Job<T>[]): void {
-    this.#buffer.unshift(...jobs);
+    this.#buffer.unshiftAll(jobs);
+  }
+
+  /** Assigns what it can (see #assignEach), one job at a time. */
+  assign(): { worker: number; job: Job<T> }[] {
+    const assigned: { worker: number; job: Job<T> }[] = [];
+    this.#assignEach((worker, seq, item) => assigned.push({ worker: worker.id, job: { seq, item } }));
+    return assigned;
+  }
+
+  /** Assigns what it can (see #assignEach), as one batch per worker: one message each. */
+  assignBatches(): WorkerBatch<T>[] {
+    const batches: WorkerBatch<T>[] = [];
+    let last: WorkerBatch<T> | undefined;
+    this.#assignEach((worker, _seq, item) => {
+      if (last?.worker !== worker.id) last = batches.find((batch) => batch.worker === worker.id);
+      if (!last) {
+        last = { worker: worker.id, items: [] };
+        batches.push(last);
+      }
+      last.items.push(item);
+    });
+    return batches;
   }
 
   /**
-   * Hands buffered jobs to workers with room in their window, the least loaded first, so a worker
-   * never holds more than `window` items and idle workers are served before busy ones.
+   * A worker finished its oldest job (consumers take their items in order): returns its sequence
+   * number, or undefined if it held none (its jobs were taken back when it was removed).
    */
-  assign(): { worker: number; job: Job<T> }[] {
-    const assignments: { worker: number; job: Job<T> }[] = [];
-    while (this.#buffer.length > 0) {
-      let best: [number, Map<number, T>] | undefined;
-      for (const entry of this.#workers) {
-        if (entry[1].size < this.window && (!best || entry[1].size < best[1].size)) best = entry;
-      }
-      if (!best) break;
-      const job = this.#buffer.shift() as Job<T>;
-      best[1].set(job.seq, job.item);
-      assignments.push({ worker: best[0], job });
-    }
-    return assignments;
-  }
-
-  /** The worker's longest-held job: consumers that take items in order finish them in that order. */
-  oldest(worker: number): number | undefined {
-    for (const seq of this.#workers.get(worker)?.keys() ?? []) return seq;
-    return undefined;
+  finishOldest(id: number): number | undefined {
+    const seq = this.#find(id)?.held.peekSeq();
+    if (seq !== undefined) this.finish(id, seq);
+    return seq;
   }
 
   /** A worker finished a job; false if the job was unknown (finished twice, or its worker was dropped). */
-  finish(worker: number, seq: number): boolean {
-    return this.#workers.get(worker)?.delete(seq) ?? false;
+  finish(id: number, seq: number): boolean {
+    if (!this.#find(id)?.held.remove(seq)) return false;
+    this.#inflight--;
+    return true;
   }
 
   /** The completion rule: the source completed, nothing is buffered, nothing is in flight. */
   isDone(): boolean {
-    return this.#sourceDone && this.#buffer.length === 0 && this.inflight === 0;
+    return this.#sourceDone && this.#buffer.size === 0 && this.#inflight === 0;
+  }
+
+  // Hands buffered jobs to workers with room in their window, the least loaded first, so a worker
+  // never holds more than `window` items and idle workers are served before busy ones.
+  #assignEach(visit: (worker: Worker<T>, seq: number, item: T) => void): void {
+    const workers = this.#workers;
+    while (this.#buffer.size > 0) {
+      let best: Worker<T> | undefined;
+      let bestLoad = this.window;
+      for (let i = 0; i < workers.length; i++) {
+        const worker = workers[i] as Worker<T>;
+        if (worker.held.size < bestLoad) {
+          best = worker;
+          bestLoad = worker.held.size;
+        }
+      }
+      if (!best) return;
+      const seq = this.#buffer.peekSeq() as number;
+      this.#inflight++;
+      visit(best, seq, this.#buffer.moveHeadTo(best.held));
+    }
+  }
+
+  #find(id: number): Worker<T> | undefined {
+    for (let i = 0; i < this.#workers.length; i++) if ((this.#workers[i] as Worker<T>).id === id) return this.#workers[i];
+    return undefined;
   }
 }

@@ -161,10 +161,7 @@ function inlineLoopConsume<T, R>(
     for (let id = 0; id < settings.processes; id++) {
       const q = new JoinableQueue<T>();
       q[ON_TASK_DONE]((count) => {
-        for (let i = 0; i < count; i++) {
-          const seq = core.oldest(id);
-          if (seq !== undefined) core.finish(id, seq);
-        }
+        for (let i = 0; i < count; i++) core.finishOldest(id);
         dispatch();
       });
       queues.push(q);

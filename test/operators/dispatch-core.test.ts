@@ -56,4 +56,23 @@ describe('DispatchCore', () => {
     expect(late.finish(0, job.seq)).to.equal(false);
     expect(late.isDone()).to.equal(true);
   });
+
+  it("should hand out one batch per worker, and finish each worker's jobs oldest first", () => {
+    const core = new DispatchCore<string>(10, 2);
+    core.addWorker(0);
+    core.addWorker(1);
+    for (const item of ['a', 'b', 'c', 'd', 'e']) core.accept(item);
+    expect(core.assignBatches()).to.deep.equal([
+      { worker: 0, items: ['a', 'c'] },
+      { worker: 1, items: ['b', 'd'] },
+    ]);
+    expect(core.finishOldest(1)).to.equal(1);
+    expect(core.finishOldest(1)).to.equal(3);
+    expect(core.finishOldest(1)).to.equal(undefined);
+    expect(core.inflight).to.equal(2);
+    expect(core.assignBatches()).to.deep.equal([{ worker: 1, items: ['e'] }]);
+    core.removeWorker(0);
+    expect(core.finishOldest(0)).to.equal(undefined);
+    expect(core.inflight).to.equal(1);
+  });
 });
