@@ -21,6 +21,14 @@ export function* rxItems(size: 'small' | '1k', from: number, to: number): Genera
   for (let i = from; i < to; i++) yield makeItem(size, i);
 }
 
+// The same items once the bench says go: the child reports it is up, then waits (its generator is
+// returned afterwards, so producing stays a plain synchronous loop).
+export async function rxItemsOnCue(ready: JoinableQueue<boolean>, go: JoinableQueue<boolean>, size: 'small' | '1k', from: number, to: number): Promise<Iterable<string>> {
+  await ready.put(true);
+  await go.get();
+  return rxItems(size, from, to);
+}
+
 export function rxIdentity(item: string): number {
   return item.length;
 }
