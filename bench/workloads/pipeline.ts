@@ -56,7 +56,7 @@ export async function runRxPipeline(params: PipelineParams): Promise<RxPipelineR
     producer<string>(rxItemsOnCue, { args: [ready, go, params.size, p * per, Math.min(params.n, (p + 1) * per)] }),
   );
   const t0 = process.hrtime.bigint();
-  const done = lastValueFrom(merge(...sources).pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: 2, prefetch: 256 }), count()));
+  const done = lastValueFrom(merge(...sources).pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: 2 }), count()));
   // A pipeline that fails before every producer is up must not leave us waiting for them.
   const allUp = (async () => {
     for (let p = 0; p < params.producers; p++) await ready.get();

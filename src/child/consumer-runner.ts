@@ -20,10 +20,12 @@ import { sendToParent, whenFlushed } from './parent-channel.js';
  * results of the consumer's next items, and `error`, if set, is the outcome of the item after them.
  * One message carries the outcomes of every item handled without a pause (a job wrapper or a message
  * per item would be that many more objects to create, encode, decode and collect). `yielded` is a
- * value a manual consumer yielded, tied to no item.
+ * value a manual consumer yielded, tied to no item. `busyMs` is how long those items kept the
+ * consumer busy, from the start of the first to the send (whole milliseconds): the parent sizes the
+ * consumer's prefetch window by it.
  */
 export type ConsumerResult =
-  | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError }
+  | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError; readonly busyMs: number }
   | { readonly worker: number; readonly yielded: unknown };
 
 // A handler's return value is awaited only when it needs to be: an await costs a microtask turn.
@@ -39,10 +41,13 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
   // written before the process exits (sendToParent counts them).
   let values: unknown[] = [];
   let sentAt = -Infinity;
+  let runStartedAt = 0;
   const send = (error?: RemoteError): void => {
-    const result: ConsumerResult = error ? { worker, values, error } : { worker, values };
+    const now = Date.now();
+    const busyMs = Math.max(0, now - runStartedAt);
+    const result: ConsumerResult = error ? { worker, values, error, busyMs } : { worker, values, busyMs };
     values = [];
-    sentAt = Date.now();
+    sentAt = now;
     sendToParent({ rxmp: 'consume-results', result });
   };
   // Results held for batching leave on every way out of the process too: process.exit() in a
@@ -62,6 +67,7 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
       continue;
     }
     const item = inbox.take();
+    if (values.length === 0) runStartedAt = Date.now();
     try {
       const returned = handler(item, ...args);
       const isAsync = isPromiseLike(returned);

@@ -3,6 +3,7 @@ import { QueueEmptyError } from '../errors/queue-empty-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskDoneError } from '../errors/task-done-error.js';
 import { elapsedMs } from './elapsed.js';
+import { MAX_PREFETCH, nextPrefetchWindow } from './prefetch-window.js';
 import { decodeItems, type Body } from './frame-codec.js';
 import type { QueueDescriptor, QueueWireMessage } from './protocol.js';
 import type { QueueBackend } from './queue-backend.js';
@@ -361,25 +362,8 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 }
 
-/**
- * A consumer proxy's prefetch window after an item kept its process busy `busyMs` (from its take to
- * the next get, in whole milliseconds). Prefetch only pays when processing an item is quicker than a
- * round trip to the owner; a slow consumer keeps a window of one, so it never sits on items an idle
- * consumer could take. A reading of 0 means under 1 ms and doubles the window; 2 or more means over
- * 1 ms and halves it. 1 could be either and keeps it: halving on it made fast consumers (items of
- * 10-100 µs straddle a millisecond tick 1-10 % of the time) shrink the window under items already on
- * their way and send them back to the owner, which then held 1,487 items of a maxsize of 1,000.
- */
-export function nextPrefetchWindow(window: number, busyMs: number): number {
-  if (busyMs < FAST_ITEM_MS) return Math.min(MAX_PREFETCH, window * 2);
-  if (busyMs > FAST_ITEM_MS) return Math.max(1, window >> 1);
-  return window;
-}
-
 const RESOLVED = Promise.resolve();
 const MAX_PUT_WINDOW = 512;
-const MAX_PREFETCH = 1024;
-const FAST_ITEM_MS = 1;
 const IDLE_RELEASE_MS = 20;
 // The longest a put waits in a busy process. Results of 2 ms tasks still leave a few at a time: at
 // 1 ms each woke the parent on its own, and the pool benchmark lost 2-3 % (0.90-0.91x -> 0.93x).

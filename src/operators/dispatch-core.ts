@@ -11,6 +11,7 @@ export interface WorkerBatch<T> {
 interface Worker<T> {
   readonly id: number;
   readonly held: JobFifo<T>;
+  window: number;
 }
 
 /**
@@ -20,6 +21,7 @@ interface Worker<T> {
  */
 export class DispatchCore<T> {
   readonly maxsize: number;
+  /** The window of workers added without one. */
   readonly window: number;
   readonly #buffer = new JobFifo<T>();
   #nextSeq = 0;
@@ -60,8 +62,20 @@ export class DispatchCore<T> {
     this.#sourceDone = true;
   }
 
-  addWorker(id: number): void {
-    this.#workers.push({ id, held: new JobFifo() });
+  /** A worker that may hold `window` items at a time (the core's window unless told). */
+  addWorker(id: number, window = this.window): void {
+    this.#workers.push({ id, held: new JobFifo(), window });
+  }
+
+  /** How many items the worker may hold. */
+  windowOf(id: number): number | undefined {
+    return this.#find(id)?.window;
+  }
+
+  /** Resizes a worker's window; what it already holds beyond the new one stays with it. */
+  setWindow(id: number, window: number): void {
+    const worker = this.#find(id);
+    if (worker) worker.window = window;
   }
 
   /** A worker is gone: returns the jobs it held unfinished, in order. */
@@ -124,17 +138,18 @@ export class DispatchCore<T> {
   }
 
   // Hands buffered jobs to workers with room in their window, the least loaded first, so a worker
-  // never holds more than `window` items and idle workers are served before busy ones.
+  // never holds more than its window and idle workers are served before busy ones.
   #assignEach(visit: (worker: Worker<T>, seq: number, item: T) => void): void {
     const workers = this.#workers;
     while (this.#buffer.size > 0) {
       let best: Worker<T> | undefined;
-      let bestLoad = this.window;
+      let bestLoad = Infinity;
       for (let i = 0; i < workers.length; i++) {
         const worker = workers[i] as Worker<T>;
-        if (worker.held.size < bestLoad) {
+        const load = worker.held.size;
+        if (load < worker.window && load < bestLoad) {
           best = worker;
-          bestLoad = worker.held.size;
+          bestLoad = load;
         }
       }
       if (!best) return;

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueClosedError, type Queue } from '../../src/index.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
-import { nextPrefetchWindow } from '../../src/internal/queue-proxy.js';
 import { QueueClient } from '../../src/internal/queue-client.js';
 import { encodeFrame, FrameDecoder } from '../../src/internal/frame-codec.js';
 import type { QueueWireMessage } from '../../src/internal/protocol.js';
@@ -47,34 +46,6 @@ describe('QueueProxy when its owner is gone', () => {
   });
 });
 
-// How a consumer proxy sizes its prefetch from the time an item kept it busy (whole milliseconds).
-describe('nextPrefetchWindow', () => {
-  it('should double the window after an item under 1 ms, up to 1,024', () => {
-    expect(nextPrefetchWindow(1, 0)).to.equal(2);
-    expect(nextPrefetchWindow(256, 0)).to.equal(512);
-    expect(nextPrefetchWindow(1024, 0)).to.equal(1024);
-  });
-
-  it('should halve the window after an item read as 2 ms or more, down to one item', () => {
-    expect(nextPrefetchWindow(1024, 2)).to.equal(512);
-    expect(nextPrefetchWindow(3, 50)).to.equal(1);
-    expect(nextPrefetchWindow(1, 50)).to.equal(1);
-    expect(nextPrefetchWindow(64, Infinity)).to.equal(32);
-  });
-
-  it('should keep the window on a reading of 1 ms, which a fast item straddling a tick also gives', () => {
-    expect(nextPrefetchWindow(1024, 1)).to.equal(1024);
-    expect(nextPrefetchWindow(1, 1)).to.equal(1);
-  });
-
-  it('should bring any window to one within a dozen slow items, and back to 1,024 within a dozen fast ones', () => {
-    let window = 1024;
-    for (let i = 0; i < 12; i++) window = nextPrefetchWindow(window, 5);
-    expect(window).to.equal(1);
-    for (let i = 0; i < 12; i++) window = nextPrefetchWindow(window, 0);
-    expect(window).to.equal(1024);
-  });
-});
 
 /**
  * An owner that grants every credit asked for and answers every item request at once (items 0, 1,

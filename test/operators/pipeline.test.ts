@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
-import { count, firstValueFrom, from, lastValueFrom, merge, Subject, take, tap, toArray } from 'rxjs';
-import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, consume, producer, queue } from '../../src/index.js';
+import { count, firstValueFrom, from, lastValueFrom, merge, Subject, take, tap, toArray, type Observable } from 'rxjs';
+import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, consume, producer, queue, type Target } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, isPidAlive, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -106,6 +106,20 @@ describe('queue() + consume()', () => {
       from(['first', 'second']).pipe(consume<string, string>(rx.computeUntilAcked, { processes: 1, prefetch: 4, args: [ack] }), tap((r) => r === 'first' && writeFileSync(ack, '')), toArray()),
     );
     expect(results).to.deep.equal(['first', 'acked']);
+  });
+
+  it("should widen each consumer's window while its items are fast, and keep it at 4 while they are slow", async () => {
+    const peakInflight = async (source: Observable<number>, handler: Target, args: unknown[]): Promise<number> => {
+      let peak = 0;
+      const stats = (s: { inflight: number }) => (peak = Math.max(peak, s.inflight));
+      const results = await lastValueFrom(source.pipe(consume<number, unknown>(handler, { processes: 2, args, [CONSUME_STATS]: stats } as object), count()));
+      expect(results).to.be.greaterThan(0);
+      return peak;
+    };
+    // Fast: windows grow from 4 by doubling towards maxsize (1,000), far past the 2 x 4 a fixed default allowed.
+    expect(await peakInflight(producer<number>(rx.returnsArray, { args: [20_000] }), rx.square, [])).to.be.greaterThan(64);
+    // Slow (5 ms an item): each consumer holds at most 4 items, so an idle one is never short of work.
+    expect(await peakInflight(from(Array.from({ length: 40 }, (_, i) => i)), rx.slowIdentity, [5])).to.be.at.most(8);
   });
 
   it('should keep ordered results in source order', async () => {
