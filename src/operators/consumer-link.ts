@@ -23,6 +23,7 @@ function channelEnd(child: ChildProcess): Promise<void> {
 
 /** How consume() hands one consumer the items the dispatcher assigned it, and tells it to finish. */
 export interface ConsumerLink {
+  /** Takes `items` over: the caller must not change the array afterwards. */
   send(items: unknown[]): void;
   /** No more items: a non-daemon consumer returns once it has handled those it has. */
   end(): void;
@@ -89,7 +90,9 @@ export class IpcConsumerLink implements ConsumerLink {
 
   /** `items` were checked to clone when consume() accepted them. */
   send(items: unknown[]): void {
-    for (const item of items) this.#waiting.push(item);
+    // Usually the only batch before the flush: kept as it is rather than copied.
+    if (this.#waiting.length === 0) this.#waiting = items;
+    else for (const item of items) this.#waiting.push(item);
     if (this.#ready && !this.#flush) this.#flush = setImmediate(this.#sendWaiting);
   }
 

@@ -45,7 +45,7 @@ describe('JobFifo', () => {
     const sink = new JobFifo<number>();
     const taken: number[] = [];
     let next = 0;
-    // Never empty, so the taken part is cut back from a FIFO that is never reset.
+    // Never empty: the ring wraps around many times, and grows while it fills.
     for (let round = 0; round < 50; round++) {
       for (let i = 0; i < 100; i++, next++) source.push(next, next * 10);
       while (source.size > 20) taken.push(source.moveHeadTo(sink));
@@ -54,5 +54,19 @@ describe('JobFifo', () => {
     expect(taken).to.deep.equal(Array.from({ length: next - 20 }, (_, i) => i * 10));
     expect(sink.size).to.equal(next - 20);
     expect(source.toJobs().map((job) => job.seq)).to.deep.equal(Array.from({ length: 20 }, (_, i) => next - 20 + i));
+  });
+
+  it('should remove from the middle of a ring that has wrapped around, keeping the order', () => {
+    const fifo = new JobFifo<number>();
+    const sink = new JobFifo<number>();
+    for (let seq = 0; seq < 12; seq++) fifo.push(seq, seq);
+    for (let i = 0; i < 10; i++) fifo.moveHeadTo(sink);
+    for (let seq = 12; seq < 26; seq++) fifo.push(seq, seq); // 16 held, starting near the end of the ring
+    expect(fifo.remove(20)).to.equal(true);
+    expect(fifo.remove(25)).to.equal(true);
+    expect(fifo.toJobs().map((job) => job.item)).to.deep.equal([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24]);
+    fifo.push(26, 26);
+    expect(fifo.size).to.equal(15);
+    expect(fifo.peekSeq()).to.equal(10);
   });
 });
