@@ -41,8 +41,13 @@ export class LocalQueue<T> implements QueueBackend<T> {
   }
 
   putNowait(item: T): void {
-    if (!this.#core.offer(item)) throw new QueueFullError(this.maxsize);
+    if (!this.offer(item)) throw new QueueFullError(this.maxsize);
+  }
+
+  offer(item: T): boolean {
+    if (!this.#core.offer(item)) return false;
     this.#owner?.scheduleDrain();
+    return true;
   }
 
   get(block: boolean, timeout: number | null): Promise<T> {

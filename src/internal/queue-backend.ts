@@ -8,6 +8,8 @@ export interface QueueBackend<T> {
   readonly maxsize: number;
   put(item: T, block: boolean, timeout: number | null): Promise<void>;
   putNowait(item: T): void;
+  /** Accepts `item` if it can without waiting, as put() would; false (nothing asked, nothing thrown) otherwise. */
+  offer(item: T): boolean;
   get(block: boolean, timeout: number | null): Promise<T>;
   getNowait(): T;
   qsize(): number;

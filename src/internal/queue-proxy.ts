@@ -80,6 +80,12 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     return promise;
   }
 
+  offer(item: T): boolean {
+    if (this.#gone || this.#credit <= 0 || this.#pendingPuts.length > 0) return false;
+    this.#accept(item);
+    return true;
+  }
+
   putNowait(item: T): void {
     if (this.#gone) throw this.#goneError();
     if (this.#credit > 0 && this.#pendingPuts.length === 0) return this.#accept(item);

@@ -24,5 +24,7 @@ export const DISPOSE_QUEUE = Symbol.for('rx-multiprocessing.disposeQueue');
 export const FIX_PREFETCH = Symbol.for('rx-multiprocessing.fixPrefetch');
 /** A Queue's method letting its one remote producer hold credit for the whole queue (a producer()'s channel). */
 export const SOLE_PRODUCER = Symbol.for('rx-multiprocessing.soleProducer');
+/** A Queue's method putting an item only if it can go without waiting (a producer child's loop). */
+export const TRY_PUT = Symbol.for('rx-multiprocessing.tryPut');
 /** A child's method: while held, it keeps this process alive (see TrackedChild). */
 export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { count, firstValueFrom, from, lastValueFrom, merge, Subject, take, tap, toArray, type Observable } from 'rxjs';
 import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, consume, producer, queue, type Target } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
@@ -120,6 +120,17 @@ describe('queue() + consume()', () => {
     expect(await peakInflight(producer<number>(rx.returnsArray, { args: [20_000] }), rx.square, [])).to.be.greaterThan(64);
     // Slow (5 ms an item): each consumer holds at most 4 items, so an idle one is never short of work.
     expect(await peakInflight(from(Array.from({ length: 40 }, (_, i) => i)), rx.slowIdentity, [5])).to.be.at.most(8);
+  });
+
+  it("should pull a producer's generator only while its window and the queue have room", async () => {
+    const log = tempFile('pulled');
+    const first = await firstValueFrom(
+      producer<number>(rx.countLogged, { args: [1000, log], window: 5 }).pipe(queue({ maxsize: 2 }), consume<number, unknown>(rx.slowIdentity, { processes: 1, prefetch: 1, args: [300] })),
+    );
+    expect(first).to.have.property('item', 0);
+    const pulled = readFileSync(log, 'utf8').trim().split('\n').length;
+    // window 5 in the channel, maxsize 2 (+1 landing as the gate shuts), 1 with the consumer, 1 waiting for credit
+    expect(pulled).to.be.at.least(5).and.at.most(12);
   });
 
   it('should keep ordered results in source order', async () => {
