@@ -10,6 +10,7 @@
  * owner, which then held 1,487 items of a maxsize of 1,000.
  */
 export function nextPrefetchWindow(window: number, busyMs: number, items = 1, min = 1, max = MAX_PREFETCH): number {
+  if (items <= 0) return window; // no item timed, nothing learnt
   if (busyMs < items * FAST_ITEM_MS) return Math.min(max, window * 2);
   if (busyMs >= items * 2 * FAST_ITEM_MS) return Math.max(min, window >> 1);
   return window;

@@ -35,7 +35,8 @@ export interface ConsumeOptions extends QueueOperatorOptions {
   /**
    * Items each consumer may hold (in progress and queued for it). Default: adaptive — 4, doubled
    * after each run of results whose items took under 1 ms on average and halved after one of 2 ms
-   * or more, between 4 and the queue's maxsize (at most 1,024). A fixed number keeps it fixed.
+   * or more, between 4 and the queue's maxsize shared among the consumers (at most 1,024 each), so
+   * the consumers together hold at most about maxsize items besides the queue's. A number fixes it.
    */
   readonly prefetch?: number;
   /** Emit results in the source's order (default false: as they finish). */
@@ -76,8 +77,8 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
       // Tiny items need hundreds in flight to keep a consumer from waiting on the parent between
       // batches; slow ones need few, so an idle consumer is never short of work another one holds.
-      // The cap keeps what the consumers hold within what the queue itself may hold.
-      const maxWindow = Math.max(settings.prefetch, Math.min(MAX_PREFETCH, maxsize));
+      // The cap shares maxsize among the consumers: together they hold no more than the queue may.
+      const maxWindow = Math.max(settings.prefetch, Math.min(MAX_PREFETCH, Math.ceil(maxsize / settings.processes)));
       const gate = new DemandGate();
       // Manual consumers put what they yield into a queue (their targets use queues); the others
       // report over their IPC channel (see ConsumerLink).
@@ -262,6 +263,9 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
               }
             }
             core.accept(item);
+            // A full buffer first hands the consumers what their windows can take, as the deferred
+            // dispatch would: only what is left counts as overflow.
+            if (core.isFull()) dispatch();
             // Producers under the gate may each land one item after it shuts; more than that means
             // a source that cannot be slowed down.
             if (core.buffered > maxsize + gate.attached && overflow === 'error') {

@@ -56,9 +56,9 @@ export function queueLink(jobs: Queue<unknown>): ConsumerLink {
  * The dispatcher bounds what each consumer holds and re-queues the items of one that exits, so the
  * channel needs none of a queue's flow control; a queue added credit, request and took messages to
  * every batch, and in the pool benchmark they cost both sides ~150 µs of CPU per result. Items
- * assigned in one event-loop turn leave as one message at its end (the dispatcher assigns as items
- * arrive, often one at a time). Items assigned before the child reported ready wait here: until then
- * it does not listen for them.
+ * assigned in one event-loop turn leave as one message at its end (the dispatcher may hand a consumer
+ * several batches in a turn: one per producer batch, one per result that freed room). Items assigned
+ * before the child reported ready wait here: until then it does not listen for them.
  */
 export class IpcConsumerLink implements ConsumerLink {
   readonly #child: ChildProcess;

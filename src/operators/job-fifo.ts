@@ -5,10 +5,12 @@ export interface Job<T> {
 }
 
 /**
- * Jobs in order, in a ring of two parallel arrays (sequence numbers, items) that only ever grows:
- * the dispatcher moves every item through two of these (the buffer, then a worker's). A `{ seq,
- * item }` object per item, a Map entry per item held, or arrays regrown after every time they ran
- * empty made the parent allocate ~100 bytes more per item than the item itself, and collect it.
+ * Jobs in order, in a ring of two parallel arrays (sequence numbers, items) that grows by doubling
+ * and is not cut back as it empties: the dispatcher moves every item through two of these (the
+ * buffer, then a worker's). A `{ seq, item }` object per item, a Map entry per item held, or arrays
+ * regrown after every time they ran empty made the parent allocate ~100 bytes more per item than the
+ * item itself, and collect it. A ring keeps the room its largest backlog needed (with `overflow:
+ * 'buffer'`, a burst's size) until the consume() that owns it ends.
  */
 export class JobFifo<T> {
   #seqs: number[] = new Array<number>(INITIAL_CAPACITY).fill(0);

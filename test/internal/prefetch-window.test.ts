@@ -35,5 +35,6 @@ describe('nextPrefetchWindow', () => {
     expect(nextPrefetchWindow(64, 8, 4, 4, 1000)).to.equal(32);
     expect(nextPrefetchWindow(4, 500, 10, 4, 1000)).to.equal(4);
     expect(nextPrefetchWindow(64, 5, 4, 4, 1000)).to.equal(64);
+    expect(nextPrefetchWindow(64, 3, 0, 4, 1000)).to.equal(64);
   });
 });

@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueClosedError, type Queue } from '../../src/index.js';
+import { QueueClosedError, QueueFullError, type Queue } from '../../src/index.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
 import { QueueClient } from '../../src/internal/queue-client.js';
 import { encodeFrame, FrameDecoder } from '../../src/internal/frame-codec.js';
 import type { QueueWireMessage } from '../../src/internal/protocol.js';
-import { ADOPT_QUEUE } from '../../src/internal/symbols.js';
+import { ADOPT_QUEUE, TRY_PUT } from '../../src/internal/symbols.js';
 import { Queue as QueueClass } from '../../src/process/queue.js';
 import { rejection } from '../helpers.js';
 
@@ -30,6 +30,22 @@ describe('QueueProxy when its owner is gone', () => {
     expect(error).to.be.instanceOf(QueueClosedError).with.property('message').that.matches(/process that created it has exited/);
     expect(() => q.get()).to.throw(QueueClosedError);
     expect(() => q.putNowait(1)).to.throw(QueueClosedError);
+    // A producer child's loop tries first, then puts: the put says what went wrong.
+    expect(q[TRY_PUT](1)).to.equal(false);
+    expect(() => q.put(1)).to.throw(QueueClosedError);
+  });
+
+  it('should accept nothing by TRY_PUT before the owner granted credit, and keep the order of waiting puts', async () => {
+    const address = join(tmpdir(), `rxmp-test-${process.pid}-${Date.now()}-credit.sock`);
+    const sockets: Socket[] = [];
+    server = createServer((socket) => void sockets.push(socket)); // never answers: no credit comes
+    await new Promise<void>((resolve) => server?.listen(address, resolve));
+    const q = QueueClass[ADOPT_QUEUE](descriptor(address)) as Queue<number>;
+    expect(q[TRY_PUT](1)).to.equal(false);
+    const waiting = q.put(1, { timeout: 50 });
+    expect(q[TRY_PUT](2)).to.equal(false);
+    expect(await rejection(waiting)).to.be.instanceOf(QueueFullError);
+    for (const socket of sockets) socket.destroy();
   });
 
   it('should reject with QueueClosedError when the owner cannot be reached at all', async () => {

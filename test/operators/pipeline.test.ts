@@ -163,6 +163,12 @@ describe('queue() + consume()', () => {
     expect(error).to.be.instanceOf(QueueFullError).with.property('message').that.matches(/overflow: 'buffer'/);
   });
 
+  it('should take a synchronous burst of a plain Observable that the consumers can hold beyond maxsize', async () => {
+    // 1,005 items: maxsize 1,000 in the buffer, the rest in the consumers' first windows (4 each).
+    const results = await lastValueFrom(from(Array.from({ length: 1005 }, (_, i) => i)).pipe(consume<number, number>(rx.square, { processes: 2 }), count()));
+    expect(results).to.equal(1005);
+  });
+
   it("should accept a plain Observable beyond maxsize with overflow: 'buffer'", async () => {
     const results = await lastValueFrom(from(Array.from({ length: 50 }, (_, i) => i)).pipe(queue({ maxsize: 5, overflow: 'buffer' }), consume<number, number>(rx.square, { processes: 2 }), toArray()));
     expect(results).to.have.length(50);

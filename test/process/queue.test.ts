@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { rejection } from '../helpers.js';
 import { JoinableQueue, Queue, QueueClosedError, QueueEmptyError, QueueFullError, SerializationError, TaskDoneError } from '../../src/index.js';
+import { TRY_PUT } from '../../src/internal/symbols.js';
 
 describe('Queue (in the owning process)', () => {
   it("should behave as the seed's Queue(3): full after three puts, 1 2 3 out, then empty", async () => {
@@ -12,6 +13,19 @@ describe('Queue (in the owning process)', () => {
     expect(q.qsize()).to.equal(3);
     expect([await q.get(), await q.get(), await q.get()]).to.deep.equal([1, 2, 3]);
     expect(q.empty()).to.equal(true);
+  });
+
+  it('should take an item by TRY_PUT only while it can without waiting, checking it as put() does', async () => {
+    const q = new Queue<unknown>(2);
+    expect(q[TRY_PUT]('a')).to.equal(true);
+    expect(q[TRY_PUT]({ b: 1 })).to.equal(true);
+    expect(q[TRY_PUT]('c')).to.equal(false); // full: nothing thrown, nothing taken
+    expect(q.qsize()).to.equal(2);
+    expect(() => q[TRY_PUT](() => 1)).to.throw(SerializationError);
+    expect([await q.get(), await q.get()]).to.deep.equal(['a', { b: 1 }]);
+    q.close();
+    expect(q[TRY_PUT]('d')).to.equal(false);
+    expect(() => q.put('d')).to.throw(QueueClosedError);
   });
 
   it('should make a blocked put wait until a get frees a slot', async () => {
