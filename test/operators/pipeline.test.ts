@@ -122,6 +122,31 @@ describe('queue() + consume()', () => {
     expect(await peakInflight(from(Array.from({ length: 40 }, (_, i) => i)), rx.slowIdentity, [5])).to.be.at.most(8);
   });
 
+  it("should shrink a grown window back once the items turn slow", async () => {
+    // 2,000 fast items grow each window to its cap (maxsize 200 shared: 100 each), then 300 items of
+    // 3 ms. At most ~200 of those can be handed out before the windows shrink; over the last 50,
+    // each consumer holds at most 4 again.
+    let slowDone = 0;
+    let peakEarly = 0;
+    let peakLate = 0;
+    const stats = (s: { inflight: number }) => {
+      if (slowDone === 0) peakEarly = Math.max(peakEarly, s.inflight);
+      if (slowDone >= 250) peakLate = Math.max(peakLate, s.inflight);
+    };
+    const results = await lastValueFrom(
+      producer<number>(rx.returnsArray, { args: [2300] }).pipe(
+        queue({ maxsize: 200 }),
+        consume<number, number>(rx.slowFrom, { processes: 2, args: [20_000, 3], [CONSUME_STATS]: stats } as object),
+        tap((item) => item >= 20_000 && slowDone++),
+        count(),
+      ),
+    );
+    expect(results).to.equal(2300);
+    expect(peakEarly).to.be.greaterThan(16);
+    expect(peakLate).to.be.greaterThan(0);
+    expect(peakLate).to.be.at.most(8);
+  });
+
   it("should pull a producer's generator only while its window and the queue have room", async () => {
     const log = tempFile('pulled');
     const first = await firstValueFrom(
