@@ -22,13 +22,13 @@ export async function runProducer(channel: Queue<unknown>, ref: ModuleExportRef,
 async function putEachValue(produced: unknown, channel: Queue<unknown>): Promise<void> {
   if (produced === undefined) return;
   if (typeof produced === 'object' && produced !== null) {
+    // Values go without an await while credit lasts: the event loop would not turn between them
+    // anyway (only microtasks run between awaits of settled promises), so nothing is sent or
+    // received later than before, and the loop skips a microtask and its garbage per value.
     if (Symbol.asyncIterator in produced) {
-      for await (const value of produced as AsyncIterable<unknown>) await channel.put(value);
+      for await (const value of produced as AsyncIterable<unknown>) if (!channel[TRY_PUT](value)) await channel.put(value);
       return;
     }
-    // Synchronous values go without an await while credit lasts: the event loop would not turn
-    // between them anyway (only microtasks run between awaits of settled promises), so nothing is
-    // sent or received later than before, and the loop skips a microtask and its garbage per value.
     if (Symbol.iterator in produced && !Array.isArray(produced)) {
       for (const value of produced as Iterable<unknown>) if (!channel[TRY_PUT](value)) await channel.put(value);
       return;

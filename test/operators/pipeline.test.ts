@@ -147,15 +147,17 @@ describe('queue() + consume()', () => {
     expect(peakLate).to.be.at.most(8);
   });
 
-  it("should pull a producer's generator only while its window and the queue have room", async () => {
-    const log = tempFile('pulled');
-    const first = await firstValueFrom(
-      producer<number>(rx.countLogged, { args: [1000, log], window: 5 }).pipe(queue({ maxsize: 2 }), consume<number, unknown>(rx.slowIdentity, { processes: 1, prefetch: 1, args: [300] })),
-    );
-    expect(first).to.have.property('item', 0);
-    const pulled = readFileSync(log, 'utf8').trim().split('\n').length;
-    // window 5 in the channel, maxsize 2 (+1 landing as the gate shuts), 1 with the consumer, 1 waiting for credit
-    expect(pulled).to.be.at.least(5).and.at.most(12);
+  it("should pull a producer's generator, sync or async, only while its window and the queue have room", async () => {
+    for (const target of [rx.countLogged, rx.countLoggedAsync]) {
+      const log = tempFile('pulled');
+      const first = await firstValueFrom(
+        producer<number>(target, { args: [1000, log], window: 5 }).pipe(queue({ maxsize: 2 }), consume<number, unknown>(rx.slowIdentity, { processes: 1, prefetch: 1, args: [300] })),
+      );
+      expect(first).to.have.property('item', 0);
+      const pulled = readFileSync(log, 'utf8').trim().split('\n').length;
+      // window 5 in the channel, maxsize 2 (+1 landing as the gate shuts), 1 with the consumer, 1 waiting for credit
+      expect(pulled, target.name).to.be.at.least(5).and.at.most(12);
+    }
   });
 
   it('should keep ordered results in source order', async () => {
