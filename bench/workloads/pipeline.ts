@@ -37,9 +37,9 @@ export async function runQueuePipeline(params: PipelineParams): Promise<number> 
 
 /** Both clocks of one Rx pipeline run, in items/s. */
 export interface RxPipelineRates {
-  /** From the moment every producer child is up (Python's clock, as for the Queue pipeline) to completion. */
+  /** From the moment every producer child is up to completion: comparable to Python's clock (see README). */
   readonly steady: number;
-  /** From subscribe() to completion: the children's start-up (~50 ms of CPU each here) included. */
+  /** From subscribe() to completion: the children's start-up (~55 ms of CPU each here) included. */
   readonly withStartup: number;
 }
 

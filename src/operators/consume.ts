@@ -188,8 +188,8 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         }
         const { worker, values, error } = result;
         if (settings.adaptive) {
-          const window = core.windowOf(worker);
-          if (window !== undefined) core.setWindow(worker, nextPrefetchWindow(window, result.busyMs, values.length + (error ? 1 : 0), settings.prefetch, maxWindow));
+          const timed = values.length + (error ? 1 : 0);
+          core.adaptWindow(worker, (window) => nextPrefetchWindow(window, result.busyMs, timed, settings.prefetch, maxWindow));
         }
         // A consumer handles its items in order: each outcome is its oldest item's. None held (it was
         // removed and its items redelivered) means the outcome is stale.

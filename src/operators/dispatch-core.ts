@@ -62,20 +62,15 @@ export class DispatchCore<T> {
     this.#sourceDone = true;
   }
 
-  /** A worker that may hold `window` items at a time (the core's window unless told). */
-  addWorker(id: number, window = this.window): void {
-    this.#workers.push({ id, held: new JobFifo(), window });
+  /** A worker that may hold the core's window of items until adaptWindow() resizes it. */
+  addWorker(id: number): void {
+    this.#workers.push({ id, held: new JobFifo(), window: this.window });
   }
 
-  /** How many items the worker may hold. */
-  windowOf(id: number): number | undefined {
-    return this.#find(id)?.window;
-  }
-
-  /** Resizes a worker's window; what it already holds beyond the new one stays with it. */
-  setWindow(id: number, window: number): void {
+  /** Resizes a worker's window from its current one; what it already holds beyond it stays with it. */
+  adaptWindow(id: number, next: (window: number) => number): void {
     const worker = this.#find(id);
-    if (worker) worker.window = window;
+    if (worker) worker.window = next(worker.window);
   }
 
   /** A worker is gone: returns the jobs it held unfinished, in order. */
@@ -120,8 +115,11 @@ export class DispatchCore<T> {
    * number, or undefined if it held none (its jobs were taken back when it was removed).
    */
   finishOldest(id: number): number | undefined {
-    const seq = this.#find(id)?.held.peekSeq();
-    if (seq !== undefined) this.finish(id, seq);
+    const held = this.#find(id)?.held;
+    const seq = held?.peekSeq();
+    if (seq === undefined) return undefined;
+    held?.remove(seq);
+    this.#inflight--;
     return seq;
   }
 
