@@ -70,13 +70,15 @@ function pipelineWorkload(size: 'small' | '1k', producers: number): Workload {
       {
         name: 'rx',
         run: async () => {
-          const rates = await runRxPipeline(params);
+          const rates = await runRxPipeline(params, 'direct');
           rxWithStartup = rates.withStartup;
           return rates.steady;
         },
       },
       // The same run on the user's clock, children's start-up included: reported, no target.
       { name: 'rxWithStartup', run: async () => rxWithStartup },
+      // With an operator between the producers and queue(), every item passes through this process.
+      { name: 'rxGeneral', run: async () => (await runRxPipeline(params, 'general')).steady },
     ],
     references: [
       { name: 'Python', run: async () => python('joinable.py', pyArgs)?.['items_per_s'] },

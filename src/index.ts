@@ -12,6 +12,7 @@ export { JoinableQueue } from './process/joinable-queue.js';
 /* Reactive layer — processes as Observables */
 export { producer } from './operators/producer.js';
 export type { ProducerOptions } from './operators/producer.js';
+export { mergeProducers } from './operators/merge-producers.js';
 export { queue } from './operators/queue.js';
 export type { QueueOperatorOptions } from './operators/queue.js';
 export { consume } from './operators/consume.js';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize } from 'node:v8';
 import { fileURLToPath } from 'node:url';
+import type { Observable } from 'rxjs';
 import { activeChildren } from '../src/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -103,4 +104,23 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('expected a rejection');
+}
+
+/** Runs `results$` to completion, SIGKILLing the consumer that sent the 5th result: every result, and that pid. */
+export function killConsumerMidStream<R extends { readonly pid: number }>(results$: Observable<R>): Promise<{ seen: R[]; killed: number | undefined }> {
+  const seen: R[] = [];
+  let killed: number | undefined;
+  return new Promise((resolve, reject) => {
+    results$.subscribe({
+      next: (r) => {
+        seen.push(r);
+        if (seen.length === 5 && killed === undefined) {
+          killed = r.pid;
+          process.kill(r.pid, 'SIGKILL');
+        }
+      },
+      error: reject,
+      complete: () => resolve({ seen, killed }),
+    });
+  });
 }

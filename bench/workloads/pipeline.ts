@@ -1,6 +1,6 @@
 // Our pipelines: the Python-style JoinableQueue in child code, and the Rx operators.
-import { lastValueFrom, merge, count } from 'rxjs';
-import { JoinableQueue, Process, consume, producer, queue } from 'rx-multiprocessing';
+import { count, lastValueFrom, map, merge } from 'rxjs';
+import { JoinableQueue, Process, consume, mergeProducers, producer, queue } from 'rx-multiprocessing';
 import { queueConsumer, queueProducer, rxIdentity, rxItemsOnCue } from './pipeline-targets.js';
 
 export interface PipelineParams {
@@ -44,11 +44,19 @@ export interface RxPipelineRates {
 }
 
 /**
+ * `direct`: mergeProducers() straight into queue() and consume(), so the items go from producer to
+ * consumer children through a queue of this process that never decodes them. `general`: RxJS's
+ * merge and a map() before queue(), so every item is decoded here and passes the operator chain, as
+ * with any operator between the producers and consume().
+ */
+export type RxPath = 'direct' | 'general';
+
+/**
  * producer() -> queue() -> consume(). The producers report that they are up and wait for a go; the
  * consumers were forked before them (consume() forks its children, then subscribes its source), and
  * any of their start-up still running when the producers are up counts against us.
  */
-export async function runRxPipeline(params: PipelineParams): Promise<RxPipelineRates> {
+export async function runRxPipeline(params: PipelineParams, path: RxPath): Promise<RxPipelineRates> {
   const ready = new JoinableQueue<boolean>();
   const go = new JoinableQueue<boolean>();
   const per = Math.ceil(params.n / params.producers);
@@ -56,7 +64,8 @@ export async function runRxPipeline(params: PipelineParams): Promise<RxPipelineR
     producer<string>(rxItemsOnCue, { args: [ready, go, params.size, p * per, Math.min(params.n, (p + 1) * per)] }),
   );
   const t0 = process.hrtime.bigint();
-  const done = lastValueFrom(merge(...sources).pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: 2 }), count()));
+  const merged = path === 'direct' ? mergeProducers(...sources) : merge(...sources).pipe(map((item) => item));
+  const done = lastValueFrom(merged.pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: 2 }), count()));
   // A pipeline that fails before every producer is up must not leave us waiting for them.
   const allUp = (async () => {
     for (let p = 0; p < params.producers; p++) await ready.get();

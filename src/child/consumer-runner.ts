@@ -9,10 +9,11 @@ import { toRemoteError, type RemoteError } from '../internal/protocol.js';
 import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
 import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
-import { ConsumeInbox } from './consume-inbox.js';
+import { EMPTY } from '../internal/queue-core.js';
+import { ConsumeInbox, QueueInput, type ConsumerInput } from './consume-inbox.js';
 import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
-import { sendToParent, whenFlushed } from './parent-channel.js';
+import { whenFlushed } from './parent-channel.js';
 
 /**
  * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they
@@ -35,10 +36,24 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 
 export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
   const inbox = new ConsumeInbox(); // before the first await: see ConsumeInbox
+  await serveItems(inbox, ref, args, worker);
+}
+
+/**
+ * A direct pipeline's consumer (see mergeProducers): items come from the queue the producer children
+ * put into, and each is acknowledged to the queue's owner once its outcome is on its way, so the
+ * items of a consumer that dies go to the others.
+ */
+export async function runDirectConsumer(jobs: Queue<unknown>, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+  const input = new QueueInput(jobs); // before the first await, as the inbox
+  await serveItems(input, ref, args, worker);
+}
+
+async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
   const handler = (await importTarget(ref)) as (item: unknown, ...rest: unknown[]) => unknown;
   // Values of items handled since the last send; each was checked to clone when it was produced, so
-  // a value that cannot travel fails its own item, not the batch it would have joined. Sends are
-  // written before the process exits (sendToParent counts them).
+  // a value that cannot travel fails its own item, not the batch it would have joined. Reports are
+  // written before the process exits (the IPC channel and the queue connection both wait for theirs).
   let values: unknown[] = [];
   let sentAt = -Infinity;
   let runStartedAt = 0;
@@ -46,27 +61,31 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
     const now = Date.now();
     const busyMs = Math.max(0, now - runStartedAt);
     const result: ConsumerResult = error ? { worker, values, error, busyMs } : { worker, values, busyMs };
+    const handled = values.length + (error ? 1 : 0);
     values = [];
     sentAt = now;
-    sendToParent({ rxmp: 'consume-results', result });
+    input.report(result, handled);
+  };
+  const sendPending = (): void => {
+    if (values.length > 0) send();
   };
   // Results held for batching leave on every way out of the process too: process.exit() in a
   // handler, an uncaught error. Otherwise their items would run again elsewhere, or count as lost.
   registerFlushable({
     pending: () => values.length > 0,
     flush: () => {
-      if (values.length > 0) send();
+      sendPending();
       return whenFlushed();
     },
   });
-  while (!inbox.done) {
-    if (inbox.size === 0) {
+  while (!input.done) {
+    const item = input.take();
+    if (item === EMPTY) {
       // Nothing more here yet: what is done leaves before this consumer waits.
-      if (values.length > 0) send();
-      await inbox.arrival();
+      sendPending();
+      await input.arrival();
       continue;
     }
-    const item = inbox.take();
     if (values.length === 0) runStartedAt = Date.now();
     try {
       const returned = handler(item, ...args);
@@ -87,8 +106,8 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
       send(toRemoteError(error));
     }
   }
-  if (values.length > 0) send();
-  inbox.close();
+  sendPending();
+  input.close();
 }
 
 /**

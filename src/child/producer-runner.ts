@@ -3,17 +3,32 @@
 // never run ahead of the queue.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import type { Queue } from '../process/queue.js';
-import { TRY_PUT } from '../internal/symbols.js';
+import { FLUSH_PUTS, TRY_PUT } from '../internal/symbols.js';
 import { importTarget } from './import-target.js';
 
 /** The last item a producer child sends: everything before it was produced. */
 export const PRODUCER_END = '__rxMultiprocessingProducerEnd';
 
 export async function runProducer(channel: Queue<unknown>, ref: ModuleExportRef, args: unknown[], passQueue: boolean): Promise<void> {
+  await produceInto(channel, ref, args, passQueue);
+  await channel.put({ [PRODUCER_END]: true });
+}
+
+/**
+ * A direct pipeline's producer (see mergeProducers): puts into the queue its consumers take from,
+ * then tells the parent it is done by putting its index into `ends`. Both queues are the parent's,
+ * reached over one connection; the items are written out first, so they arrive before the end.
+ */
+export async function runDirectProducer(jobs: Queue<unknown>, ends: Queue<number>, index: number, ref: ModuleExportRef, args: unknown[], passQueue: boolean): Promise<void> {
+  await produceInto(jobs, ref, args, passQueue);
+  await jobs[FLUSH_PUTS]();
+  await ends.put(index);
+}
+
+async function produceInto(channel: Queue<unknown>, ref: ModuleExportRef, args: unknown[], passQueue: boolean): Promise<void> {
   const target = (await importTarget(ref)) as (...a: unknown[]) => unknown;
   const produced = await target(...(passQueue ? [channel, ...args] : args));
   await putEachValue(produced, channel);
-  await channel.put({ [PRODUCER_END]: true });
 }
 
 // What a target may return: an (async) iterable or generator, an Observable, or one value. The loops

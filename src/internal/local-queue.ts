@@ -16,6 +16,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
   readonly #waiters = new Set<Waiter<never>>();
   #prefetch: number | undefined;
   #soleProducer = false;
+  #onOutcomes: ((outcomes: unknown[]) => void) | undefined;
   #descriptor: QueueDescriptor | undefined;
 
   constructor(maxsize: number) {
@@ -66,10 +67,19 @@ export class LocalQueue<T> implements QueueBackend<T> {
   }
 
   getNowait(): T {
-    const item = this.#core.poll();
+    const item = this.poll();
     if (item === EMPTY) throw new QueueEmptyError();
-    this.#owner?.scheduleDrain();
     return item;
+  }
+
+  poll(): T | typeof EMPTY {
+    const item = this.#core.poll();
+    if (item !== EMPTY) this.#owner?.scheduleDrain();
+    return item;
+  }
+
+  unfinished(): number {
+    return this.#core.unfinished;
   }
 
   qsize(): number {
@@ -86,6 +96,11 @@ export class LocalQueue<T> implements QueueBackend<T> {
 
   onTaskDone(listener: (count: number) => void): void {
     this.#core.onTaskDone = listener;
+  }
+
+  /** Calls `listener` with the outcomes proxies report along with the items they took (before it is first described). */
+  onOutcomes(listener: (outcomes: unknown[]) => void): void {
+    this.#onOutcomes = listener;
   }
 
   join(): Promise<void> {
@@ -133,7 +148,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
     if (!this.#descriptor) {
       const server = QueueServer.get();
       const id = `${process.pid}.${++lastId}`;
-      this.#owner = new QueueOwner<T>(id, this.#core);
+      this.#owner = new QueueOwner<T>(id, this.#core, this.#onOutcomes);
       server.register(this.#owner as QueueOwner<unknown>);
       this.#descriptor = {
         [QUEUE_DESCRIPTOR_KEY]: true,

@@ -96,7 +96,11 @@ export type QueueWireMessage =
   | { readonly t: 'unrequest'; readonly q: string; readonly n: number }
   /** proxy → owner: `n` items I was sent and no longer want (body), to go back to the head. */
   | { readonly t: 'give-back'; readonly q: string; readonly n: number }
-  /** proxy → owner: my user code took `n` items I was sent (they can no longer be lost with me). */
+  /**
+   * proxy → owner: my user code took `n` items I was sent (they can no longer be lost with me). A
+   * direct pipeline's consumer sends this only once it handled them, with their outcomes as body:
+   * one frame, so an outcome is reported exactly when its item stops being redelivered.
+   */
   | { readonly t: 'took'; readonly q: string; readonly n: number }
   /** proxy → owner: `n` taskDone() calls. */
   | { readonly t: 'done'; readonly q: string; readonly n: number }

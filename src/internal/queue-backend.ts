@@ -1,4 +1,5 @@
 import type { QueueDescriptor } from './protocol.js';
+import type { EMPTY } from './queue-core.js';
 
 /**
  * What a Queue does, wherever its buffer lives: in this process (LocalQueue, the owner) or in
@@ -11,11 +12,17 @@ export interface QueueBackend<T> {
   /** Accepts `item` if it can without waiting, as put() would; false (nothing asked, nothing thrown) otherwise. */
   offer(item: T): boolean;
   get(block: boolean, timeout: number | null): Promise<T>;
+  /** Takes an item if one is here now, as getNowait() would; EMPTY (nothing thrown) otherwise. */
+  poll(): T | typeof EMPTY;
   getNowait(): T;
   qsize(): number;
   full(): boolean;
   taskDone(): void;
   join(): Promise<void>;
+  /** Settles once every put made here was accepted and written to the owner (proxies only). */
+  flushPuts?(): Promise<void>;
+  /** From now on, items taken here count as taken only once acknowledged, with their outcome, by the returned function (proxies only). */
+  deferTook?(): (n: number, outcome: unknown) => void;
   /** Lets go of what serves the queue to other processes (its owner registration). */
   dispose?(): void;
   /** How to reach this queue from another process. */

@@ -1,6 +1,6 @@
 import { TaskDoneError } from '../errors/task-done-error.js';
 import { EncodedBatch, retainable, type Entry } from './encoded-batch.js';
-import type { Body } from './frame-codec.js';
+import { decodeItems, type Body } from './frame-codec.js';
 import type { QueueCore } from './queue-core.js';
 import type { QueueConnection } from './queue-connection.js';
 import type { QueueWireMessage } from './protocol.js';
@@ -35,11 +35,16 @@ export class QueueOwner<T> {
   #creditTurn = 0;
   #turnGranted = 0;
 
+  readonly #onOutcomes: ((outcomes: unknown[]) => void) | undefined;
+
+  /** `onOutcomes` takes what proxies report along with the items they took (a direct pipeline's consumers). */
   constructor(
     readonly id: string,
     core: QueueCore<T>,
+    onOutcomes?: (outcomes: unknown[]) => void,
   ) {
     this.#core = core;
+    this.#onOutcomes = onOutcomes;
   }
 
   handle(connection: QueueConnection, message: QueueWireMessage, body: Body | undefined): void {
@@ -64,6 +69,7 @@ export class QueueOwner<T> {
         break;
       case 'took':
         consume(proxy, message.n);
+        if (body && this.#onOutcomes) this.#onOutcomes(decodeItems(body));
         break;
       case 'give-back':
         unconsumeTail(proxy, message.n);

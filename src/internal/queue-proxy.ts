@@ -8,6 +8,7 @@ import { decodeItems, type Body } from './frame-codec.js';
 import type { QueueDescriptor, QueueWireMessage } from './protocol.js';
 import type { QueueBackend } from './queue-backend.js';
 import { QueueClient, type ConnectedProxy } from './queue-client.js';
+import { EMPTY } from './queue-core.js';
 import { createWaiter, type Waiter } from './wait.js';
 
 /**
@@ -38,6 +39,8 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   #lastTakeAt = 0;
   #taken = 0;
   #tookUnsent = 0;
+  #deferTook = false;
+  #outcomes: unknown[] = [];
   // JoinableQueue.
   #doneTotal = 0;
   #doneUnsent = 0;
@@ -122,6 +125,18 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     throw new QueueEmptyError(NOTHING_HERE);
   }
 
+  // get()'s path for an item already here, without its promise. The window adapts only when an item
+  // is taken: an empty poll is followed by a get(), which times the same item again.
+  poll(): T | typeof EMPTY {
+    if (this.#gone || this.#local.length === this.#localHead) return EMPTY;
+    let now = 0;
+    if (this.#adaptive) {
+      now = Date.now();
+      if (now !== this.#lastTakeAt || this.#prefetch < MAX_PREFETCH) this.#adaptPrefetch(now);
+    }
+    return this.#take(now);
+  }
+
   qsize(): number {
     return this.#ownerSize + this.#localSize();
   }
@@ -202,8 +217,9 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
       this.#outgoing = [];
     }
     if (this.#tookUnsent > 0) {
-      connection.send({ t: 'took', q, n: this.#tookUnsent });
+      connection.send({ t: 'took', q, n: this.#tookUnsent }, this.#outcomes.length > 0 ? this.#outcomes : undefined);
       this.#tookUnsent = 0;
+      this.#outcomes = [];
     }
     if (this.#doneUnsent > 0) {
       connection.send({ t: 'done', q, n: this.#doneUnsent });
@@ -213,6 +229,24 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
 
   hasUnsent(): boolean {
     return this.#outgoing.length > 0 || this.#tookUnsent > 0 || this.#doneUnsent > 0 || this.#pendingPuts.some((p) => p.waiter.active);
+  }
+
+  async flushPuts(): Promise<void> {
+    await this.whenPutsSettled();
+    this.flush();
+  }
+
+  // The owner keeps what it sent here until told it was taken, and gives back what was not when this
+  // process goes. A direct consumer says so only once it handled the items, in the message that
+  // carries their outcome: the items of one that dies go to the other consumers, and no outcome is
+  // ever reported for an item that is also redelivered.
+  deferTook(): (n: number, outcome: unknown) => void {
+    this.#deferTook = true;
+    return (n, outcome) => {
+      this.#tookUnsent += n;
+      this.#outcomes.push(outcome);
+      this.#client.scheduleFlush();
+    };
   }
 
   async whenPutsSettled(): Promise<void> {
@@ -352,7 +386,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
 
   #countTake(now?: number): void {
     this.#taken++;
-    this.#tookUnsent++;
+    if (!this.#deferTook) this.#tookUnsent++;
     if (this.#adaptive) this.#lastTakeAt = now ?? Date.now();
     // Refill at half the window, before the buffer runs dry, so a fast consumer never waits a round trip.
     if (this.#prefetch > 1 && this.#local.length - this.#localHead + this.#requested < this.#prefetch / 2) this.#askItems(0, true);

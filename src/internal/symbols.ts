@@ -26,5 +26,15 @@ export const FIX_PREFETCH = Symbol.for('rx-multiprocessing.fixPrefetch');
 export const SOLE_PRODUCER = Symbol.for('rx-multiprocessing.soleProducer');
 /** A Queue's method putting an item only if it can go without waiting (a producer child's loop). */
 export const TRY_PUT = Symbol.for('rx-multiprocessing.tryPut');
+/** A Queue's method taking an item only if one is here now, or returning EMPTY (a consumer child's loop). */
+export const TRY_GET = Symbol.for('rx-multiprocessing.tryGet');
+/** A Queue's method settling once every put made here was accepted and written out (before a signal on another queue). */
+export const FLUSH_PUTS = Symbol.for('rx-multiprocessing.flushPuts');
+/** A Queue's method: items taken here stay the owner's to redeliver until acknowledged (a direct consumer). */
+export const DEFER_TOOK = Symbol.for('rx-multiprocessing.deferTook');
+/** A JoinableQueue's owner-side hook, called with the outcomes consumers report as they acknowledge items (a direct pipeline). */
+export const ON_OUTCOMES = Symbol.for('rx-multiprocessing.onOutcomes');
+/** A JoinableQueue's method returning its unfinished count (creating process only). */
+export const UNFINISHED = Symbol.for('rx-multiprocessing.unfinished');
 /** A child's method: while held, it keeps this process alive (see TrackedChild). */
 export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');

@@ -6,8 +6,7 @@ import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { locateExportedFunction } from '../internal/function-locator.js';
-import { MAX_PREFETCH, nextPrefetchWindow } from '../internal/prefetch-window.js';
-import { cpuCount } from '../process/current-process.js';
+import { nextPrefetchWindow } from '../internal/prefetch-window.js';
 import { Process, type Target } from '../process/process.js';
 import { assertItem, Queue } from '../process/queue.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
@@ -18,6 +17,9 @@ import { DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
 import { getStartMethod } from './start-method.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
+import { consumerName, finishConsumers, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
+import { directConsume } from './direct-consume.js';
+import { directProducersOf } from './direct-source.js';
 
 /** Options of {@link consume}. */
 export interface ConsumeOptions extends QueueOperatorOptions {
@@ -71,14 +73,16 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
     return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, (getQueueOptions(source) ?? validateQueueOptions(options)).maxsize);
   }
   const ref = locateExportedFunction(handler, 'consumer handler');
-  return (source) =>
-    createObservable<R>((subscriber) => {
+  return (source) => {
+    const producers = directProducersOf(source);
+    if (producers && settings.direct) return directConsume<R>(producers, ref, settings, (getQueueOptions(source) ?? validateQueueOptions(options)).maxsize);
+    return createObservable<R>((subscriber) => {
       const { maxsize, overflow } = getQueueOptions(source) ?? validateQueueOptions(options);
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
       // Tiny items need hundreds in flight to keep a consumer from waiting on the parent between
       // batches; slow ones need few, so an idle consumer is never short of work another one holds.
       // The cap shares maxsize among the consumers: together they hold no more than the queue may.
-      const maxWindow = Math.max(settings.prefetch, Math.min(MAX_PREFETCH, Math.ceil(maxsize / settings.processes)));
+      const maxWindow = maxConsumerWindow(settings, maxsize);
       const gate = new DemandGate();
       // Manual consumers put what they yield into a queue (their targets use queues); the others
       // report over their IPC channel (see ConsumerLink).
@@ -145,21 +149,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
 
       const complete = (): void => {
         finished = true;
-        if (settings.daemon) {
-          // The design card's rule: daemon consumers are unsubscribed — terminated — once all is done.
-          for (const { process } of workers.values()) if (process.exitCode === null) process.terminate();
-          subscriber.complete();
-          return;
-        }
-        for (const { link } of workers.values()) link.end();
-        void Promise.all([...workers.values()].map(({ process }) => process.join())).then(() => {
-          const failed = [...workers.values()].find(({ process }) => process.exitCode !== 0);
-          if (failed) {
-            subscriber.error(
-              new ConsumerExitedError({ processName: failed.process.name, pid: failed.process.pid, exitCode: failed.process.exitCode, lostItems: 0, reason: 'it failed after its last item.' }),
-            );
-          } else subscriber.complete();
-        });
+        finishConsumers(workers.values(), settings.daemon, subscriber);
       };
 
       const onWorkerExit = (id: number): void => {
@@ -217,7 +207,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       };
 
       for (let id = 0; id < settings.processes; id++) {
-        const name = options.name === undefined ? {} : { name: `${options.name}${id + 1}` };
+        const name = consumerName(settings, id);
         let process: Process;
         let link: ConsumerLink;
         if (results) {
@@ -299,45 +289,10 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         });
       };
     });
-}
-
-function validateConsumeOptions(options: ConsumeOptions) {
-  const processes = options.processes ?? cpuCount();
-  if (!Number.isInteger(processes) || processes < 1) {
-    throw new TypeError(`Expected \`processes\` to be a positive integer, got \`${String(processes)}\` (${typeof processes}).`);
-  }
-  const prefetch = options.prefetch ?? DEFAULT_PREFETCH;
-  if (!Number.isInteger(prefetch) || prefetch < 1) {
-    throw new TypeError(`Expected \`prefetch\` to be a positive integer, got \`${String(prefetch)}\` (${typeof prefetch}).`);
-  }
-  const onConsumerExit = options.onConsumerExit ?? 'redeliver';
-  if (onConsumerExit !== 'redeliver' && onConsumerExit !== 'error') {
-    throw new TypeError(`Expected \`onConsumerExit\` to be 'redeliver' or 'error', got \`${String(onConsumerExit)}\`.`);
-  }
-  const onError = options.onError ?? 'fail';
-  if (onError !== 'fail' && onError !== 'skip') {
-    throw new TypeError(`Expected \`onError\` to be 'fail' or 'skip', got \`${String(onError)}\`.`);
-  }
-  if (options.maxsize !== undefined || options.overflow !== undefined) validateQueueOptions(options);
-  const taskDone = options.taskDone ?? 'auto';
-  if (taskDone !== 'auto' && taskDone !== 'manual') {
-    throw new TypeError(`Expected \`taskDone\` to be 'auto' or 'manual', got \`${String(taskDone)}\`.`);
-  }
-  const daemon = options.daemon ?? true;
-  if (taskDone === 'manual' && !daemon) {
-    throw new TypeError(
-      "Consumers with taskDone: 'manual' loop on get() forever, so they cannot end by themselves: keep daemon: true " +
-        "(they are terminated once every item is done), or use taskDone: 'auto' with a per-item handler.",
-    );
-  }
-  const manual = taskDone === 'manual';
-  // Manual consumers take from a queue sized once, at the start: their window stays fixed.
-  const adaptive = options.prefetch === undefined && !manual;
-  return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered: options.ordered ?? false, args: [...(options.args ?? [])] };
+  };
 }
 
 const SKIPPED = Symbol('skipped');
-const DEFAULT_PREFETCH = 4;
 /** Test hook: an option under this key is called with the buffer's state at every dispatch. */
 export const CONSUME_STATS = Symbol.for('rx-multiprocessing.consumeStats');
 

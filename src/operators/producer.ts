@@ -8,6 +8,7 @@ import { bootstrapExport } from '../internal/child-launcher.js';
 import { Process, type ProcessOptions, type Target } from '../process/process.js';
 import { CAPTURE_STDERR, DISPOSE_QUEUE, SOLE_PRODUCER, STDERR_TAIL } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
+import { markDirect } from './direct-source.js';
 import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
 import { getStartMethod } from './start-method.js';
@@ -47,7 +48,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
   if (!Number.isInteger(window) || window < 1) {
     throw new TypeError(`Expected \`window\` to be a positive integer, got \`${String(window)}\` (${typeof window}).`);
   }
-  return createObservable<T>((subscriber) => {
+  const observable = createObservable<T>((subscriber) => {
     const gate = currentGate();
     if (gate) gate.attached++;
     const channel = new Queue<unknown>(window);
@@ -118,13 +119,14 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
       void exited.then(() => channel[DISPOSE_QUEUE]());
     };
   });
+  return markDirect(observable, [{ ref, args: options.args ?? [], name: options.name, passQueue: options.queue === true }]);
 }
 
 function isEnd(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[PRODUCER_END] === true;
 }
 
-async function exitError(child: Process): Promise<ProcessExitError> {
+export async function exitError(child: Process): Promise<ProcessExitError> {
   const code = child.exitCode ?? 1;
   const stderrTail = await Promise.race([child[STDERR_TAIL], new Promise<string>((resolve) => setTimeout(resolve, STDERR_WAIT_MS, ''))]);
   return new ProcessExitError({
@@ -138,7 +140,7 @@ async function exitError(child: Process): Promise<ProcessExitError> {
 
 const DEFAULT_WINDOW = 512;
 // A child that exited 0 has flushed everything; its end marker arrives within moments, or never.
-const DRAIN_AFTER_EXIT_MS = 5_000;
+export const DRAIN_AFTER_EXIT_MS = 5_000;
 // How long a failed child's stderr may take to end (a grandchild may hold it open).
 const STDERR_WAIT_MS = 500;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));

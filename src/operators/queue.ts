@@ -1,5 +1,6 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import { createObservable } from './rx.js';
+import { directProducersOf, markDirect } from './direct-source.js';
 
 /** Options of the {@link queue} operator. */
 export interface QueueOperatorOptions {
@@ -32,7 +33,7 @@ export function queue<T>(options: QueueOperatorOptions = {}): OperatorFunction<T
   const resolved = validateQueueOptions(options);
   return (source) => {
     const queued = createObservable<T>((subscriber) => source.subscribe(subscriber));
-    return Object.assign(queued, { [QUEUE_OPTIONS]: resolved });
+    return markDirect(Object.assign(queued, { [QUEUE_OPTIONS]: resolved }), directProducersOf(source));
   };
 }
 

@@ -1,5 +1,5 @@
 import { LocalQueue } from '../internal/local-queue.js';
-import { ON_TASK_DONE } from '../internal/symbols.js';
+import { ON_OUTCOMES, ON_TASK_DONE, UNFINISHED } from '../internal/symbols.js';
 import { Queue } from './queue.js';
 
 /**
@@ -31,10 +31,25 @@ export class JoinableQueue<T> extends Queue<T> {
     return true;
   }
 
+  /** Items put and not yet marked done (creating process only). */
+  [UNFINISHED](): number {
+    return this.#owner('knows its unfinished count').unfinished();
+  }
+
+  /** Calls `listener` with the outcomes consumers send as they acknowledge items (creating process, before the queue is passed to a child). */
+  [ON_OUTCOMES](listener: (outcomes: unknown[]) => void): void {
+    this.#owner("can take its consumers' outcomes").onOutcomes(listener);
+  }
+
   /** Calls `listener` with the count of every taskDone, wherever it was called (creating process only). */
   [ON_TASK_DONE](listener: (count: number) => void): void {
+    this.#owner('can watch its taskDone calls').onTaskDone(listener);
+  }
+
+  // The buffer's side of the queue, which only the process that created it has.
+  #owner(can: string): LocalQueue<T> {
     const backend = this.backend;
-    if (!(backend instanceof LocalQueue)) throw new TypeError('Only the process that created a JoinableQueue can watch its taskDone calls.');
-    backend.onTaskDone(listener);
+    if (!(backend instanceof LocalQueue)) throw new TypeError(`Only the process that created a JoinableQueue ${can}.`);
+    return backend;
   }
 }

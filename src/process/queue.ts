@@ -5,7 +5,8 @@ import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
-import { ADOPT_QUEUE, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, SOLE_PRODUCER, TRY_PUT } from '../internal/symbols.js';
+import { EMPTY } from '../internal/queue-core.js';
+import { ADOPT_QUEUE, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
@@ -79,6 +80,26 @@ export class Queue<T> {
     if (this.#closed) return false;
     if (typeof item !== 'string' && typeof item !== 'number') assertItem(item);
     return this.#backend.offer(item);
+  }
+
+  /** getNowait() without the exception, for a consumer child's loop: the item, or EMPTY when none is here. */
+  [TRY_GET](): T | typeof EMPTY {
+    return this.#closed ? EMPTY : this.#backend.poll();
+  }
+
+  /** Settles once every put made here was accepted and written out: what is then put into another queue of the same owner arrives after it. */
+  [FLUSH_PUTS](): Promise<void> {
+    return this.#backend.flushPuts?.() ?? Promise.resolve();
+  }
+
+  /**
+   * Items taken here stay the owner's (redelivered if this process dies) until acknowledged by the
+   * returned function, which hands the owner their outcome in the same message.
+   */
+  [DEFER_TOOK](): (n: number, outcome: unknown) => void {
+    const acknowledge = this.#backend.deferTook?.();
+    if (!acknowledge) throw new TypeError('Only a process that did not create a queue can defer its takes.');
+    return acknowledge;
   }
 
   /** Takes an item only if one is there now; otherwise throws QueueEmptyError. */

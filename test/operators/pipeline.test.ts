@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { count, firstValueFrom, from, lastValueFrom, merge, Subject, take, tap, toArray, type Observable } from 'rxjs';
+import { count, firstValueFrom, from, lastValueFrom, map, merge, Subject, take, tap, toArray, type Observable } from 'rxjs';
 import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, consume, producer, queue, type Target } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
-import { assertChildrenExitSoon, isPidAlive, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { assertChildrenExitSoon, isPidAlive, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 describe('producer()', () => {
@@ -117,7 +117,8 @@ describe('queue() + consume()', () => {
       return peak;
     };
     // Fast: windows grow from 4 by doubling towards maxsize (1,000), far past the 2 x 4 a fixed default allowed.
-    expect(await peakInflight(producer<number>(rx.returnsArray, { args: [20_000] }), rx.square, [])).to.be.greaterThan(64);
+    // (The map() keeps the general path, where this process dispatches every item: see mergeProducers.)
+    expect(await peakInflight(producer<number>(rx.returnsArray, { args: [20_000] }).pipe(map((n) => n)), rx.square, [])).to.be.greaterThan(64);
     // Slow (5 ms an item): each consumer holds at most 4 items, so an idle one is never short of work.
     expect(await peakInflight(from(Array.from({ length: 40 }, (_, i) => i)), rx.slowIdentity, [5])).to.be.at.most(8);
   });
@@ -135,6 +136,7 @@ describe('queue() + consume()', () => {
     };
     const results = await lastValueFrom(
       producer<number>(rx.returnsArray, { args: [2300] }).pipe(
+        map((n) => n), // the general path, whose dispatcher the stats hook watches
         queue({ maxsize: 200 }),
         consume<number, number>(rx.slowFrom, { processes: 2, args: [20_000, 3], [CONSUME_STATS]: stats } as object),
         tap((item) => item >= 20_000 && slowDone++),
@@ -151,7 +153,11 @@ describe('queue() + consume()', () => {
     for (const target of [rx.countLogged, rx.countLoggedAsync]) {
       const log = tempFile('pulled');
       const first = await firstValueFrom(
-        producer<number>(target, { args: [1000, log], window: 5 }).pipe(queue({ maxsize: 2 }), consume<number, unknown>(rx.slowIdentity, { processes: 1, prefetch: 1, args: [300] })),
+        producer<number>(target, { args: [1000, log], window: 5 }).pipe(
+          map((n) => n), // the general path: the producer's own window, then the gate (see mergeProducers)
+          queue({ maxsize: 2 }),
+          consume<number, unknown>(rx.slowIdentity, { processes: 1, prefetch: 1, args: [300] }),
+        ),
       );
       expect(first).to.have.property('item', 0);
       const pulled = readFileSync(log, 'utf8').trim().split('\n').length;
@@ -202,23 +208,13 @@ describe('queue() + consume()', () => {
   });
 
   it('should redeliver the items of a consumer killed mid-stream: none lost', async () => {
-    const seen: { item: string; pid: number }[] = [];
-    let killed: number | undefined;
-    await new Promise<void>((resolve, reject) => {
-      producer<string>(rx.count, { args: ['k', 60] })
-        .pipe(queue({ maxsize: 10 }), consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 2, args: [10] }))
-        .subscribe({
-          next: (r) => {
-            seen.push(r);
-            if (seen.length === 5 && killed === undefined) {
-              killed = r.pid;
-              process.kill(r.pid, 'SIGKILL');
-            }
-          },
-          error: reject,
-          complete: resolve,
-        });
-    });
+    const { seen, killed } = await killConsumerMidStream(
+      producer<string>(rx.count, { args: ['k', 60] }).pipe(
+        map((item) => item), // the general path (see mergeProducers' tests for the direct one)
+        queue({ maxsize: 10 }),
+        consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 2, args: [10] }),
+      ),
+    );
     expect(killed).to.be.a('number');
     const items = new Set(seen.map((r) => r.item));
     expect(items.size).to.equal(60);

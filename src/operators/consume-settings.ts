@@ -1,0 +1,83 @@
+import { cpuCount } from '../process/current-process.js';
+import type { Process } from '../process/process.js';
+import type { Subscriber } from 'rxjs';
+import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
+import type { ConsumeOptions } from './consume.js';
+import { validateQueueOptions } from './queue.js';
+import { MAX_PREFETCH } from '../internal/prefetch-window.js';
+
+/** consume()'s options, checked, with their defaults. */
+export type ConsumeSettings = ReturnType<typeof validateConsumeOptions>;
+
+export function validateConsumeOptions(options: ConsumeOptions) {
+  const processes = options.processes ?? cpuCount();
+  if (!Number.isInteger(processes) || processes < 1) {
+    throw new TypeError(`Expected \`processes\` to be a positive integer, got \`${String(processes)}\` (${typeof processes}).`);
+  }
+  const prefetch = options.prefetch ?? DEFAULT_PREFETCH;
+  if (!Number.isInteger(prefetch) || prefetch < 1) {
+    throw new TypeError(`Expected \`prefetch\` to be a positive integer, got \`${String(prefetch)}\` (${typeof prefetch}).`);
+  }
+  const onConsumerExit = options.onConsumerExit ?? 'redeliver';
+  if (onConsumerExit !== 'redeliver' && onConsumerExit !== 'error') {
+    throw new TypeError(`Expected \`onConsumerExit\` to be 'redeliver' or 'error', got \`${String(onConsumerExit)}\`.`);
+  }
+  const onError = options.onError ?? 'fail';
+  if (onError !== 'fail' && onError !== 'skip') {
+    throw new TypeError(`Expected \`onError\` to be 'fail' or 'skip', got \`${String(onError)}\`.`);
+  }
+  if (options.maxsize !== undefined || options.overflow !== undefined) validateQueueOptions(options);
+  const taskDone = options.taskDone ?? 'auto';
+  if (taskDone !== 'auto' && taskDone !== 'manual') {
+    throw new TypeError(`Expected \`taskDone\` to be 'auto' or 'manual', got \`${String(taskDone)}\`.`);
+  }
+  const daemon = options.daemon ?? true;
+  if (taskDone === 'manual' && !daemon) {
+    throw new TypeError(
+      "Consumers with taskDone: 'manual' loop on get() forever, so they cannot end by themselves: keep daemon: true " +
+        "(they are terminated once every item is done), or use taskDone: 'auto' with a per-item handler.",
+    );
+  }
+  const manual = taskDone === 'manual';
+  // Manual consumers take from a queue sized once, at the start: their window stays fixed.
+  const adaptive = options.prefetch === undefined && !manual;
+  const ordered = options.ordered ?? false;
+  // The direct path (see mergeProducers) never sees the items: what needs them keeps the general one.
+  const direct = !manual && !ordered && onConsumerExit === 'redeliver';
+  return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: options.name, args: [...(options.args ?? [])] };
+}
+
+
+/** The largest adaptive window of one consumer: maxsize shared among them, at most MAX_PREFETCH. */
+export function maxConsumerWindow(settings: ConsumeSettings, maxsize: number): number {
+  return Math.max(settings.prefetch, Math.min(MAX_PREFETCH, Math.ceil(maxsize / settings.processes)));
+}
+
+/** The options of consumer `id`'s Process: its name, when consume() was given one. */
+export function consumerName(settings: ConsumeSettings, id: number): { name?: string } {
+  return settings.name === undefined ? {} : { name: `${settings.name}${id + 1}` };
+}
+
+/**
+ * Every item is done: daemon consumers are terminated at once (the design card's rule) and the
+ * output completes; non-daemon consumers are told to end, and it completes once they have exited.
+ */
+export function finishConsumers(consumers: Iterable<{ readonly process: Process; readonly link: { end(): void } }>, daemon: boolean, subscriber: Subscriber<unknown>): void {
+  const all = [...consumers];
+  if (daemon) {
+    for (const { process } of all) if (process.exitCode === null) process.terminate();
+    subscriber.complete();
+    return;
+  }
+  for (const { link } of all) link.end();
+  void Promise.all(all.map(({ process }) => process.join())).then(() => {
+    const failed = all.find(({ process }) => process.exitCode !== 0);
+    if (failed) {
+      subscriber.error(
+        new ConsumerExitedError({ processName: failed.process.name, pid: failed.process.pid, exitCode: failed.process.exitCode, lostItems: 0, reason: 'it failed after its last item.' }),
+      );
+    } else subscriber.complete();
+  });
+}
+
+const DEFAULT_PREFETCH = 4;
