@@ -1,8 +1,9 @@
-// Runs inside a consumer child: takes the items the parent sends over the IPC channel, runs the
-// user's handler on each, and sends the outcomes (values or an error) back the same way, in the order
-// the items came. The parent's dispatcher bounds what a consumer holds and re-queues a dead
-// consumer's items, so the channel needs no flow control of its own: one message per batch each way,
-// where a queue's socket protocol added credit, request and took messages to every batch.
+// Runs inside a consumer child: takes its items, runs the user's handler on each, and reports the
+// outcomes (values or an error) in the order the items came. On the general path the parent sends
+// the items over the IPC channel and the outcomes go back the same way: its dispatcher bounds what a
+// consumer holds and re-queues a dead consumer's items, so the channel needs no flow control of its
+// own, one message per batch each way. On the direct path (mergeProducers) the items come from the
+// queue the producers put into, and the outcomes go with the acknowledgement of their items.
 import { registerFlushable } from '../internal/flush-registry.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type RemoteError } from '../internal/protocol.js';
@@ -10,7 +11,9 @@ import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
 import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
 import { EMPTY } from '../internal/queue-core.js';
-import { ConsumeInbox, QueueInput, type ConsumerInput } from './consume-inbox.js';
+import { ConsumeInbox } from './consume-inbox.js';
+import type { ConsumerInput } from './consumer-input.js';
+import { QueueInput } from './queue-input.js';
 import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
 import { whenFlushed } from './parent-channel.js';
@@ -57,24 +60,26 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
   let values: unknown[] = [];
   let sentAt = -Infinity;
   let runStartedAt = 0;
-  const send = (error?: RemoteError): void => {
-    const now = Date.now();
-    const busyMs = Math.max(0, now - runStartedAt);
+  // `now`: written at once rather than with the rest of the turn's messages. Outcomes sent as the
+  // loop runs dry need not be (it lets the turn end); those sent in the middle of a synchronous run
+  // of items (a slow one's, a failure's) must, or they would wait for the run to end.
+  const send = (now: boolean, error?: RemoteError): void => {
+    sentAt = Date.now();
+    const busyMs = Math.max(0, sentAt - runStartedAt);
     const result: ConsumerResult = error ? { worker, values, error, busyMs } : { worker, values, busyMs };
     const handled = values.length + (error ? 1 : 0);
     values = [];
-    sentAt = now;
-    input.report(result, handled);
+    input.report(result, handled, now);
   };
-  const sendPending = (): void => {
-    if (values.length > 0) send();
+  const sendPending = (now: boolean): void => {
+    if (values.length > 0) send(now);
   };
   // Results held for batching leave on every way out of the process too: process.exit() in a
   // handler, an uncaught error. Otherwise their items would run again elsewhere, or count as lost.
   registerFlushable({
     pending: () => values.length > 0,
     flush: () => {
-      sendPending();
+      sendPending(true);
       return whenFlushed();
     },
   });
@@ -82,7 +87,7 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
     const item = input.take();
     if (item === EMPTY) {
       // Nothing more here yet: what is done leaves before this consumer waits.
-      sendPending();
+      sendPending(false);
       await input.arrival();
       continue;
     }
@@ -99,14 +104,15 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
       // still wait for the one slow item after it, as a put batched by a queue does.
       // elapsedMs() written out, as in QueueProxy's puts: this runs for every item.
       const sinceSent = Date.now() - sentAt;
-      if (isAsync || values.length >= MAX_BATCH || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0) send();
+      const prompt = isAsync || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0;
+      if (prompt || values.length >= MAX_BATCH) send(prompt);
     } catch (error) {
       // process.exit() in a handler: the exit guard's request to end, not the item's failure.
       if (error instanceof ExitRequest) throw error;
-      send(toRemoteError(error));
+      send(true, toRemoteError(error));
     }
   }
-  sendPending();
+  sendPending(true);
   input.close();
 }
 

@@ -15,6 +15,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
   #waits = 0;
   readonly #waiters = new Set<Waiter<never>>();
   #prefetch: number | undefined;
+  #maxPrefetch: number | undefined;
   #soleProducer = false;
   #onOutcomes: ((outcomes: unknown[]) => void) | undefined;
   #descriptor: QueueDescriptor | undefined;
@@ -139,6 +140,11 @@ export class LocalQueue<T> implements QueueBackend<T> {
     this.#prefetch = n;
   }
 
+  /** Proxies of this queue adapt their window up to `n` items (before it is first described). */
+  capPrefetch(n: number): void {
+    this.#maxPrefetch = n;
+  }
+
   /** One remote process will put into this queue (before it is first described). */
   markSoleProducer(): void {
     this.#soleProducer = true;
@@ -157,6 +163,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
         maxsize: this.maxsize,
         joinable,
         ...(this.#prefetch ? { prefetch: this.#prefetch } : {}),
+        ...(this.#maxPrefetch ? { maxPrefetch: this.#maxPrefetch } : {}),
         ...(this.#soleProducer ? { soleProducer: true } : {}),
       };
     }

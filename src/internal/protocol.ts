@@ -124,6 +124,8 @@ export interface QueueDescriptor {
   readonly joinable: boolean;
   /** A fixed prefetch window for proxies (set by the library's own queues), instead of the adaptive one. */
   readonly prefetch?: number;
+  /** The largest adaptive prefetch window for proxies, if not MAX_PREFETCH. */
+  readonly maxPrefetch?: number;
   /** One remote process puts into this queue: its credit window may be the whole maxsize, not half. */
   readonly soleProducer?: true;
 }

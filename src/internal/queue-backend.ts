@@ -22,7 +22,7 @@ export interface QueueBackend<T> {
   /** Settles once every put made here was accepted and written to the owner (proxies only). */
   flushPuts?(): Promise<void>;
   /** From now on, items taken here count as taken only once acknowledged, with their outcome, by the returned function (proxies only). */
-  deferTook?(): (n: number, outcome: unknown) => void;
+  deferTook?(): (n: number, outcome: unknown, now: boolean) => void;
   /** Lets go of what serves the queue to other processes (its owner registration). */
   dispose?(): void;
   /** How to reach this queue from another process. */

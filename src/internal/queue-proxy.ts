@@ -36,6 +36,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   #prefetch = 1;
   // A fixed window (the library's own queues) needs no timing of the user's items.
   readonly #adaptive: boolean;
+  readonly #maxPrefetch: number;
   #lastTakeAt = 0;
   #taken = 0;
   #tookUnsent = 0;
@@ -52,11 +53,10 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
 
   constructor(descriptor: QueueDescriptor) {
     this.#descriptor = descriptor;
-    // Producers sharing a queue each hold at most half of it, so one cannot starve the others; a sole
-    // producer may hold it all, and asks for credit half as often.
-    this.#putWindow = Math.max(1, Math.min(MAX_PUT_WINDOW, descriptor.soleProducer ? descriptor.maxsize : Math.ceil(descriptor.maxsize / 2)));
+    this.#putWindow = putWindow(descriptor.maxsize, descriptor.soleProducer === true);
     if (descriptor.prefetch) this.#prefetch = descriptor.prefetch;
     this.#adaptive = !descriptor.prefetch;
+    this.#maxPrefetch = descriptor.maxPrefetch ?? MAX_PREFETCH;
     this.#client = QueueClient.for(descriptor.address);
     this.#client.attach(descriptor.id, this);
   }
@@ -104,7 +104,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     let now = 0;
     if (this.#adaptive) {
       now = Date.now();
-      if (now !== this.#lastTakeAt || this.#prefetch < MAX_PREFETCH) this.#adaptPrefetch(now);
+      if (now !== this.#lastTakeAt || this.#prefetch < this.#maxPrefetch) this.#adaptPrefetch(now);
     }
     if (this.#local.length > this.#localHead) return Promise.resolve(this.#take(now));
     if (!block || timeout === 0) return Promise.reject(new QueueEmptyError(NOTHING_HERE));
@@ -132,7 +132,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     let now = 0;
     if (this.#adaptive) {
       now = Date.now();
-      if (now !== this.#lastTakeAt || this.#prefetch < MAX_PREFETCH) this.#adaptPrefetch(now);
+      if (now !== this.#lastTakeAt || this.#prefetch < this.#maxPrefetch) this.#adaptPrefetch(now);
     }
     return this.#take(now);
   }
@@ -240,12 +240,15 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   // process goes. A direct consumer says so only once it handled the items, in the message that
   // carries their outcome: the items of one that dies go to the other consumers, and no outcome is
   // ever reported for an item that is also redelivered.
-  deferTook(): (n: number, outcome: unknown) => void {
+  deferTook(): (n: number, outcome: unknown, now: boolean) => void {
     this.#deferTook = true;
-    return (n, outcome) => {
+    return (n, outcome, now) => {
       this.#tookUnsent += n;
       this.#outcomes.push(outcome);
-      this.#client.scheduleFlush();
+      // A synchronous handler's loop does not let the turn end while items are here: an outcome
+      // due now (and the refill requests with it) is written at once, as a prompt put is.
+      if (now) this.#client.flushNow();
+      else this.#client.scheduleFlush();
     };
   }
 
@@ -324,7 +327,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   #adaptPrefetch(now: number): void {
-    if (this.#lastTakeAt > 0) this.#prefetch = nextPrefetchWindow(this.#prefetch, elapsedMs(this.#lastTakeAt, now));
+    if (this.#lastTakeAt > 0) this.#prefetch = nextPrefetchWindow(this.#prefetch, elapsedMs(this.#lastTakeAt, now), 1, 1, this.#maxPrefetch);
   }
 
   // A get gave up: requests beyond what the remaining gets need would pull items here that nobody
@@ -400,6 +403,15 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   #goneError(): QueueClosedError {
     return new QueueClosedError(`The queue is no longer reachable: ${this.#gone}. A queue lives as long as the process that created it; keep that process alive (join its children) while others use the queue.`);
   }
+}
+
+/**
+ * The credit a producer proxy asks for at a time, and so the largest batch it puts: half the queue,
+ * so one producer cannot starve the others; all of it for a sole producer, which then asks half as
+ * often.
+ */
+export function putWindow(maxsize: number, soleProducer: boolean): number {
+  return Math.max(1, Math.min(MAX_PUT_WINDOW, soleProducer ? maxsize : Math.ceil(maxsize / 2)));
 }
 
 const RESOLVED = Promise.resolve();

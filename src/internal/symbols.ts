@@ -22,6 +22,8 @@ export const ON_TASK_DONE = Symbol.for('rx-multiprocessing.onTaskDone');
 export const DISPOSE_QUEUE = Symbol.for('rx-multiprocessing.disposeQueue');
 /** A Queue's method fixing its proxies' prefetch window (the reactive layer's job queues). */
 export const FIX_PREFETCH = Symbol.for('rx-multiprocessing.fixPrefetch');
+/** A Queue's method capping its proxies' adaptive prefetch window (a direct pipeline's queue). */
+export const CAP_PREFETCH = Symbol.for('rx-multiprocessing.capPrefetch');
 /** A Queue's method letting its one remote producer hold credit for the whole queue (a producer()'s channel). */
 export const SOLE_PRODUCER = Symbol.for('rx-multiprocessing.soleProducer');
 /** A Queue's method putting an item only if it can go without waiting (a producer child's loop). */

@@ -1,7 +1,4 @@
 import { cpuCount } from '../process/current-process.js';
-import type { Process } from '../process/process.js';
-import type { Subscriber } from 'rxjs';
-import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
 import { MAX_PREFETCH } from '../internal/prefetch-window.js';
@@ -47,7 +44,6 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: options.name, args: [...(options.args ?? [])] };
 }
 
-
 /** The largest adaptive window of one consumer: maxsize shared among them, at most MAX_PREFETCH. */
 export function maxConsumerWindow(settings: ConsumeSettings, maxsize: number): number {
   return Math.max(settings.prefetch, Math.min(MAX_PREFETCH, Math.ceil(maxsize / settings.processes)));
@@ -56,28 +52,6 @@ export function maxConsumerWindow(settings: ConsumeSettings, maxsize: number): n
 /** The options of consumer `id`'s Process: its name, when consume() was given one. */
 export function consumerName(settings: ConsumeSettings, id: number): { name?: string } {
   return settings.name === undefined ? {} : { name: `${settings.name}${id + 1}` };
-}
-
-/**
- * Every item is done: daemon consumers are terminated at once (the design card's rule) and the
- * output completes; non-daemon consumers are told to end, and it completes once they have exited.
- */
-export function finishConsumers(consumers: Iterable<{ readonly process: Process; readonly link: { end(): void } }>, daemon: boolean, subscriber: Subscriber<unknown>): void {
-  const all = [...consumers];
-  if (daemon) {
-    for (const { process } of all) if (process.exitCode === null) process.terminate();
-    subscriber.complete();
-    return;
-  }
-  for (const { link } of all) link.end();
-  void Promise.all(all.map(({ process }) => process.join())).then(() => {
-    const failed = all.find(({ process }) => process.exitCode !== 0);
-    if (failed) {
-      subscriber.error(
-        new ConsumerExitedError({ processName: failed.process.name, pid: failed.process.pid, exitCode: failed.process.exitCode, lostItems: 0, reason: 'it failed after its last item.' }),
-      );
-    } else subscriber.complete();
-  });
 }
 
 const DEFAULT_PREFETCH = 4;

@@ -17,7 +17,8 @@ import { DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
 import { getStartMethod } from './start-method.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
-import { consumerName, finishConsumers, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
+import { consumerName, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
+import { finishConsumers } from './finish-consumers.js';
 import { directConsume } from './direct-consume.js';
 import { directProducersOf } from './direct-source.js';
 
@@ -39,6 +40,9 @@ export interface ConsumeOptions extends QueueOperatorOptions {
    * after each run of results whose items took under 1 ms on average and halved after one of 2 ms
    * or more, between 4 and the queue's maxsize shared among the consumers (at most 1,024 each), so
    * the consumers together hold at most about maxsize items besides the queue's. A number fixes it.
+   * On the direct path (see mergeProducers) the window is the queue proxy's, timed per item from 1,
+   * and its cap is at least two of a producer's batches (half of maxsize, all of it for a single
+   * producer, at most 512), so that batches travel whole: up to about 2 x maxsize per consumer.
    */
   readonly prefetch?: number;
   /** Emit results in the source's order (default false: as they finish). */

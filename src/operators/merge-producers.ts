@@ -13,8 +13,9 @@ import { loadRxjs } from './rx.js';
  * path by itself.
  *
  * On the direct path the producers' credit is the queue's (a producer's `window` option does not
- * apply), the consumers' windows are the queue proxies' adaptive ones, and a TaskError's `seq` is -1:
- * this process never sees the items. `consume()` options that need each item here — `ordered`,
+ * apply), the consumers' windows are the queue proxies' adaptive ones (see ConsumeOptions.prefetch),
+ * the output completes once every producer has exited with 0 and every item is done, and a
+ * TaskError's `seq` is -1: this process never sees the items. `consume()` options that need each item here — `ordered`,
  * `taskDone: 'manual'`, `onConsumerExit: 'error'` — keep the general path.
  *
  * @example

@@ -1,4 +1,3 @@
-import { constants } from 'node:os';
 import type { Observable } from 'rxjs';
 import { createObservable } from './rx.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
@@ -6,9 +5,10 @@ import { locateExportedFunction, type ModuleExportRef } from '../internal/functi
 import { PRODUCER_END } from '../child/producer-runner.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import { Process, type ProcessOptions, type Target } from '../process/process.js';
-import { CAPTURE_STDERR, DISPOSE_QUEUE, SOLE_PRODUCER, STDERR_TAIL } from '../internal/symbols.js';
+import { CAPTURE_STDERR, DISPOSE_QUEUE, SOLE_PRODUCER } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
 import { markDirect } from './direct-source.js';
+import { DRAIN_AFTER_EXIT_MS, exitError } from './producer-exit.js';
 import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
 import { getStartMethod } from './start-method.js';
@@ -21,7 +21,10 @@ export interface ProducerOptions {
   readonly name?: string;
   /** Pass a queue as the target's first argument; what the target puts into it is emitted. */
   readonly queue?: boolean;
-  /** Items produced ahead of demand (the child's credit). Default 512. */
+  /**
+   * Items produced ahead of demand (the child's credit). Default 512. On the direct path (a producer
+   * piped straight into queue()/consume(), see mergeProducers) the queue's credit bounds it instead.
+   */
   readonly window?: number;
 }
 
@@ -126,23 +129,6 @@ function isEnd(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[PRODUCER_END] === true;
 }
 
-export async function exitError(child: Process): Promise<ProcessExitError> {
-  const code = child.exitCode ?? 1;
-  const stderrTail = await Promise.race([child[STDERR_TAIL], new Promise<string>((resolve) => setTimeout(resolve, STDERR_WAIT_MS, ''))]);
-  return new ProcessExitError({
-    processName: child.name,
-    pid: child.pid,
-    exitCode: code,
-    signal: code < 0 ? (SIGNAL_NAMES.get(-code) ?? null) : null,
-    stderrTail,
-  });
-}
-
 const DEFAULT_WINDOW = 512;
-// A child that exited 0 has flushed everything; its end marker arrives within moments, or never.
-export const DRAIN_AFTER_EXIT_MS = 5_000;
-// How long a failed child's stderr may take to end (a grandchild may hold it open).
-const STDERR_WAIT_MS = 500;
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 const PRODUCER_TARGET = bootstrapExport('runProducer');

@@ -12,7 +12,7 @@ export function createObservable<T>(subscribe: (subscriber: Subscriber<T>) => Te
   return new ObservableClass<T>(subscribe);
 }
 
-/** All of RxJS, loaded on first use (by the inline start method, which is for tests). */
+/** All of RxJS, loaded on first use (mergeProducers, and the inline start method). */
 export function loadRxjs(): typeof import('rxjs') {
   return require('rxjs') as typeof import('rxjs');
 }

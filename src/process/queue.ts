@@ -6,7 +6,7 @@ import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
 import { EMPTY } from '../internal/queue-core.js';
-import { ADOPT_QUEUE, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
+import { ADOPT_QUEUE, CAP_PREFETCH, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
@@ -94,9 +94,10 @@ export class Queue<T> {
 
   /**
    * Items taken here stay the owner's (redelivered if this process dies) until acknowledged by the
-   * returned function, which hands the owner their outcome in the same message.
+   * returned function, which hands the owner their outcome in the same message (written `now`, or
+   * at the end of the turn).
    */
-  [DEFER_TOOK](): (n: number, outcome: unknown) => void {
+  [DEFER_TOOK](): (n: number, outcome: unknown, now: boolean) => void {
     const acknowledge = this.#backend.deferTook?.();
     if (!acknowledge) throw new TypeError('Only a process that did not create a queue can defer its takes.');
     return acknowledge;
@@ -140,6 +141,11 @@ export class Queue<T> {
   /** Makes proxies keep `n` items ahead instead of adapting (the caller already bounds what they hold). */
   [FIX_PREFETCH](n: number): void {
     if (this.#backend instanceof LocalQueue) this.#backend.fixPrefetch(n);
+  }
+
+  /** Makes proxies adapt their window up to `n` items instead of MAX_PREFETCH. */
+  [CAP_PREFETCH](n: number): void {
+    if (this.#backend instanceof LocalQueue) this.#backend.capPrefetch(n);
   }
 
   /** Only one other process will put into this queue: its credit window may be the whole queue. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { count, firstValueFrom, lastValueFrom, map, merge, tap, toArray } from 'rxjs';
-import { ConsumerExitedError, ProcessExitError, TaskError, consume, mergeProducers, producer, queue } from '../../src/index.js';
+import { ConsumerExitedError, ProcessExitError, SerializationError, TaskError, activeChildren, consume, mergeProducers, producer, queue } from '../../src/index.js';
 import { assertChildrenExitSoon, isPidAlive, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
 
@@ -54,6 +54,18 @@ describe('mergeProducers() and the direct path', () => {
     expect(pulled).to.be.at.least(3).and.at.most(8);
   });
 
+  it('should send an outcome as its synchronous handler returns, not after the items prefetched with it', async () => {
+    const ack = tempFile('ack');
+    const results = await lastValueFrom(
+      producer<string>(rx.yieldEach, { args: [['first', 'second']] }).pipe(
+        consume<string, string>(rx.computeUntilAcked, { processes: 1, prefetch: 4, args: [ack] }),
+        tap((r) => r === 'first' && writeFileSync(ack, '')),
+        toArray(),
+      ),
+    );
+    expect(results).to.deep.equal(['first', 'acked']);
+  });
+
   it('should report each outcome exactly once when a consumer is killed mid-stream, and lose no item', async () => {
     const { seen, killed } = await killConsumerMidStream(
       producer<string>(rx.count, { args: ['k', 60] }).pipe(queue({ maxsize: 10 }), consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 2, args: [10] })),
@@ -85,6 +97,14 @@ describe('mergeProducers() and the direct path', () => {
     expect(error).to.be.instanceOf(ConsumerExitedError).with.property('exitCode', 5);
     expect((error as ConsumerExitedError).lostItems).to.equal(2);
     expect(seen).to.deep.equal([0, 10]);
+  });
+
+  it('should fail with SerializationError, leaving no process behind, when a producer\'s arguments cannot be sent', async () => {
+    const error = await lastValueFrom(
+      mergeProducers(producer<string>(rx.count, { args: ['a', 3] }), producer<string>(rx.count, { args: [() => 'b', 3] })).pipe(consume(rx.identity, { processes: 2, daemon: false })),
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SerializationError);
+    expect(await waitFor(() => activeChildren().length === 0, 5_000)).to.equal(true);
   });
 
   it('should fail with ProcessExitError when a producer fails', async () => {

@@ -77,13 +77,13 @@ describe('Process lifecycle across real parents', () => {
     expect(result.stdout.trim()).to.equal('ran');
   });
 
-  it('should exit after reactive pipelines completed, although a daemon started afterwards still runs', async () => {
+  it('should exit after reactive pipelines completed or failed, although a daemon started afterwards still runs', async () => {
     const started = Date.now();
     const result = await runScript('test/fixtures/drivers/daemon-after-pipeline.ts');
     expect(result.code, result.stderr).to.equal(0);
     expect(Date.now() - started).to.be.below(15_000);
-    const { squares, counted, daemonPid } = JSON.parse(result.stdout) as { squares: number; counted: number; daemonPid: number };
-    expect([squares, counted]).to.deep.equal([3, 5]);
+    const { squares, counted, failed, daemonPid } = JSON.parse(result.stdout) as { squares: number; counted: number; failed: string; daemonPid: number };
+    expect([squares, counted, failed]).to.deep.equal([3, 5, 'TaskError']);
     expect(await waitFor(() => !isPidAlive(daemonPid), 2_000)).to.equal(true);
   });
 

@@ -1,0 +1,25 @@
+import type { Subscriber } from 'rxjs';
+import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
+import type { Process } from '../process/process.js';
+
+/**
+ * Every item is done: daemon consumers are terminated at once (the design card's rule) and the
+ * output completes; non-daemon consumers are told to end, and it completes once they have exited.
+ */
+export function finishConsumers(consumers: Iterable<{ readonly process: Process; readonly link: { end(): void } }>, daemon: boolean, subscriber: Subscriber<unknown>): void {
+  const all = [...consumers];
+  if (daemon) {
+    for (const { process } of all) if (process.exitCode === null) process.terminate();
+    subscriber.complete();
+    return;
+  }
+  for (const { link } of all) link.end();
+  void Promise.all(all.map(({ process }) => process.join())).then(() => {
+    const failed = all.find(({ process }) => process.exitCode !== 0);
+    if (failed) {
+      subscriber.error(
+        new ConsumerExitedError({ processName: failed.process.name, pid: failed.process.pid, exitCode: failed.process.exitCode, lostItems: 0, reason: 'it failed after its last item.' }),
+      );
+    } else subscriber.complete();
+  });
+}
