@@ -1,7 +1,6 @@
 import { isProtocolMessage } from '../internal/protocol.js';
 import { EMPTY } from '../internal/queue-core.js';
-import type { ConsumerInput } from './consumer-input.js';
-import type { ConsumerResult } from './consumer-runner.js';
+import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
 import { sendToParent } from './parent-channel.js';
 
 /**

@@ -1,4 +1,18 @@
-import type { ConsumerResult } from './consumer-runner.js';
+import type { RemoteError } from '../internal/protocol.js';
+
+/**
+ * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they
+ * came, so the parent, which knows that order, tells which items outcomes are for: `values` are the
+ * results of the consumer's next items, and `error`, if set, is the outcome of the item after them.
+ * One message carries the outcomes of every item handled without a pause (a job wrapper or a message
+ * per item would be that many more objects to create, encode, decode and collect). `yielded` is a
+ * value a manual consumer yielded, tied to no item. `busyMs` is how long those items kept the
+ * consumer busy, from the start of the first to the send (whole milliseconds): the parent sizes the
+ * consumer's prefetch window by it.
+ */
+export type ConsumerResult =
+  | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError; readonly busyMs: number }
+  | { readonly worker: number; readonly yielded: unknown };
 
 /** Where a consume() child's items come from, in the order it is to handle them. */
 export interface ConsumerInput {
@@ -13,5 +27,6 @@ export interface ConsumerInput {
    * with whatever else this event-loop turn sends.
    */
   report(result: ConsumerResult, handled: number, now: boolean): void;
+  /** Stops listening: the consumer has finished. */
   close(): void;
 }

@@ -12,25 +12,11 @@ import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
 import { EMPTY } from '../internal/queue-core.js';
 import { ConsumeInbox } from './consume-inbox.js';
-import type { ConsumerInput } from './consumer-input.js';
+import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
 import { QueueInput } from './queue-input.js';
 import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
 import { whenFlushed } from './parent-channel.js';
-
-/**
- * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they
- * came, so the parent, which knows that order, tells which items outcomes are for: `values` are the
- * results of the consumer's next items, and `error`, if set, is the outcome of the item after them.
- * One message carries the outcomes of every item handled without a pause (a job wrapper or a message
- * per item would be that many more objects to create, encode, decode and collect). `yielded` is a
- * value a manual consumer yielded, tied to no item. `busyMs` is how long those items kept the
- * consumer busy, from the start of the first to the send (whole milliseconds): the parent sizes the
- * consumer's prefetch window by it.
- */
-export type ConsumerResult =
-  | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError; readonly busyMs: number }
-  | { readonly worker: number; readonly yielded: unknown };
 
 // A handler's return value is awaited only when it needs to be: an await costs a microtask turn.
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -103,9 +89,10 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
       // PROMPT_FLUSH_MS (a slow item, or a lull) leaves at once with those before it. A value can
       // still wait for the one slow item after it, as a put batched by a queue does.
       // elapsedMs() written out, as in QueueProxy's puts: this runs for every item.
+      // (An awaiting handler's value is sent, but not written `now`: its loop lets the turn end.)
       const sinceSent = Date.now() - sentAt;
-      const prompt = isAsync || sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0;
-      if (prompt || values.length >= MAX_BATCH) send(prompt);
+      const prompt = sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0;
+      if (isAsync || prompt || values.length >= MAX_BATCH) send(prompt);
     } catch (error) {
       // process.exit() in a handler: the exit guard's request to end, not the item's failure.
       if (error instanceof ExitRequest) throw error;

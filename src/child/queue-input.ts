@@ -2,8 +2,7 @@ import { isProtocolMessage } from '../internal/protocol.js';
 import { EMPTY } from '../internal/queue-core.js';
 import { DEFER_TOOK, TRY_GET } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
-import type { ConsumerInput } from './consumer-input.js';
-import type { ConsumerResult } from './consumer-runner.js';
+import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
 
 /**
  * A direct pipeline's consumer takes its items from the queue the producer children put into (see
@@ -47,7 +46,11 @@ export class QueueInput implements ConsumerInput {
           resolve();
         },
         // Once ended, the get left waiting fails as this process lets go of the queue: no matter.
-        (error: unknown) => (this.#ended ? resolve() : reject(error)),
+        (error: unknown) => {
+          this.#wake = undefined;
+          if (this.#ended) resolve();
+          else reject(error);
+        },
       );
     });
   }

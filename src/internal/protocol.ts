@@ -1,4 +1,4 @@
-import type { ConsumerResult } from '../child/consumer-runner.js';
+import type { ConsumerResult } from '../child/consumer-input.js';
 import type { ModuleExportRef } from './function-locator.js';
 import type { LogSettings, ParentInfo } from './runtime.js';
 

@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction, Subscription } from 'rxjs';
 import { createObservable } from './rx.js';
-import type { ConsumerResult } from '../child/consumer-runner.js';
+import type { ConsumerResult } from '../child/consumer-input.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';

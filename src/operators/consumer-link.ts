@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ConsumerResult } from '../child/consumer-runner.js';
+import type { ConsumerResult } from '../child/consumer-input.js';
 import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
 import { DISPOSE_QUEUE } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';

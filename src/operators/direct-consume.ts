@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { ConsumerResult } from '../child/consumer-runner.js';
+import type { ConsumerResult } from '../child/consumer-input.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { TaskError } from '../errors/task-error.js';
@@ -102,6 +102,7 @@ export function directConsume<R>(producers: readonly ProducerSpec[], handler: Mo
         if (child.exitCode !== 0) return fail(await exitError(child));
         exitedProducers++;
         maybeComplete();
+        if (finished || ended.has(index)) return;
         // Its end marker left before it exited, but the two may be seen in either order.
         const timer = setTimeout(() => {
           if (!ended.has(index)) fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail: 'exited with 0 before its output was complete' }));
@@ -133,6 +134,8 @@ export function directConsume<R>(producers: readonly ProducerSpec[], handler: Mo
       return;
     }
 
+    // With no producer at all, nothing else would ever check.
+    maybeComplete();
     void (async () => {
       while (!finished && ended.size < producers.length) {
         ended.add(ends.qsize() > 0 ? ends.getNowait() : await ends.get());

@@ -2,11 +2,17 @@ import type { Subscriber } from 'rxjs';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import type { Process } from '../process/process.js';
 
+/** A consumer child and what tells it to end. */
+export interface FinishingConsumer {
+  readonly process: Process;
+  readonly link: { end(): void };
+}
+
 /**
  * Every item is done: daemon consumers are terminated at once (the design card's rule) and the
  * output completes; non-daemon consumers are told to end, and it completes once they have exited.
  */
-export function finishConsumers(consumers: Iterable<{ readonly process: Process; readonly link: { end(): void } }>, daemon: boolean, subscriber: Subscriber<unknown>): void {
+export function finishConsumers(consumers: Iterable<FinishingConsumer>, daemon: boolean, subscriber: Subscriber<unknown>): void {
   const all = [...consumers];
   if (daemon) {
     for (const { process } of all) if (process.exitCode === null) process.terminate();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { count, firstValueFrom, lastValueFrom, map, merge, tap, toArray } from 'rxjs';
+import { count, firstValueFrom, lastValueFrom, map, merge, tap, toArray, type Observable } from 'rxjs';
 import { ConsumerExitedError, ProcessExitError, SerializationError, TaskError, activeChildren, consume, mergeProducers, producer, queue } from '../../src/index.js';
 import { assertChildrenExitSoon, isPidAlive, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -156,8 +156,11 @@ describe('mergeProducers() and the direct path', () => {
     expect(await waitFor(() => [...pids].every((pid) => !isPidAlive(pid)), 5_000)).to.equal(true);
   });
 
-  it('should complete with no item when every producer produces none', async () => {
+  it('should complete with no item when every producer produces none, or when there is no producer', async () => {
     const n = await lastValueFrom(mergeProducers(producer<string>(rx.count, { args: ['e', 0] }), producer<string>(rx.count, { args: ['f', 0] })).pipe(consume(rx.identity, { processes: 2 }), count()));
     expect(n).to.equal(0);
+    const none: Observable<string>[] = [];
+    const m = await lastValueFrom(mergeProducers(...none).pipe(consume(rx.identity, { processes: 1, daemon: false }), count()));
+    expect(m).to.equal(0);
   });
 });
