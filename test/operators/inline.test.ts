@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { catchError, from, lastValueFrom, merge, of, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { TaskError, consume, producer, queue, setStartMethod, activeChildren } from '../../src/index.js';
+import { TaskError, consume, mergeProducers, producer, queue, setStartMethod, activeChildren } from '../../src/index.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 // The 'inline' start method: the same operators without processes, so pipelines are marble-testable.
@@ -63,15 +63,17 @@ describe("setStartMethod('inline')", () => {
   });
 
   it('should run the seed pipeline in-process: 3 producers, a queue, 2 consumers, every item once', async () => {
-    const out = await lastValueFrom(
-      merge(...['a', 'b', 'c'].map((p) => producer<string>(rx.count, { args: [p, 5] }))).pipe(
-        queue({ maxsize: 4 }),
-        consume<string, { item: string; pid: number; name: string }>(rx.slowIdentity, { processes: 2, args: [1] }),
-        toArray(),
-      ),
-    );
-    expect(out.map((r) => r.item).sort()).to.have.length(15);
-    expect(new Set(out.map((r) => r.pid))).to.deep.equal(new Set([process.pid]));
+    for (const mergeAll of [merge, mergeProducers]) {
+      const out = await lastValueFrom(
+        mergeAll(...['a', 'b', 'c'].map((p) => producer<string>(rx.count, { args: [p, 5] }))).pipe(
+          queue({ maxsize: 4 }),
+          consume<string, { item: string; pid: number; name: string }>(rx.slowIdentity, { processes: 2, args: [1] }),
+          toArray(),
+        ),
+      );
+      expect(new Set(out.map((r) => r.item)).size, mergeAll.name).to.equal(15);
+      expect(new Set(out.map((r) => r.pid))).to.deep.equal(new Set([process.pid]));
+    }
   });
 
   it('should feed a queue-style producer from what the target puts', async () => {
