@@ -148,10 +148,11 @@ describe('mergeProducers() and the direct path', () => {
 
   it('should terminate every producer and consumer when the output is unsubscribed', async () => {
     const pids = new Set<number>();
-    const subscription = producer<number>(rx.forever)
-      .pipe(queue({ maxsize: 10 }), consume<number, { pid: number }>(rx.withPid, { processes: 2 }))
-      .subscribe({ next: (r) => pids.add(r.pid) });
-    expect(await waitFor(() => pids.size > 0, 10_000)).to.equal(true);
+    const subscription = mergeProducers(producer<number>(rx.pidForever), producer<number>(rx.pidForever))
+      .pipe(queue({ maxsize: 10 }), consume<number, { item: number; pid: number }>(rx.withPid, { processes: 2 }))
+      .subscribe({ next: (r) => pids.add(r.item).add(r.pid) });
+    // Both producers' pids and at least one consumer's.
+    expect(await waitFor(() => pids.size >= 3, 10_000)).to.equal(true);
     subscription.unsubscribe();
     expect(await waitFor(() => [...pids].every((pid) => !isPidAlive(pid)), 5_000)).to.equal(true);
   });
