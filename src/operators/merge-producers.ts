@@ -8,8 +8,8 @@ import { loadRxjs } from './rx.js';
  * process and the consumer children take from it, and the queue forwards the producers' batches as
  * they came, never decoded here (this process counts items and emits the consumers' results). With
  * RxJS's `merge` of several producers, or with any operator between the producers and `consume()`,
- * every item is decoded here and goes through the operator chain, as it must: 15–40 % slower in
- * the benchmark (README, *Benchmarks*). A single `producer()` piped into `queue()`/`consume()`
+ * every item is decoded here and goes through the operator chain, as it must: 9–39 % slower in the
+ * benchmark (README, *Benchmarks*). A single `producer()` piped into `queue()`/`consume()`
  * takes the direct path by itself.
  *
  * On the direct path the producers' credit is the queue's (a producer's `window` option does not
