@@ -126,7 +126,8 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   }
 
   // get()'s path for an item already here, without its promise. The window adapts only when an item
-  // is taken: an empty poll is followed by a get(), which times the same item again.
+  // is taken: an empty poll is followed by a get(), which times the same item again. The timing is
+  // written out as in get(), not shared through a method: this runs for every item (see Queue).
   poll(): T | typeof EMPTY {
     if (this.#gone || this.#local.length === this.#localHead) return EMPTY;
     let now = 0;

@@ -73,15 +73,17 @@ export interface ConsumeOptions extends QueueOperatorOptions {
  */
 export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): OperatorFunction<T, R> {
   const settings = validateConsumeOptions(options);
+  // A queue() just before this operator sets the bound; otherwise our own options do.
+  const queueOptionsOf = (source: Observable<T>): Required<QueueOperatorOptions> => getQueueOptions(source) ?? validateQueueOptions(options);
   if (getStartMethod() === 'inline') {
-    return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, (getQueueOptions(source) ?? validateQueueOptions(options)).maxsize);
+    return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, queueOptionsOf(source).maxsize);
   }
   const ref = locateExportedFunction(handler, 'consumer handler');
   return (source) => {
     const producers = directProducersOf(source);
-    if (producers && settings.direct) return directConsume<R>(producers, ref, settings, (getQueueOptions(source) ?? validateQueueOptions(options)).maxsize);
+    if (producers && settings.direct) return directConsume<R>(producers, ref, settings, queueOptionsOf(source).maxsize);
     return createObservable<R>((subscriber) => {
-      const { maxsize, overflow } = getQueueOptions(source) ?? validateQueueOptions(options);
+      const { maxsize, overflow } = queueOptionsOf(source);
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
       // Tiny items need hundreds in flight to keep a consumer from waiting on the parent between
       // batches; slow ones need few, so an idle consumer is never short of work another one holds.
