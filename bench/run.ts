@@ -11,6 +11,7 @@ import { isMainModule } from 'rx-multiprocessing';
 import { renderRatioChart, type RatioBar } from './chart.js';
 import { describeNodeStartup, measureNodeStartup } from './environment.js';
 import { runPingPong } from './refs/pingpong.js';
+import { runDirectRelay } from './refs/direct-relay.js';
 import { runRelay } from './refs/relay.js';
 import { summarize, type Summary } from './stats.js';
 import { runQueueRoundTrip } from './workloads/latency.js';
@@ -84,6 +85,8 @@ function pipelineWorkload(size: 'small' | '1k', producers: number): Workload {
       { name: 'Python', run: async () => python('joinable.py', pyArgs)?.['items_per_s'] },
       { name: 'Relay', run: () => runRelay({ n: params.n, batch: 100, size, producers }) },
       { name: 'RelayUnbatched', run: () => runRelay({ n: params.n, batch: 1, size, producers }) },
+      // No broker at all: what a design where producers write straight to consumers could reach. No target.
+      { name: 'RelayDirect', run: () => runDirectRelay({ n: params.n, batch: 100, size, producers }) },
     ],
   };
 }
