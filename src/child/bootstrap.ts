@@ -15,8 +15,8 @@ import { JoinableQueue } from '../process/joinable-queue.js';
 import { Queue } from '../process/queue.js';
 
 // The reactive layer's producer and consumer children run these (by module URL and export name).
-export { runDirectProducer, runProducer } from './producer-runner.js';
-export { runConsumer, runDirectConsumer, runLoopConsumer } from './consumer-runner.js';
+export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
+export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer } from './consumer-runner.js';
 
 const runtime = getRuntime();
 

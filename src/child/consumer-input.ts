@@ -1,4 +1,4 @@
-import type { RemoteError } from '../internal/protocol.js';
+import type { ItemSpan, RemoteError } from '../internal/protocol.js';
 
 /**
  * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they
@@ -8,10 +8,11 @@ import type { RemoteError } from '../internal/protocol.js';
  * per item would be that many more objects to create, encode, decode and collect). `yielded` is a
  * value a manual consumer yielded, tied to no item. `busyMs` is how long those items kept the
  * consumer busy, from the start of the first to the send (whole milliseconds): the parent sizes the
- * consumer's prefetch window by it.
+ * consumer's prefetch window by it. `spans` say which items they were on the broker-free path, where
+ * items reach a consumer from several producers and may come twice (see InboxInput).
  */
 export type ConsumerResult =
-  | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError; readonly busyMs: number }
+  | { readonly worker: number; readonly values: readonly unknown[]; readonly error?: RemoteError; readonly busyMs: number; readonly spans?: readonly ItemSpan[] }
   | { readonly worker: number; readonly yielded: unknown };
 
 /** Where a consume() child's items come from, in the order it is to handle them. */

@@ -13,6 +13,7 @@ import type { Queue } from '../process/queue.js';
 import { EMPTY } from '../internal/queue-core.js';
 import { ConsumeInbox } from './consume-inbox.js';
 import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
+import { InboxInput } from './inbox-input.js';
 import { QueueInput } from './queue-input.js';
 import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
@@ -35,6 +36,15 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
  */
 export async function runDirectConsumer(jobs: Queue<unknown>, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
   const input = new QueueInput(jobs); // before the first await, as the inbox
+  await serveItems(input, ref, args, worker);
+}
+
+/**
+ * A broker-free pipeline's consumer (see brokerFreeConsume): producers write its items to its own
+ * inbox, and it reports their outcomes, with their origin, to the parent.
+ */
+export async function runBrokerFreeConsumer(window: number, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+  const input = new InboxInput(window); // before the first await, as the inbox
   await serveItems(input, ref, args, worker);
 }
 

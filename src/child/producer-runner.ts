@@ -5,6 +5,7 @@ import type { ModuleExportRef } from '../internal/function-locator.js';
 import type { Queue } from '../process/queue.js';
 import { FLUSH_PUTS, TRY_PUT } from '../internal/symbols.js';
 import { importTarget } from './import-target.js';
+import { InboxRouter } from './inbox-router.js';
 
 /** The last item a producer child sends: everything before it was produced. */
 export const PRODUCER_END = '__rxMultiprocessingProducerEnd';
@@ -25,7 +26,29 @@ export async function runDirectProducer(jobs: Queue<unknown>, ends: Queue<number
   await ends.put(index);
 }
 
-async function produceInto(channel: Queue<unknown>, ref: ModuleExportRef, args: unknown[], passQueue: boolean): Promise<void> {
+/**
+ * A broker-free pipeline's producer (see brokerFreeConsume): writes its batches straight to the
+ * consumers' inboxes, and returns once the parent has released every batch (has all their outcomes).
+ */
+export async function runBrokerFreeProducer(index: number, batchSize: number, ref: ModuleExportRef, args: unknown[]): Promise<void> {
+  const router = new InboxRouter(index, batchSize); // before the first await: the routes may come early
+  try {
+    await produceInto(router, ref, args, false);
+  } catch (error) {
+    // Its connections would keep this process from exiting with the error.
+    router.abandon();
+    throw error;
+  }
+  await router.finish();
+}
+
+/** Where a producer's values go: a queue, or a broker-free pipeline's router. */
+interface ProducerChannel {
+  put(value: unknown): Promise<void>;
+  [TRY_PUT](value: unknown): boolean;
+}
+
+async function produceInto(channel: ProducerChannel, ref: ModuleExportRef, args: unknown[], passQueue: boolean): Promise<void> {
   const target = (await importTarget(ref)) as (...a: unknown[]) => unknown;
   const produced = await target(...(passQueue ? [channel, ...args] : args));
   await putEachValue(produced, channel);
@@ -34,7 +57,7 @@ async function produceInto(channel: Queue<unknown>, ref: ModuleExportRef, args: 
 // What a target may return: an (async) iterable or generator, an Observable, or one value. The loops
 // call channel.put directly, not through a callback: they run for every value, and unoptimised for a
 // fresh producer's first few thousand, where each call costs (see Queue).
-async function putEachValue(produced: unknown, channel: Queue<unknown>): Promise<void> {
+async function putEachValue(produced: unknown, channel: ProducerChannel): Promise<void> {
   if (produced === undefined) return;
   if (typeof produced === 'object' && produced !== null) {
     // Values go without an await while credit lasts: the event loop would not turn between them
@@ -65,7 +88,7 @@ interface ObservableLike {
 }
 
 // An Observable cannot be paused: its values wait in order for credit (documented: no bound here).
-function putEachObservableValue(observable: ObservableLike, channel: Queue<unknown>): Promise<void> {
+function putEachObservableValue(observable: ObservableLike, channel: ProducerChannel): Promise<void> {
   return new Promise((resolve, reject) => {
     let chain = Promise.resolve();
     observable.subscribe({

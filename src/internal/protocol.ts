@@ -6,7 +6,17 @@ import type { LogSettings, ParentInfo } from './runtime.js';
  * Every message the library sends over a child's IPC channel. Each carries `rxmp` (its type), so
  * messages of the library and of user code (`process.send`) can share the channel.
  */
-export type ProtocolMessage = BootMessage | ReadyMessage | InitFailedMessage | ConsumeJobsMessage | ConsumeEndMessage | ConsumeResultsMessage;
+export type ProtocolMessage =
+  | BootMessage
+  | ReadyMessage
+  | InitFailedMessage
+  | ConsumeJobsMessage
+  | ConsumeEndMessage
+  | ConsumeResultsMessage
+  | InboxMessage
+  | RoutesMessage
+  | ReleaseMessage
+  | ProducedMessage;
 
 /** parent → child, once: who the child is and what to run. */
 export interface BootMessage {
@@ -37,6 +47,36 @@ export interface ConsumeResultsMessage {
   readonly rxmp: 'consume-results';
   readonly result: ConsumerResult;
 }
+
+/** a broker-free consumer → parent: where producers are to write its items (see InboxInput). */
+export interface InboxMessage {
+  readonly rxmp: 'inbox';
+  readonly address: string;
+}
+/** parent → a broker-free producer: every consumer's inbox, in consumer order. */
+export interface RoutesMessage {
+  readonly rxmp: 'routes';
+  readonly addresses: readonly string[];
+}
+/** parent → a broker-free producer: these batches of its are handled; it may forget them. */
+export interface ReleaseMessage {
+  readonly rxmp: 'release';
+  readonly seqs: readonly number[];
+}
+/** a broker-free producer → parent: it has sent its last batch; `total` items in all. */
+export interface ProducedMessage {
+  readonly rxmp: 'produced';
+  readonly total: number;
+}
+
+/**
+ * Where the items of one consumer report came from, in the order they were handled: `count` items of
+ * producer `p`'s batch `seq` (of `n` items), starting at index `from`.
+ */
+export type ItemSpan = readonly [p: number, seq: number, n: number, from: number, count: number];
+
+/** Between a broker-free producer and a consumer's inbox: a batch of items, and credit back for more. */
+export type InboxWireMessage = { readonly t: 'batch'; readonly p: number; readonly seq: number; readonly n: number } | { readonly t: 'credit'; readonly n: number };
 
 export interface BootPayload {
   readonly name: string;

@@ -1,8 +1,6 @@
 import { createServer, type Server } from 'node:net';
-import { unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { QueueConnection } from './queue-connection.js';
+import { newSocketAddress } from './socket-address.js';
 import { getRuntime } from './runtime.js';
 import { HOLD_PARENT } from './symbols.js';
 import type { QueueOwner } from './queue-owner.js';
@@ -19,24 +17,10 @@ export class QueueServer {
   readonly #sockets = new Set<import('node:net').Socket>();
 
   private constructor() {
-    // node:crypto is loaded here, not at import: it costs every child that imports the library ~2 ms.
-    const { randomBytes } = process.getBuiltinModule('node:crypto');
-    const name = `rxmp-${process.pid}-${randomBytes(4).toString('hex')}.sock`;
-    // On Linux, a socket in the abstract namespace: no file, so none is left behind by a process that
-    // dies without running its exit handlers (SIGKILL, an unhandled SIGTERM).
-    this.address = process.platform === 'linux' ? `\0${name}` : join(tmpdir(), name);
+    this.address = newSocketAddress('queues');
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.listen(this.address);
     this.#server.unref();
-    if (process.platform !== 'linux') {
-      process.once('exit', () => {
-        try {
-          unlinkSync(this.address);
-        } catch {
-          // Already gone.
-        }
-      });
-    }
   }
 
   /**

@@ -2,6 +2,7 @@ import { cpuCount } from '../process/current-process.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
 import { MAX_PREFETCH } from '../internal/prefetch-window.js';
+import { putWindow } from '../internal/queue-proxy.js';
 
 /** consume()'s options, checked, with their defaults. */
 export type ConsumeSettings = ReturnType<typeof validateConsumeOptions>;
@@ -55,3 +56,12 @@ export function consumerName(settings: ConsumeSettings, id: number): { name?: st
 }
 
 const DEFAULT_PREFETCH = 4;
+
+/**
+ * The largest window a consumer's queue proxy adapts to: the general path's (maxsize shared among the
+ * consumers), but never below two of a producer's batches, which the queue then forwards whole;
+ * a request for less than a batch has the queue decode the batch to split it.
+ */
+export function adaptiveWindowCap(settings: ConsumeSettings, maxsize: number, producers: number): number {
+  return Math.min(MAX_PREFETCH, Math.max(maxConsumerWindow(settings, maxsize), 2 * putWindow(maxsize, producers === 1)));
+}

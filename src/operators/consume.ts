@@ -19,6 +19,7 @@ import { getStartMethod } from './start-method.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
 import { consumerName, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
 import { finishConsumers } from './finish-consumers.js';
+import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
 import { directProducersOf } from './direct-source.js';
 
@@ -81,7 +82,11 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
   const ref = locateExportedFunction(handler, 'consumer handler');
   return (source) => {
     const producers = directProducersOf(source);
-    if (producers && settings.direct) return directConsume<R>(producers, ref, settings, queueOptionsOf(source).maxsize);
+    if (producers && settings.direct) {
+      const { maxsize } = queueOptionsOf(source);
+      if (canGoBrokerFree(producers, settings, maxsize)) return brokerFreeConsume<R>(producers, ref, settings, maxsize);
+      return directConsume<R>(producers, ref, settings, maxsize);
+    }
     return createObservable<R>((subscriber) => {
       const { maxsize, overflow } = queueOptionsOf(source);
       const core = new DispatchCore<T>(maxsize, settings.prefetch);

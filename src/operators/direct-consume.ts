@@ -1,26 +1,23 @@
 import type { Observable } from 'rxjs';
 import type { ConsumerResult } from '../child/consumer-input.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
-import { ProcessExitError } from '../errors/process-exit-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
-import { MAX_PREFETCH } from '../internal/prefetch-window.js';
-import { putWindow } from '../internal/queue-proxy.js';
 import { CAP_PREFETCH, CAPTURE_STDERR, DISPOSE_QUEUE, FIX_PREFETCH, HANDLE, ON_OUTCOMES, SOLE_PRODUCER, UNFINISHED } from '../internal/symbols.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
 import { Process, type ProcessOptions } from '../process/process.js';
 import { Queue } from '../process/queue.js';
 import { IpcConsumerLink } from './consumer-link.js';
-import { consumerName, maxConsumerWindow, type ConsumeSettings } from './consume-settings.js';
+import { adaptiveWindowCap, consumerName, type ConsumeSettings } from './consume-settings.js';
 import type { ProducerSpec } from './direct-source.js';
-import { finishConsumers } from './finish-consumers.js';
-import { DRAIN_AFTER_EXIT_MS, exitError } from './producer-exit.js';
+import { finishConsumers, terminatePipeline } from './finish-consumers.js';
+import { watchProducerExit } from './producer-exit.js';
 import { createObservable } from './rx.js';
 
 /**
- * consume() of a source that is only producer() children (see mergeProducers), with the seed's data
- * path: the producers put into one JoinableQueue of this process and the consumers take from it. The
+ * consume() of a source that is only producer() children (see mergeProducers), when it cannot go
+ * broker-free (see canGoBrokerFree), with the seed's data path: the producers put into one JoinableQueue of this process and the consumers take from it. The
  * queue forwards the producers' batches to the consumers as they came, never decoded here, where the
  * general path decodes every item, passes it along the operator chain and encodes it again. This
  * process counts: a put adds an unfinished item, an outcome a consumer reports emits its value and
@@ -88,6 +85,11 @@ export function directConsume<R>(producers: readonly ProducerSpec[], handler: Mo
       });
     };
 
+    const countExit = (): void => {
+      exitedProducers++;
+      maybeComplete();
+    };
+
     const startProducer = (spec: ProducerSpec, index: number): void => {
       const child = new Process({
         target: DIRECT_PRODUCER_TARGET,
@@ -97,27 +99,14 @@ export function directConsume<R>(producers: readonly ProducerSpec[], handler: Mo
       } as ProcessOptions);
       child.start();
       producerProcesses.push(child);
-      // As on the general path, a producer is done when it exited with 0 after its last item.
-      void child.join().then(async () => {
-        if (child.exitCode !== 0) return fail(await exitError(child));
-        exitedProducers++;
-        maybeComplete();
-        if (finished || ended.has(index)) return;
-        // Its end marker left before it exited, but the two may be seen in either order.
-        const timer = setTimeout(() => {
-          if (!ended.has(index)) fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail: 'exited with 0 before its output was complete' }));
-        }, DRAIN_AFTER_EXIT_MS);
-        timers.push(timer.unref());
-      });
+      watchProducerExit(child, { finished: () => finished, ended: () => ended.has(index), exited: countExit, fail, timers });
     };
 
     const teardown = (): void => {
       finished = true;
       for (const timer of timers) clearTimeout(timer);
-      const processes = [...producerProcesses, ...[...consumers.values()].map(({ process }) => process)];
-      for (const process of processes) if (process.exitCode === null) process.terminate();
       const links = [...consumers.values()].map(({ link }) => link);
-      void Promise.all(processes.map((process) => process.join())).then(() => {
+      terminatePipeline([...producerProcesses, ...[...consumers.values()].map(({ process }) => process)], () => {
         jobs[DISPOSE_QUEUE]();
         ends[DISPOSE_QUEUE]();
         for (const link of links) link.dispose();
@@ -145,15 +134,6 @@ export function directConsume<R>(producers: readonly ProducerSpec[], handler: Mo
 
     return teardown;
   });
-}
-
-/**
- * The largest window a consumer's queue proxy adapts to: the general path's (maxsize shared among the
- * consumers), but never below two of a producer's batches, which the queue then forwards whole;
- * a request for less than a batch has the queue decode the batch to split it.
- */
-function adaptiveWindowCap(settings: ConsumeSettings, maxsize: number, producers: number): number {
-  return Math.min(MAX_PREFETCH, Math.max(maxConsumerWindow(settings, maxsize), 2 * putWindow(maxsize, producers === 1)));
 }
 
 const DIRECT_PRODUCER_TARGET = bootstrapExport('runDirectProducer');

@@ -4,18 +4,23 @@ import { loadRxjs } from './rx.js';
 
 /**
  * RxJS's `merge` for `producer()` Observables, which also lets a `queue()`/`consume()` piped straight
- * after it take the direct path, the seed's: the producer children put into one JoinableQueue of this
- * process and the consumer children take from it, and the queue forwards the producers' batches as
- * they came, never decoded here (this process counts items and emits the consumers' results). With
- * RxJS's `merge` of several producers, or with any operator between the producers and `consume()`,
- * every item is decoded here and goes through the operator chain, as it must: 9–39 % slower in the
- * benchmark (README, *Benchmarks*). A single `producer()` piped into `queue()`/`consume()`
- * takes the direct path by itself.
+ * after it take the direct path: no item passes through this process. By default the producer
+ * children write their batches straight to the consumer children (each serves an inbox), within
+ * credit that bounds what is in flight as the queue would; this process only hears the outcomes,
+ * emits each item's first one and tells the producers which batches are done. A producer keeps its
+ * batches until then, and sends those of a consumer that died to the others: a dead consumer's items
+ * are handled elsewhere and reported once, and a producer child lives until all its items are done.
+ * A producer given its queue (`queue: true`), an explicit `prefetch`, or a `maxsize` below two items
+ * per producer-consumer pair take the seed's path instead: the producers put into one JoinableQueue
+ * of this process, which forwards their batches to the consumers as they came, never decoded here.
+ * With RxJS's `merge` of several producers, or with any operator between the producers and
+ * `consume()`, every item is decoded here and goes through the operator chain, as it must: slower in
+ * the benchmark (README, *Benchmarks*). A single `producer()` piped into `queue()`/`consume()` takes
+ * the direct path by itself.
  *
- * On the direct path the producers' credit is the queue's (a producer's `window` option does not
- * apply), the consumers' windows are the queue proxies' adaptive ones (see ConsumeOptions.prefetch),
- * the output completes once every producer has exited with 0 and every item is done, and a
- * TaskError's `seq` is -1: this process never sees the items. `consume()` options that need each item here — `ordered`,
+ * On the direct path a producer's `window` option does not apply, the output completes once every
+ * producer has exited with 0 and every item is done, and a TaskError's `seq` is -1: this process
+ * never sees the items. `consume()` options that need each item here — `ordered`,
  * `taskDone: 'manual'`, `onConsumerExit: 'error'` — keep the general path.
  *
  * @example

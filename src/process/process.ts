@@ -292,6 +292,10 @@ export class Process implements TrackedChild {
       case 'consume-jobs':
       case 'consume-end':
       case 'consume-results':
+      case 'inbox':
+      case 'routes':
+      case 'release':
+      case 'produced':
         // consume() listens to its children's channel itself.
         break;
       default:

@@ -76,6 +76,17 @@ describe('mergeProducers() and the direct path', () => {
     expect(seen.slice(10).every((r) => r.pid !== killed)).to.equal(true);
   });
 
+  it('should hand a dead consumer\'s batch to another even after its producer has produced everything', async () => {
+    // 30 items fit in flight at once: the producer is done producing before the first outcome, and
+    // the one batch goes to one consumer. The producer must still have it when that consumer dies.
+    const { seen, killed } = await killConsumerMidStream(
+      producer<string>(rx.count, { args: ['k', 30] }).pipe(queue({ maxsize: 1000 }), consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 2, args: [10] })),
+    );
+    expect(killed).to.be.a('number');
+    expect(seen.map((r) => r.item).sort()).to.deep.equal(Array.from({ length: 30 }, (_, i) => `k:${i}`).sort());
+    expect(seen.slice(10).every((r) => r.pid !== killed)).to.equal(true);
+  });
+
   it('should fail with ConsumerExitedError when no consumer is left', async () => {
     const error = await lastValueFrom(
       producer<string>(rx.count, { args: ['x', 20] }).pipe(
