@@ -43,9 +43,14 @@ export async function runDirectConsumer(jobs: Queue<unknown>, ref: ModuleExportR
  * A broker-free pipeline's consumer (see brokerFreeConsume): producers write its items to its own
  * inbox, and it reports their outcomes, with their origin, to the parent.
  */
-export async function runBrokerFreeConsumer(window: number, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
-  const input = new InboxInput(window); // before the first await, as the inbox
-  await serveItems(input, ref, args, worker);
+export async function runBrokerFreeConsumer(maxWindow: number, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+  const input = new InboxInput(maxWindow); // before the first await, as the inbox
+  try {
+    await serveItems(input, ref, args, worker);
+  } finally {
+    // A handler that cannot be imported fails this child: its listening inbox must not keep it alive.
+    input.close();
+  }
 }
 
 async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {

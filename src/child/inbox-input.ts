@@ -1,14 +1,23 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { decodeItems, encodeFrame, FrameDecoder, type Frame } from '../internal/frame-codec.js';
+import { decodeItems, FrameDecoder, type Frame } from '../internal/frame-codec.js';
+import { writeInboxFrame } from '../internal/inbox-wire.js';
+import { nextPrefetchWindow } from '../internal/prefetch-window.js';
 import { isProtocolMessage, type InboxWireMessage, type ItemSpan } from '../internal/protocol.js';
 import { EMPTY } from '../internal/queue-core.js';
 import { newSocketAddress } from '../internal/socket-address.js';
 import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
 import { sendToParent } from './parent-channel.js';
 
-/** A batch in the inbox: its origin, its items, and how many were taken. */
-interface Batch {
+/** One producer's connection: items it may still send (credit out), and items of it here. */
+interface Connection {
   readonly socket: Socket;
+  granted: number;
+  held: number;
+}
+
+/** A batch in the inbox: where it came from, its items, and how many were taken. */
+interface Batch {
+  readonly from: Connection;
   readonly p: number;
   readonly seq: number;
   readonly items: unknown[];
@@ -18,23 +27,29 @@ interface Batch {
 /**
  * A broker-free consumer's items (see brokerFreeConsume): producer children connect to this
  * consumer's own socket and write their batches straight here, within the credit it grants each of
- * them, `window` batches at a time. The parent is only told the outcomes, with the origin of every
- * item (`spans`): a producer keeps each batch until the parent has all its outcomes, and sends it to
- * another consumer if this one dies first, so an item can arrive twice and the parent keeps the first
- * outcome only. It listens from its creation, so it must be created before the child first awaits.
+ * them. The credit follows a window timed on the items, as a queue proxy's prefetch: items that take
+ * 2 ms or more shrink it to one, so slow items spread over every consumer; fast ones grow it to
+ * `maxWindow`, shared among the producers. The parent is only told the outcomes, with the origin of
+ * every item (`spans`): a producer keeps each batch until the parent has all its outcomes, and sends
+ * it to another consumer if this one dies first, so an item can arrive twice and the parent keeps
+ * the first outcome only. It listens from its creation, so it must be created before the child
+ * first awaits.
  */
 export class InboxInput implements ConsumerInput {
   readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
-  readonly #window: number;
+  readonly #connections = new Set<Connection>();
+  readonly #maxWindow: number;
+  #window = 1;
+  #lastTakeAt = 0;
   readonly #batches: Batch[] = [];
   // Items taken and not yet reported, as spans in the order they were taken.
-  #unreported: [p: number, seq: number, n: number, from: number, count: number][] = [];
+  readonly #unreported: [p: number, seq: number, n: number, from: number, count: number][] = [];
   #ended = false;
+  #closed = false;
   #wake: (() => void) | undefined;
 
-  constructor(window: number) {
-    this.#window = window;
+  constructor(maxWindow: number) {
+    this.#maxWindow = maxWindow;
     const address = newSocketAddress('inbox');
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.listen(address, () => sendToParent({ rxmp: 'inbox', address }));
@@ -46,7 +61,12 @@ export class InboxInput implements ConsumerInput {
   }
 
   take(): unknown {
+    // The time since the last take is what its item took: this is called again right after it.
+    const now = Date.now();
+    if (this.#lastTakeAt > 0) this.#adaptWindow(now - this.#lastTakeAt);
     const batch = this.#batches[0];
+    // A wait for the next item is not an item's work: the clock restarts at the next take.
+    this.#lastTakeAt = batch ? now : 0;
     if (!batch) return EMPTY;
     const index = batch.taken++;
     const item = batch.items[index];
@@ -54,28 +74,51 @@ export class InboxInput implements ConsumerInput {
     const last = this.#unreported[this.#unreported.length - 1];
     if (last && last[0] === batch.p && last[1] === batch.seq) last[4]++;
     else this.#unreported.push([batch.p, batch.seq, batch.items.length, index, 1]);
-    if (batch.taken === batch.items.length) {
-      this.#batches.shift();
-      // Room for one more batch from that producer.
-      if (!batch.socket.destroyed) writeFrame(batch.socket, { t: 'credit', n: 1 });
-    }
+    if (batch.taken === batch.items.length) this.#batches.shift();
+    batch.from.held--;
+    this.#grant(batch.from, false);
     return item;
   }
 
   arrival(): Promise<void> {
+    // Nothing is here: every producer may send what room there is, however little.
+    for (const connection of this.#connections) this.#grant(connection, true);
     return new Promise((resolve) => {
       this.#wake = resolve;
     });
   }
 
+  // Outcomes go over the IPC channel, which writes at once: `now` changes nothing here.
   report(result: ConsumerResult, handled: number): void {
     sendToParent({ rxmp: 'consume-results', result: { ...result, spans: this.#spansOf(handled) } });
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     process.off('message', this.#onMessage);
     this.#server.close();
-    for (const socket of this.#sockets) socket.destroy();
+    for (const { socket } of this.#connections) socket.destroy();
+    this.#connections.clear();
+  }
+
+  // The queue proxy's rule (see prefetch-window): under 1 ms an item grows the window, 2 ms or more
+  // shrink it. A larger window is offered to the producers at once.
+  #adaptWindow(busyMs: number): void {
+    const before = this.#window;
+    this.#window = nextPrefetchWindow(before, busyMs, 1, 1, this.#maxWindow);
+    if (this.#window > before) for (const connection of this.#connections) this.#grant(connection, false);
+  }
+
+  // Each producer's share of the window; credit goes out once half of it is free (or any of it, when
+  // this consumer waits), not after every item: a write per item would cost more than the item.
+  #grant(connection: Connection, waiting: boolean): void {
+    if (connection.socket.destroyed) return;
+    const share = Math.max(1, Math.ceil(this.#window / Math.max(1, this.#connections.size)));
+    const room = share - connection.granted - connection.held;
+    if (room <= 0 || (!waiting && room < Math.ceil(share / 2))) return;
+    connection.granted += room;
+    writeInboxFrame(connection.socket, { t: 'credit', n: room });
   }
 
   // The spans of the next `handled` items taken, removed from the unreported ones.
@@ -101,22 +144,31 @@ export class InboxInput implements ConsumerInput {
   }
 
   #accept(socket: Socket): void {
-    this.#sockets.add(socket);
+    const connection: Connection = { socket, granted: 0, held: 0 };
+    this.#connections.add(connection);
     socket.setNoDelay?.(true);
     const decoder = new FrameDecoder<InboxWireMessage>();
     socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) this.#receive(socket, frame);
+      for (const frame of decoder.push(chunk)) this.#receive(connection, frame);
     });
-    // A producer that exits closes its connection: nothing of it remains to read.
     socket.on('error', () => {});
-    socket.on('close', () => this.#sockets.delete(socket));
-    writeFrame(socket, { t: 'credit', n: this.#window });
+    // A producer closes its connection once the parent has every outcome of what it sent: whatever of
+    // it is still here was sent twice, and is handled already.
+    socket.on('close', () => {
+      this.#connections.delete(connection);
+      const kept = this.#batches.filter((batch) => batch.from !== connection);
+      this.#batches.splice(0, this.#batches.length, ...kept);
+      if (this.#batches.length === 0 && this.#ended) this.#wakeUp();
+    });
+    this.#grant(connection, true);
   }
 
-  #receive(socket: Socket, { header, body }: Frame<InboxWireMessage>): void {
+  #receive(connection: Connection, { header, body }: Frame<InboxWireMessage>): void {
     if (header.t !== 'batch') return;
     const items = decodeItems<unknown>(body);
-    this.#batches.push({ socket, p: header.p, seq: header.seq, items, taken: 0 });
+    connection.granted -= items.length;
+    connection.held += items.length;
+    this.#batches.push({ from: connection, p: header.p, seq: header.seq, items, taken: 0 });
     this.#wakeUp();
   }
 
@@ -131,17 +183,4 @@ export class InboxInput implements ConsumerInput {
     this.#wake = undefined;
     wake?.();
   }
-}
-
-/** Writes one frame of the inbox protocol (a batch with its items), in one syscall. */
-export function writeFrame(socket: Socket, message: InboxWireMessage, items?: readonly unknown[]): Buffer[] {
-  const parts = encodeFrame(message, items);
-  writeParts(socket, parts);
-  return parts;
-}
-
-export function writeParts(socket: Socket, parts: readonly Buffer[]): void {
-  socket.cork();
-  for (const part of parts) socket.write(part);
-  socket.uncork();
 }

@@ -1,21 +1,31 @@
 import { connect, type Socket } from 'node:net';
 import { FrameDecoder } from '../internal/frame-codec.js';
+import { writeInboxFrame, writeParts } from '../internal/inbox-wire.js';
 import { isProtocolMessage, type InboxWireMessage } from '../internal/protocol.js';
 import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
 import { TRY_PUT } from '../internal/symbols.js';
-import { writeFrame, writeParts } from './inbox-input.js';
 import { sendToParent } from './parent-channel.js';
 
+/** A batch sent and not yet released: to whom, how many items, and its bytes, to send it again. */
+interface Sent {
+  consumer: number;
+  readonly count: number;
+  readonly parts: readonly Buffer[];
+}
+
 /**
- * A broker-free producer's channel (see brokerFreeConsume): values are batched and each batch is
- * written straight to a consumer's inbox that has credit, round robin. Every batch is kept until the
- * parent releases it (it has all its outcomes); the batches a consumer held when its connection
- * closed go to the others. The parent keeps only the first outcome of an item, so one sent twice
- * (handled, then its consumer died before the parent heard) is harmless.
+ * A broker-free producer's channel (see brokerFreeConsume): values are batched as a queue's puts are,
+ * and written straight to the consumers' inboxes, round robin, as many to each as its credit allows
+ * (its window: one at a time to a consumer of slow items). Every batch sent is kept until the parent
+ * releases it (it has all its outcomes), at most `maxKept` items of them: a parent that falls behind
+ * holds the producer back. The batches a consumer held when its connection closed go to the others,
+ * whatever their credit; the parent keeps only the first outcome of an item, so one handled twice is
+ * reported once.
  */
 export class InboxRouter {
   readonly #p: number;
   readonly #batchSize: number;
+  readonly #maxKept: number;
   #sockets: (Socket | undefined)[] = [];
   #credit: number[] = [];
   #next = 0;
@@ -25,19 +35,23 @@ export class InboxRouter {
   #flushScheduled = false;
   #seq = 0;
   #total = 0;
-  readonly #retained = new Map<number, { consumer: number; parts: readonly Buffer[] }>();
+  #sentItems = 0;
+  #progressScheduled = false;
+  readonly #sent = new Map<number, Sent>();
+  #kept = 0;
   // Batches of a consumer that is gone, to send elsewhere before anything new.
   #resend: number[] = [];
   #waiters: (() => void)[] = [];
 
-  constructor(p: number, batchSize: number) {
+  constructor(p: number, batchSize: number, maxKept: number) {
     this.#p = p;
     this.#batchSize = batchSize;
+    this.#maxKept = maxKept;
     process.on('message', this.#onMessage);
   }
 
   [TRY_PUT](value: unknown): boolean {
-    if (this.#batch.length >= this.#batchSize && !this.#sendBatch()) return false;
+    if (this.#batch.length >= this.#batchSize && !this.#send()) return false;
     const now = Date.now();
     if (this.#batch.length === 0) {
       this.#batchSince = now;
@@ -47,28 +61,28 @@ export class InboxRouter {
     this.#total++;
     // As a queue's puts: a batch leaves when full, at the turn's end, or once it has waited
     // PROMPT_FLUSH_MS in a loop that does not let the turn end.
-    if (this.#batch.length >= this.#batchSize || now - this.#batchSince >= PROMPT_FLUSH_MS) this.#sendBatch();
+    if (this.#batch.length >= this.#batchSize || now - this.#batchSince >= PROMPT_FLUSH_MS) this.#send();
     return true;
   }
 
   async put(value: unknown): Promise<void> {
-    while (!this[TRY_PUT](value)) await this.#creditArrives();
+    while (!this[TRY_PUT](value)) await this.#change();
   }
 
   /** After the last value: sends what is batched, says how many there were, and waits for every release. */
   async finish(): Promise<void> {
-    while (this.#batch.length > 0 && !this.#sendBatch()) await this.#creditArrives();
-    sendToParent({ rxmp: 'produced', total: this.#total });
-    while (this.#retained.size > 0) await this.#creditArrives();
-    process.off('message', this.#onMessage);
-    for (const socket of this.#sockets) socket?.end();
+    while (!this.#send()) await this.#change();
+    sendToParent({ rxmp: 'produced', total: this.#total, done: true });
+    while (this.#sent.size > 0) await this.#change();
+    this.abandon();
   }
 
-  /** The target failed: this process is to exit with its error, and send nothing more. */
+  /** Done, or the target failed: nothing more is sent, and nothing keeps this process alive. */
   abandon(): void {
     process.off('message', this.#onMessage);
-    for (const socket of this.#sockets) socket?.destroy();
+    const sockets = this.#sockets;
     this.#sockets = [];
+    for (const socket of sockets) socket?.destroy();
   }
 
   #scheduleFlush(): void {
@@ -76,33 +90,51 @@ export class InboxRouter {
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
-      if (this.#batch.length > 0 && !this.#sendBatch()) this.#flushDue = true;
+      if (!this.#send()) this.#flushDue = true;
     });
   }
 
-  // Sends the batch to an inbox with credit; false if none has any (or resends still wait).
-  #sendBatch(): boolean {
+  // The parent counts what is lost if every consumer dies: it must know what was sent.
+  #scheduleProgress(): void {
+    if (this.#progressScheduled) return;
+    this.#progressScheduled = true;
+    setImmediate(() => {
+      this.#progressScheduled = false;
+      sendToParent({ rxmp: 'produced', total: this.#sentItems, done: false });
+    });
+  }
+
+  // Sends the batch (resends first), split as credit allows; true once all of it left.
+  #send(): boolean {
     if (!this.#sendResends()) return false;
-    const consumer = this.#pickInbox();
-    if (consumer < 0) return false;
-    const seq = this.#seq++;
-    const items = this.#batch;
-    this.#batch = [];
+    while (this.#batch.length > 0) {
+      if (this.#kept >= this.#maxKept) return false;
+      const consumer = this.#pickInbox();
+      if (consumer < 0) return false;
+      const count = Math.min(this.#batch.length, this.#credit[consumer] as number, this.#maxKept - this.#kept);
+      const items = count === this.#batch.length ? this.#batch : this.#batch.splice(0, count);
+      if (items === this.#batch) this.#batch = [];
+      this.#credit[consumer] = (this.#credit[consumer] as number) - count;
+      const seq = this.#seq++;
+      const parts = writeInboxFrame(this.#sockets[consumer] as Socket, { t: 'batch', p: this.#p, seq }, items);
+      this.#sent.set(seq, { consumer, count, parts });
+      this.#kept += count;
+      this.#sentItems += count;
+      this.#scheduleProgress();
+    }
     this.#flushDue = false;
-    const parts = writeFrame(this.#sockets[consumer] as Socket, { t: 'batch', p: this.#p, seq, n: items.length }, items);
-    this.#retained.set(seq, { consumer, parts });
     return true;
   }
 
   #sendResends(): boolean {
     while (this.#resend.length > 0) {
-      const seq = this.#resend[0] as number;
-      const kept = this.#retained.get(seq);
-      if (kept) {
-        const consumer = this.#pickInbox();
+      const sent = this.#sent.get(this.#resend[0] as number);
+      if (sent) {
+        const consumer = this.#liveInbox();
         if (consumer < 0) return false;
-        writeParts(this.#sockets[consumer] as Socket, kept.parts);
-        this.#retained.set(seq, { consumer, parts: kept.parts });
+        writeParts(this.#sockets[consumer] as Socket, sent.parts);
+        this.#credit[consumer] = (this.#credit[consumer] as number) - sent.count;
+        sent.consumer = consumer;
       }
       this.#resend.shift();
     }
@@ -114,7 +146,6 @@ export class InboxRouter {
     for (let k = 0; k < inboxes; k++) {
       const consumer = (this.#next + k) % inboxes;
       if ((this.#credit[consumer] as number) > 0 && this.#sockets[consumer]) {
-        this.#credit[consumer] = (this.#credit[consumer] as number) - 1;
         this.#next = consumer + 1;
         return consumer;
       }
@@ -122,17 +153,28 @@ export class InboxRouter {
     return -1;
   }
 
-  #creditArrives(): Promise<void> {
+  // For a batch sent again: the live inbox with the most credit, even if none has any.
+  #liveInbox(): number {
+    let best = -1;
+    this.#sockets.forEach((socket, consumer) => {
+      if (socket && (best < 0 || (this.#credit[consumer] as number) > (this.#credit[best] as number))) best = consumer;
+    });
+    return best;
+  }
+
+  // Settles at the next credit, release, closed inbox or routes.
+  #change(): Promise<void> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  #wakeWaiters(): void {
-    if (this.#resend.length > 0) this.#sendResends();
-    if (this.#flushDue && this.#batch.length > 0) this.#sendBatch();
+  #changed(): void {
+    if (this.#flushDue) this.#send();
+    else this.#sendResends();
     for (const wake of this.#waiters.splice(0)) wake();
   }
 
   #connect(addresses: readonly string[]): void {
+    this.#credit = addresses.map(() => 0);
     this.#sockets = addresses.map((address, consumer) => {
       // A consumer that died before it listened has no address.
       if (!address) return undefined;
@@ -141,29 +183,38 @@ export class InboxRouter {
       const decoder = new FrameDecoder<InboxWireMessage>();
       socket.on('data', (chunk: Buffer) => {
         for (const { header } of decoder.push(chunk)) if (header.t === 'credit') this.#credit[consumer] = (this.#credit[consumer] as number) + header.n;
-        this.#wakeWaiters();
+        this.#changed();
       });
       socket.on('error', () => {});
-      socket.on('close', () => this.#inboxGone(consumer));
+      socket.on('close', () => this.#inboxGone(consumer, socket));
       return socket;
     });
-    this.#credit = addresses.map(() => 0);
   }
 
   // Its consumer is gone: what it was sent and the parent has not released goes to the others.
-  #inboxGone(consumer: number): void {
+  #inboxGone(consumer: number, socket: Socket): void {
+    if (this.#sockets[consumer] !== socket) return;
     this.#sockets[consumer] = undefined;
     this.#credit[consumer] = 0;
-    for (const [seq, kept] of this.#retained) if (kept.consumer === consumer) this.#resend.push(seq);
+    for (const [seq, sent] of this.#sent) if (sent.consumer === consumer) this.#resend.push(seq);
     this.#resend.sort((a, b) => a - b);
-    this.#wakeWaiters();
+    this.#changed();
   }
 
   readonly #onMessage = (message: unknown): void => {
     if (!isProtocolMessage(message)) return;
     if (message.rxmp === 'routes') this.#connect(message.addresses);
-    else if (message.rxmp === 'release') for (const seq of message.seqs) this.#retained.delete(seq);
+    else if (message.rxmp === 'release') this.#release(message.seqs);
     else return;
-    this.#wakeWaiters();
+    this.#changed();
   };
+
+  #release(seqs: readonly number[]): void {
+    for (const seq of seqs) {
+      const sent = this.#sent.get(seq);
+      if (!sent) continue;
+      this.#sent.delete(seq);
+      this.#kept -= sent.count;
+    }
+  }
 }

@@ -30,8 +30,8 @@ export async function runDirectProducer(jobs: Queue<unknown>, ends: Queue<number
  * A broker-free pipeline's producer (see brokerFreeConsume): writes its batches straight to the
  * consumers' inboxes, and returns once the parent has released every batch (has all their outcomes).
  */
-export async function runBrokerFreeProducer(index: number, batchSize: number, ref: ModuleExportRef, args: unknown[]): Promise<void> {
-  const router = new InboxRouter(index, batchSize); // before the first await: the routes may come early
+export async function runBrokerFreeProducer(index: number, batchSize: number, maxKept: number, ref: ModuleExportRef, args: unknown[]): Promise<void> {
+  const router = new InboxRouter(index, batchSize, maxKept); // before the first await: the routes may come early
   try {
     await produceInto(router, ref, args, false);
   } catch (error) {

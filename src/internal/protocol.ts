@@ -63,10 +63,14 @@ export interface ReleaseMessage {
   readonly rxmp: 'release';
   readonly seqs: readonly number[];
 }
-/** a broker-free producer → parent: it has sent its last batch; `total` items in all. */
+/**
+ * a broker-free producer → parent: how many items it has sent so far (once a turn, while it sends),
+ * and `done` once that is all of them.
+ */
 export interface ProducedMessage {
   readonly rxmp: 'produced';
   readonly total: number;
+  readonly done: boolean;
 }
 
 /**
@@ -75,8 +79,8 @@ export interface ProducedMessage {
  */
 export type ItemSpan = readonly [p: number, seq: number, n: number, from: number, count: number];
 
-/** Between a broker-free producer and a consumer's inbox: a batch of items, and credit back for more. */
-export type InboxWireMessage = { readonly t: 'batch'; readonly p: number; readonly seq: number; readonly n: number } | { readonly t: 'credit'; readonly n: number };
+/** Between a broker-free producer and a consumer's inbox: a batch of items, and credit (in items) back for more. */
+export type InboxWireMessage = { readonly t: 'batch'; readonly p: number; readonly seq: number } | { readonly t: 'credit'; readonly n: number };
 
 export interface BootPayload {
   readonly name: string;

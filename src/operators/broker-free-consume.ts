@@ -27,7 +27,7 @@ import { createObservable } from './rx.js';
  */
 export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler: ModuleExportRef, settings: ConsumeSettings, maxsize: number): Observable<R> {
   return createObservable<R>((subscriber) => {
-    const { batchSize, window } = brokerFreeSizes(settings, maxsize, producers.length);
+    const { batchSize, maxWindow, maxKept } = brokerFreeSizes(settings, maxsize, producers.length);
     const consumers = new Map<number, { process: Process; link: IpcConsumerLink }>();
     const addresses: (string | undefined)[] = Array.from({ length: settings.processes }, () => undefined);
     // A producer listens for its routes once it reported ready (they would be lost before).
@@ -36,7 +36,10 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
     const producerProcesses: Process[] = [];
     const releases = producers.map((): number[] => []);
     let releaseScheduled = false;
+    // Producers that said they sent everything, and how many items each has sent so far.
     const produced = new Set<number>();
+    const sent = producers.map(() => 0);
+    let accepted = 0;
     const timers: NodeJS.Timeout[] = [];
     let exitedProducers = 0;
     let finished = false;
@@ -80,6 +83,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
       for (const [p, seq, n, from, count] of result.spans ?? []) {
         for (let index = from; index < from + count; index++, k++) {
           if (!ledger.accept(p, seq, n, index)) continue;
+          accepted++;
           if (k < result.values.length) subscriber.next(result.values[k] as R);
           else if (result.error && settings.onError === 'fail') {
             const processName = consumers.get(result.worker)?.process.name ?? `consumer ${result.worker}`;
@@ -88,6 +92,10 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
         }
       }
     };
+
+    // Items sent whose outcome never came (a producer's count may lag by a turn: then those of the
+    // batches some consumer reported on, at least).
+    const lostItems = (): number => Math.max(ledger.missing(), sent.reduce((total, count) => total + count, 0) - accepted);
 
     const sendRoutes = (): void => {
       if (addresses.some((address) => address === undefined)) return;
@@ -99,7 +107,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
     };
 
     const startConsumer = (id: number): void => {
-      const process = new Process({ target: BROKER_FREE_CONSUMER_TARGET, args: [window, handler, settings.args, id], daemon: settings.daemon, ...consumerName(settings, id) });
+      const process = new Process({ target: BROKER_FREE_CONSUMER_TARGET, args: [maxWindow, handler, settings.args, id], daemon: settings.daemon, ...consumerName(settings, id) });
       process.start();
       const link = new IpcConsumerLink(process[HANDLE], handleResult, fail);
       consumers.set(id, { process, link });
@@ -115,8 +123,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
         if (addresses[id] === undefined) addresses[id] = '';
         sendRoutes();
         if (consumers.size === 0) {
-          // (Counted among the batches a consumer reported on: what none had begun is not known here.)
-          fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: ledger.missing(), reason: 'no consumer is left to take them.' }));
+          fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lostItems(), reason: 'no consumer is left to take them.' }));
         }
       });
     };
@@ -127,7 +134,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
     };
 
     const startProducer = (spec: ProducerSpec, index: number): void => {
-      const child = new Process({ target: BROKER_FREE_PRODUCER_TARGET, args: [index, batchSize, spec.ref, spec.args], name: spec.name, [CAPTURE_STDERR]: true } as ProcessOptions);
+      const child = new Process({ target: BROKER_FREE_PRODUCER_TARGET, args: [index, batchSize, maxKept, spec.ref, spec.args], name: spec.name, [CAPTURE_STDERR]: true } as ProcessOptions);
       child.start();
       producerProcesses.push(child);
       child[HANDLE]?.on('message', (message: unknown) => {
@@ -136,7 +143,8 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
           readyProducers.add(index);
           sendRoutes();
         } else if (message.rxmp === 'produced') {
-          produced.add(index);
+          sent[index] = Math.max(sent[index] ?? 0, message.total);
+          if (message.done) produced.add(index);
           maybeComplete();
         }
       });
@@ -174,16 +182,16 @@ export function canGoBrokerFree(producers: readonly ProducerSpec[], settings: Co
   return settings.adaptive && producers.every((spec) => !spec.passQueue) && maxsize >= 2 * Math.max(1, producers.length) * settings.processes;
 }
 
-// Batches in flight per producer-consumer pair, and the items in a batch. Together they hold what the
-// queue path holds at most: maxsize items, and each consumer's largest window (see adaptiveWindowCap).
-function brokerFreeSizes(settings: ConsumeSettings, maxsize: number, producers: number): { batchSize: number; window: number } {
-  const pairs = Math.max(1, producers) * settings.processes;
+// What the queue path holds at most — maxsize items, and each consumer's largest window (see
+// adaptiveWindowCap) — bounds a consumer's window here (its share of it), and what a producer keeps
+// unreleased (its share, twice over: batches the parent has not yet heard the end of stay kept).
+function brokerFreeSizes(settings: ConsumeSettings, maxsize: number, producers: number): { batchSize: number; maxWindow: number; maxKept: number } {
   const budget = maxsize + settings.processes * adaptiveWindowCap(settings, maxsize, producers);
-  return { window: WINDOW_BATCHES, batchSize: Math.max(1, Math.min(MAX_BATCH, Math.floor(budget / (WINDOW_BATCHES * pairs)))) };
+  const maxWindow = Math.max(1, Math.floor(budget / settings.processes));
+  const maxKept = Math.max(1, Math.ceil((2 * budget) / Math.max(1, producers)));
+  return { batchSize: Math.min(MAX_BATCH, maxWindow), maxWindow, maxKept };
 }
 
-// Two, so that a producer writes the next batch to a consumer while that consumer handles the last.
-const WINDOW_BATCHES = 2;
 const MAX_BATCH = 512;
 const BROKER_FREE_PRODUCER_TARGET = bootstrapExport('runBrokerFreeProducer');
 const BROKER_FREE_CONSUMER_TARGET = bootstrapExport('runBrokerFreeConsumer');

@@ -17,9 +17,10 @@ import { createObservable } from './rx.js';
 
 /**
  * consume() of a source that is only producer() children (see mergeProducers), when it cannot go
- * broker-free (see canGoBrokerFree), with the seed's data path: the producers put into one JoinableQueue of this process and the consumers take from it. The
- * queue forwards the producers' batches to the consumers as they came, never decoded here, where the
- * general path decodes every item, passes it along the operator chain and encodes it again. This
+ * broker-free (see canGoBrokerFree), with the seed's data path: the producers put into one
+ * JoinableQueue of this process and the consumers take from it. The queue forwards the producers'
+ * batches to the consumers as they came, never decoded here, where the general path decodes every
+ * item, passes it along the operator chain and encodes it again. This
  * process counts: a put adds an unfinished item, an outcome a consumer reports emits its value and
  * marks its item done. The output completes once every producer has put its end marker and exited
  * with 0, and the count is back to zero: q.join().

@@ -6,10 +6,13 @@ import { loadRxjs } from './rx.js';
  * RxJS's `merge` for `producer()` Observables, which also lets a `queue()`/`consume()` piped straight
  * after it take the direct path: no item passes through this process. By default the producer
  * children write their batches straight to the consumer children (each serves an inbox), within
- * credit that bounds what is in flight as the queue would; this process only hears the outcomes,
- * emits each item's first one and tells the producers which batches are done. A producer keeps its
- * batches until then, and sends those of a consumer that died to the others: a dead consumer's items
- * are handled elsewhere and reported once, and a producer child lives until all its items are done.
+ * credit that bounds what is in flight as the queue path would (maxsize plus each consumer's
+ * window), and that follows each consumer's speed as a queue proxy's window does: slow items go one
+ * at a time to every consumer, fast ones in batches. This process only hears the outcomes, emits
+ * each item's first one and tells the producers which batches are done. A producer keeps its batches
+ * until then and sends those of a consumer that died to the others: a dead consumer's items are
+ * handled elsewhere and reported once (a handler may run twice for an item whose consumer died after
+ * handling it, as on the queue path), and a producer child lives until all its items are done.
  * A producer given its queue (`queue: true`), an explicit `prefetch`, or a `maxsize` below two items
  * per producer-consumer pair take the seed's path instead: the producers put into one JoinableQueue
  * of this process, which forwards their batches to the consumers as they came, never decoded here.

@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { count, firstValueFrom, lastValueFrom, map, merge, tap, toArray, type Observable } from 'rxjs';
 import { ConsumerExitedError, ProcessExitError, SerializationError, TaskError, activeChildren, consume, mergeProducers, producer, queue } from '../../src/index.js';
 import { assertChildrenExitSoon, isPidAlive, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { unreachableHandler } from '../fixtures/child-import-fails.js';
 import * as rx from '../fixtures/rx-targets.js';
 
-// The direct path: producer children put into a queue of this process that forwards their batches
-// to the consumer children without decoding them. A TaskError's seq tells the paths apart from
+// The direct paths: producer children write their batches straight to the consumer children (or,
+// with queue: true, an explicit prefetch or a tiny maxsize, put them into a queue of this process
+// that forwards them undecoded). A TaskError's seq tells the direct and general paths apart from
 // outside: -1 where this process never saw the item, its position in the source where it did.
 describe('mergeProducers() and the direct path', () => {
   afterEach(() => assertChildrenExitSoon());
@@ -54,6 +56,27 @@ describe('mergeProducers() and the direct path', () => {
     expect(pulled).to.be.at.least(3).and.at.most(8);
   });
 
+  it('should spread slow items over every consumer, however much room the queue has', async () => {
+    const results = await lastValueFrom(
+      producer<string>(rx.count, { args: ['s', 8] }).pipe(queue({ maxsize: 1000 }), consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 4, args: [100] }), toArray()),
+    );
+    expect(results).to.have.length(8);
+    // One consumer would hold all 8 had the credit not followed their speed (a window of one item).
+    expect(new Set(results.map((r) => r.pid)).size).to.be.at.least(3);
+  });
+
+  it('should pull a producer no further ahead than the queue bound allows, without a queue in between', async () => {
+    const log = tempFile('pulled-free');
+    const first = await firstValueFrom(
+      producer<number>(rx.countLogged, { args: [1000, log] }).pipe(queue({ maxsize: 8 }), consume<number, unknown>(rx.slowIdentity, { processes: 1, args: [300] })),
+    );
+    expect(first).to.have.property('item', 0);
+    const pulled = readFileSync(log, 'utf8').trim().split('\n').length;
+    // In flight: maxsize 8 plus the consumer's largest window (16) at most, and a batch of 24 being
+    // filled; 1,000 if nothing held the producer back.
+    expect(pulled).to.be.at.least(2).and.at.most(48);
+  });
+
   it('should send an outcome as its synchronous handler returns, not after the items prefetched with it', async () => {
     const ack = tempFile('ack');
     const results = await lastValueFrom(
@@ -85,6 +108,13 @@ describe('mergeProducers() and the direct path', () => {
     expect(killed).to.be.a('number');
     expect(seen.map((r) => r.item).sort()).to.deep.equal(Array.from({ length: 30 }, (_, i) => `k:${i}`).sort());
     expect(seen.slice(10).every((r) => r.pid !== killed)).to.equal(true);
+  });
+
+  it('should fail with ConsumerExitedError, not hang, when the consumers cannot import their handler', async () => {
+    const error = await lastValueFrom(
+      producer<string>(rx.count, { args: ['x', 20] }).pipe(queue({ maxsize: 100 }), consume<string, string>(unreachableHandler, { processes: 2 })),
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConsumerExitedError).with.property('exitCode', 1);
   });
 
   it('should fail with ConsumerExitedError when no consumer is left', async () => {
