@@ -72,7 +72,7 @@ export class InboxInput implements ConsumerInput {
     const item = batch.items[index];
     batch.items[index] = undefined;
     const last = this.#unreported[this.#unreported.length - 1];
-    if (last && last[0] === batch.p && last[1] === batch.seq) last[4]++;
+    if (last && last[0] === batch.p && last[1] === batch.seq && last[3] + last[4] === index) last[4]++;
     else this.#unreported.push([batch.p, batch.seq, batch.items.length, index, 1]);
     if (batch.taken === batch.items.length) this.#batches.shift();
     batch.from.held--;

@@ -17,8 +17,8 @@ interface Sent {
  * A broker-free producer's channel (see brokerFreeConsume): values are batched as a queue's puts are,
  * and written straight to the consumers' inboxes, round robin, as many to each as its credit allows
  * (its window: one at a time to a consumer of slow items). Every batch sent is kept until the parent
- * releases it (it has all its outcomes), at most `maxKept` items of them: a parent that falls behind
- * holds the producer back. The batches a consumer held when its connection closed go to the others,
+ * releases it (it has all its outcomes), at most `maxKept` items of them besides the batch being
+ * filled: a parent that falls behind holds the producer back. The batches a consumer held when its connection closed go to the others,
  * whatever their credit; the parent keeps only the first outcome of an item, so one handled twice is
  * reported once.
  */
@@ -51,7 +51,8 @@ export class InboxRouter {
   }
 
   [TRY_PUT](value: unknown): boolean {
-    if (this.#batch.length >= this.#batchSize && !this.#send()) return false;
+    // A send that went only in part may still have made room.
+    if (this.#batch.length >= this.#batchSize && !this.#send() && this.#batch.length >= this.#batchSize) return false;
     const now = Date.now();
     if (this.#batch.length === 0) {
       this.#batchSince = now;
@@ -107,11 +108,17 @@ export class InboxRouter {
   // Sends the batch (resends first), split as credit allows; true once all of it left.
   #send(): boolean {
     if (!this.#sendResends()) return false;
+    // Spread over every inbox with credit: credit granted while items were fast outlives the window
+    // of a consumer they have since turned slow on, and must not take a whole batch to it.
+    const piece = Math.ceil(this.#batch.length / this.#inboxesWithCredit());
     while (this.#batch.length > 0) {
-      if (this.#kept >= this.#maxKept) return false;
-      const consumer = this.#pickInbox();
-      if (consumer < 0) return false;
-      const count = Math.min(this.#batch.length, this.#credit[consumer] as number, this.#maxKept - this.#kept);
+      const consumer = this.#kept < this.#maxKept ? this.#pickInbox() : -1;
+      if (consumer < 0) {
+        // What is left waits for credit: its prompt-flush clock starts again.
+        this.#batchSince = Date.now();
+        return false;
+      }
+      const count = Math.min(this.#batch.length, this.#credit[consumer] as number, this.#maxKept - this.#kept, piece);
       const items = count === this.#batch.length ? this.#batch : this.#batch.splice(0, count);
       if (items === this.#batch) this.#batch = [];
       this.#credit[consumer] = (this.#credit[consumer] as number) - count;
@@ -139,6 +146,14 @@ export class InboxRouter {
       this.#resend.shift();
     }
     return true;
+  }
+
+  #inboxesWithCredit(): number {
+    let inboxes = 0;
+    this.#sockets.forEach((socket, consumer) => {
+      if (socket && (this.#credit[consumer] as number) > 0) inboxes++;
+    });
+    return Math.max(1, inboxes);
   }
 
   #pickInbox(): number {

@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { ConsumerResult } from '../child/consumer-input.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
+import { ProcessExitError } from '../errors/process-exit-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
@@ -39,7 +40,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
     // Producers that said they sent everything, and how many items each has sent so far.
     const produced = new Set<number>();
     const sent = producers.map(() => 0);
-    let accepted = 0;
+    const accepted = producers.map(() => 0);
     const timers: NodeJS.Timeout[] = [];
     let exitedProducers = 0;
     let finished = false;
@@ -52,6 +53,15 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
 
     const maybeComplete = (): void => {
       if (finished || exitedProducers < producers.length || produced.size < producers.length) return;
+      // A producer exits once all it sent is handled; one that exited otherwise (process.exit() in
+      // its target while it waited) left items without an outcome, and the output must not complete.
+      const short = producers.findIndex((_, p) => (accepted[p] as number) < (sent[p] as number));
+      const child = producerProcesses[short];
+      if (child) {
+        const missing = (sent[short] as number) - (accepted[short] as number);
+        const stderrTail = `exited with 0 before ${missing} of its ${sent[short] as number} items were handled`;
+        return fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail }));
+      }
       finished = true;
       finishConsumers(consumers.values(), settings.daemon, subscriber);
     };
@@ -83,7 +93,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
       for (const [p, seq, n, from, count] of result.spans ?? []) {
         for (let index = from; index < from + count; index++, k++) {
           if (!ledger.accept(p, seq, n, index)) continue;
-          accepted++;
+          accepted[p] = (accepted[p] ?? 0) + 1;
           if (k < result.values.length) subscriber.next(result.values[k] as R);
           else if (result.error && settings.onError === 'fail') {
             const processName = consumers.get(result.worker)?.process.name ?? `consumer ${result.worker}`;
@@ -95,7 +105,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
 
     // Items sent whose outcome never came (a producer's count may lag by a turn: then those of the
     // batches some consumer reported on, at least).
-    const lostItems = (): number => Math.max(ledger.missing(), sent.reduce((total, count) => total + count, 0) - accepted);
+    const lostItems = (): number => Math.max(ledger.missing(), sum(sent) - sum(accepted));
 
     const sendRoutes = (): void => {
       if (addresses.some((address) => address === undefined)) return;
@@ -190,6 +200,10 @@ function brokerFreeSizes(settings: ConsumeSettings, maxsize: number, producers: 
   const maxWindow = Math.max(1, Math.floor(budget / settings.processes));
   const maxKept = Math.max(1, Math.ceil((2 * budget) / Math.max(1, producers)));
   return { batchSize: Math.min(MAX_BATCH, maxWindow), maxWindow, maxKept };
+}
+
+function sum(counts: readonly number[]): number {
+  return counts.reduce((total, count) => total + count, 0);
 }
 
 const MAX_BATCH = 512;

@@ -148,6 +148,15 @@ describe('mergeProducers() and the direct path', () => {
     expect(await waitFor(() => activeChildren().length === 0, 5_000)).to.equal(true);
   });
 
+  it('should fail, not complete, when a producer exits with 0 before its items were handled', async () => {
+    const error = await lastValueFrom(
+      // All 10 leave at once (the first 8 are quick to handle), the last two take 500 ms each.
+      producer<number>(rx.exitsAfterYielding, { args: [10, 150] }).pipe(queue({ maxsize: 100 }), consume<number, number>(rx.slowFrom, { processes: 1, args: [8, 500] })),
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ProcessExitError).with.property('exitCode', 0);
+    expect((error as ProcessExitError).stderrTail).to.match(/before \d+ of its 10 items were handled/);
+  });
+
   it('should fail with ProcessExitError when a producer fails', async () => {
     const error = await lastValueFrom(
       mergeProducers(producer<number>(rx.failsAfter, { args: [3] }), producer<string>(rx.count, { args: ['ok', 3] })).pipe(consume<unknown, unknown>(rx.identity, { processes: 1 })),
