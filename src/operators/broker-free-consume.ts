@@ -1,19 +1,16 @@
 import type { Observable } from 'rxjs';
 import type { ConsumerResult } from '../child/consumer-input.js';
-import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
-import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
-import { CAPTURE_STDERR, HANDLE } from '../internal/symbols.js';
-import { Process, type ProcessOptions } from '../process/process.js';
-import { IpcConsumerLink } from './consumer-link.js';
-import { adaptiveWindowCap, consumerName, type ConsumeSettings } from './consume-settings.js';
+import type { ProtocolMessage } from '../internal/protocol.js';
+import { HANDLE } from '../internal/symbols.js';
+import type { Process } from '../process/process.js';
+import { adaptiveWindowCap, type ConsumeSettings } from './consume-settings.js';
+import { DirectPipeline } from './direct-pipeline.js';
 import type { ProducerSpec } from './direct-source.js';
-import { finishConsumers, terminatePipeline } from './finish-consumers.js';
 import { OutcomeLedger } from './outcome-ledger.js';
-import { watchProducerExit } from './producer-exit.js';
 import { createObservable } from './rx.js';
 
 /**
@@ -29,42 +26,16 @@ import { createObservable } from './rx.js';
 export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler: ModuleExportRef, settings: ConsumeSettings, maxsize: number): Observable<R> {
   return createObservable<R>((subscriber) => {
     const { batchSize, maxWindow, maxKept } = brokerFreeSizes(settings, maxsize, producers.length);
-    const consumers = new Map<number, { process: Process; link: IpcConsumerLink }>();
     const addresses: (string | undefined)[] = Array.from({ length: settings.processes }, () => undefined);
     // A producer listens for its routes once it reported ready (they would be lost before).
     const routed = new Set<number>();
     const readyProducers = new Set<number>();
-    const producerProcesses: Process[] = [];
     const releases = producers.map((): number[] => []);
     let releaseScheduled = false;
     // Producers that said they sent everything, and how many items each has sent so far.
     const produced = new Set<number>();
     const sent = producers.map(() => 0);
     const accepted = producers.map(() => 0);
-    const timers: NodeJS.Timeout[] = [];
-    let exitedProducers = 0;
-    let finished = false;
-
-    const fail = (error: unknown): void => {
-      if (finished) return;
-      finished = true;
-      subscriber.error(error);
-    };
-
-    const maybeComplete = (): void => {
-      if (finished || exitedProducers < producers.length || produced.size < producers.length) return;
-      // A producer exits once all it sent is handled; one that exited otherwise (process.exit() in
-      // its target while it waited) left items without an outcome, and the output must not complete.
-      const short = producers.findIndex((_, p) => (accepted[p] as number) < (sent[p] as number));
-      const child = producerProcesses[short];
-      if (child) {
-        const missing = (sent[short] as number) - (accepted[short] as number);
-        const stderrTail = `exited with 0 before ${missing} of its ${sent[short] as number} items were handled`;
-        return fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail }));
-      }
-      finished = true;
-      finishConsumers(consumers.values(), settings.daemon, subscriber);
-    };
 
     const sendTo = (process: Process | undefined, message: ProtocolMessage): void => {
       const child = process?.[HANDLE];
@@ -75,7 +46,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
       releaseScheduled = false;
       releases.forEach((seqs, p) => {
         if (seqs.length === 0) return;
-        sendTo(producerProcesses[p], { rxmp: 'release', seqs });
+        sendTo(pipeline.producers[p], { rxmp: 'release', seqs });
         releases[p] = [];
       });
     };
@@ -88,7 +59,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
     });
 
     const handleResult = (result: ConsumerResult): void => {
-      if (finished || 'yielded' in result) return;
+      if (pipeline.finished || 'yielded' in result) return;
       let k = 0;
       for (const [p, seq, n, from, count] of result.spans ?? []) {
         for (let index = from; index < from + count; index++, k++) {
@@ -96,90 +67,69 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
           accepted[p] = (accepted[p] ?? 0) + 1;
           if (k < result.values.length) subscriber.next(result.values[k] as R);
           else if (result.error && settings.onError === 'fail') {
-            const processName = consumers.get(result.worker)?.process.name ?? `consumer ${result.worker}`;
-            return fail(new TaskError({ processName, seq: -1, ...result.error }));
+            return pipeline.fail(new TaskError({ processName: pipeline.consumerName(result.worker), seq: -1, ...result.error }));
           }
         }
       }
     };
 
-    // Items sent whose outcome never came (a producer's count may lag by a turn: then those of the
-    // batches some consumer reported on, at least).
-    const lostItems = (): number => Math.max(ledger.missing(), sum(sent) - sum(accepted));
+    // A producer exits once all it sent is handled; one that exited otherwise (process.exit() in its
+    // target while it waited) left items without an outcome, and the output must not complete.
+    const allDone = (): boolean => {
+      const short = producers.findIndex((_, p) => (accepted[p] as number) < (sent[p] as number));
+      const child = pipeline.producers[short];
+      if (!child) return true;
+      const missing = (sent[short] as number) - (accepted[short] as number);
+      const stderrTail = `exited with 0 before ${missing} of its ${sent[short] as number} items were handled`;
+      pipeline.fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail }));
+      return false;
+    };
 
     const sendRoutes = (): void => {
       if (addresses.some((address) => address === undefined)) return;
       for (const index of readyProducers) {
         if (routed.has(index)) continue;
         routed.add(index);
-        sendTo(producerProcesses[index], { rxmp: 'routes', addresses: addresses.map((address) => address ?? '') });
+        sendTo(pipeline.producers[index], { rxmp: 'routes', addresses: addresses.map((address) => address ?? '') });
       }
     };
 
-    const startConsumer = (id: number): void => {
-      const process = new Process({ target: BROKER_FREE_CONSUMER_TARGET, args: [maxWindow, handler, settings.args, id], daemon: settings.daemon, ...consumerName(settings, id) });
-      process.start();
-      const link = new IpcConsumerLink(process[HANDLE], handleResult, fail);
-      consumers.set(id, { process, link });
-      process[HANDLE]?.on('message', (message: unknown) => {
-        if (!isProtocolMessage(message) || message.rxmp !== 'inbox') return;
-        addresses[id] = message.address;
-        sendRoutes();
-      });
-      void Promise.all([process.join(), link.drained]).then(() => {
-        if (finished) return;
-        consumers.delete(id);
-        // One that died before it listened gets no items; the producers resend what one that died later held.
+    const pipeline = new DirectPipeline(subscriber, settings, producers.length, {
+      onResult: handleResult,
+      ended: (index) => produced.has(index),
+      allDone,
+      // Items sent whose outcome never came (a producer's count may lag by a turn: then those of the
+      // batches some consumer reported on, at least).
+      lostItems: () => Math.max(ledger.missing(), sum(sent) - sum(accepted)),
+      // One that died before it listened gets no items; the producers resend what one that died later held.
+      onConsumerGone: (id) => {
         if (addresses[id] === undefined) addresses[id] = '';
         sendRoutes();
-        if (consumers.size === 0) {
-          fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lostItems(), reason: 'no consumer is left to take them.' }));
-        }
-      });
-    };
-
-    const countExit = (): void => {
-      exitedProducers++;
-      maybeComplete();
-    };
-
-    const startProducer = (spec: ProducerSpec, index: number): void => {
-      const child = new Process({ target: BROKER_FREE_PRODUCER_TARGET, args: [index, batchSize, maxKept, spec.ref, spec.args], name: spec.name, [CAPTURE_STDERR]: true } as ProcessOptions);
-      child.start();
-      producerProcesses.push(child);
-      child[HANDLE]?.on('message', (message: unknown) => {
-        if (!isProtocolMessage(message)) return;
+      },
+      onConsumerMessage: (id, message) => {
+        if (message.rxmp !== 'inbox') return;
+        addresses[id] = message.address;
+        sendRoutes();
+      },
+      onProducerMessage: (index, message) => {
         if (message.rxmp === 'ready') {
           readyProducers.add(index);
           sendRoutes();
         } else if (message.rxmp === 'produced') {
           sent[index] = Math.max(sent[index] ?? 0, message.total);
           if (message.done) produced.add(index);
-          maybeComplete();
+          pipeline.maybeComplete();
         }
-      });
-      watchProducerExit(child, { finished: () => finished, ended: () => produced.has(index), exited: countExit, fail, timers });
-    };
+      },
+    });
 
-    const teardown = (): void => {
-      finished = true;
-      for (const timer of timers) clearTimeout(timer);
-      const links = [...consumers.values()].map(({ link }) => link);
-      terminatePipeline([...producerProcesses, ...[...consumers.values()].map(({ process }) => process)], () => {
-        for (const link of links) link.dispose();
-      });
-    };
-
-    try {
-      for (let id = 0; id < settings.processes; id++) startConsumer(id);
-      producers.forEach(startProducer);
-    } catch (error) {
-      teardown();
-      subscriber.error(error);
-      return;
-    }
-    maybeComplete();
-    return teardown;
+    return pipeline.start(
+      BROKER_FREE_CONSUMER_TARGET,
+      (id) => [maxWindow, handler, settings.args, id],
+      BROKER_FREE_PRODUCER_TARGET,
+      (spec, index) => [index, batchSize, maxKept, spec.ref, spec.args],
+      producers,
+    );
   });
 }
 

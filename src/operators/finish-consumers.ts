@@ -29,12 +29,3 @@ export function finishConsumers(consumers: Iterable<FinishingConsumer>, daemon: 
     } else subscriber.complete();
   });
 }
-
-/**
- * Unsubscribed or failed: terminates every child still running, and once all have exited disposes
- * of what served them (links, queues).
- */
-export function terminatePipeline(processes: readonly Process[], dispose: () => void): void {
-  for (const process of processes) if (process.exitCode === null) process.terminate();
-  void Promise.all(processes.map((process) => process.join())).then(dispose);
-}
