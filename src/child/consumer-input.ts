@@ -1,4 +1,11 @@
+import type { ModuleExportRef } from '../internal/function-locator.js';
 import type { ItemSpan, RemoteError } from '../internal/protocol.js';
+
+/** consume()'s initializer, as its consumers get it: where to import it from, and its arguments. */
+export interface ConsumerInit {
+  readonly ref: ModuleExportRef;
+  readonly args: readonly unknown[];
+}
 
 /**
  * What a consumer sends the parent. Items reach a consumer bare and are handled in the order they

@@ -12,7 +12,7 @@ import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
 import { EMPTY } from '../internal/queue-core.js';
 import { ConsumeInbox } from './consume-inbox.js';
-import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
+import type { ConsumerInit, ConsumerInput, ConsumerResult } from './consumer-input.js';
 import { InboxInput } from './inbox-input.js';
 import { QueueInput } from './queue-input.js';
 import { ExitRequest } from './exit.js';
@@ -24,9 +24,9 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
   const inbox = new ConsumeInbox(); // before the first await: see ConsumeInbox
-  await serveItems(inbox, ref, args, worker);
+  await serveItems(inbox, ref, args, worker, init);
 }
 
 /**
@@ -34,27 +34,29 @@ export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker:
  * put into, and each is acknowledged to the queue's owner once its outcome is on its way, so the
  * items of a consumer that dies go to the others.
  */
-export async function runDirectConsumer(jobs: Queue<unknown>, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+export async function runDirectConsumer(jobs: Queue<unknown>, ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
   const input = new QueueInput(jobs); // before the first await, as the inbox
-  await serveItems(input, ref, args, worker);
+  await serveItems(input, ref, args, worker, init);
 }
 
 /**
  * A broker-free pipeline's consumer (see brokerFreeConsume): producers write its items to its own
  * inbox, and it reports their outcomes, with their origin, to the parent.
  */
-export async function runBrokerFreeConsumer(maxWindow: number, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+export async function runBrokerFreeConsumer(maxWindow: number, ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
   const input = new InboxInput(maxWindow); // before the first await, as the inbox
   try {
-    await serveItems(input, ref, args, worker);
+    await serveItems(input, ref, args, worker, init);
   } finally {
-    // A handler that cannot be imported fails this child: its listening inbox must not keep it alive.
+    // A handler that cannot be imported, or an initializer that throws, fails this child: its
+    // listening inbox must not keep it alive.
     input.close();
   }
 }
 
-async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
   const handler = (await importTarget(ref)) as (item: unknown, ...rest: unknown[]) => unknown;
+  await runInitializer(init);
   // Values of items handled since the last send; each was checked to clone when it was produced, so
   // a value that cannot travel fails its own item, not the batch it would have joined. Reports are
   // written before the process exits (the IPC channel and the queue connection both wait for theirs).
@@ -124,12 +126,21 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
  * the results queue before the generator resumes, so it always reaches the parent before the
  * taskDone that follows it (the results queue's connection is flushed first).
  */
-export async function runLoopConsumer(results: Queue<ConsumerResult>, jobs: Queue<unknown>, ref: ModuleExportRef, args: unknown[], worker: number): Promise<void> {
+export async function runLoopConsumer(results: Queue<ConsumerResult>, jobs: Queue<unknown>, ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
   const target = (await importTarget(ref)) as (q: unknown, ...rest: unknown[]) => unknown;
+  await runInitializer(init);
   const produced = await target(jobs, ...args);
   if (produced && typeof produced === 'object' && Symbol.asyncIterator in produced) {
     for await (const value of produced as AsyncIterable<unknown>) await results.put({ worker, yielded: value });
   }
+}
+
+// consume()'s initializer runs once, before the first item: an error in it ends this consumer (exit 1),
+// and the parent gives its items to the others, as when the handler cannot be imported.
+async function runInitializer(init: ConsumerInit | null): Promise<void> {
+  if (!init) return;
+  const initializer = (await importTarget(init.ref)) as (...args: readonly unknown[]) => unknown;
+  await initializer(...init.args);
 }
 
 // Outcomes of a synchronous handler travel together, up to this many (and only while they come fast,

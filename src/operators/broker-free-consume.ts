@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { ConsumerResult } from '../child/consumer-input.js';
+import type { ConsumerInit, ConsumerResult } from '../child/consumer-input.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
@@ -23,7 +23,7 @@ import { createObservable } from './rx.js';
  * closed to the others, so a dead consumer's items are handled elsewhere, and reported once. The
  * output completes once every producer has exited with 0, which it does once all its batches are done.
  */
-export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler: ModuleExportRef, settings: ConsumeSettings, maxsize: number): Observable<R> {
+export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler: ModuleExportRef, init: ConsumerInit | null, settings: ConsumeSettings, maxsize: number): Observable<R> {
   return createObservable<R>((subscriber) => {
     const { batchSize, maxWindow, maxKept } = brokerFreeSizes(settings, maxsize, producers.length);
     const addresses: (string | undefined)[] = Array.from({ length: settings.processes }, () => undefined);
@@ -125,7 +125,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
 
     return pipeline.start(
       BROKER_FREE_CONSUMER_TARGET,
-      (id) => [maxWindow, handler, settings.args, id],
+      (id) => [maxWindow, handler, settings.args, id, init],
       BROKER_FREE_PRODUCER_TARGET,
       (spec, index) => [index, batchSize, maxKept, spec.ref, spec.args],
       producers,

@@ -1,3 +1,5 @@
+import type { ConsumerInit } from '../child/consumer-input.js';
+import { locateExportedFunction } from '../internal/function-locator.js';
 import { cpuCount } from '../process/current-process.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
@@ -42,7 +44,21 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   const ordered = options.ordered ?? false;
   // The direct path (see mergeProducers) never sees the items: what needs them keeps the general one.
   const direct = !manual && !ordered && onConsumerExit === 'redeliver';
-  return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: options.name, args: [...(options.args ?? [])] };
+  if (options.initializer !== undefined && typeof options.initializer !== 'function') {
+    throw new TypeError(`Expected \`initializer\` to be a function exported from a module, got \`${String(options.initializer)}\` (${typeof options.initializer}).`);
+  }
+  if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
+    throw new TypeError(`Expected \`initargs\` to be an array of the initializer's arguments, got \`${String(options.initargs)}\` (${typeof options.initargs}).`);
+  }
+  const initializer = options.initializer;
+  const initargs = [...(options.initargs ?? [])];
+  return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: options.name, args: [...(options.args ?? [])], initializer, initargs };
+}
+
+/** What a consumer child runs before its first item, if consume() was given an initializer. */
+export function consumerInit(settings: ConsumeSettings): ConsumerInit | null {
+  if (!settings.initializer) return null;
+  return { ref: locateExportedFunction(settings.initializer, 'consumer initializer'), args: settings.initargs };
 }
 
 /** The largest adaptive window of one consumer: maxsize shared among them, at most MAX_PREFETCH. */

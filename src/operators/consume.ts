@@ -17,7 +17,7 @@ import { DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
 import { getStartMethod } from './start-method.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
-import { consumerName, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
+import { consumerInit, consumerName, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
 import { finishConsumers } from './finish-consumers.js';
 import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
@@ -36,6 +36,17 @@ export interface ConsumeOptions extends QueueOperatorOptions {
   readonly name?: string;
   /** Extra arguments for the handler, after the item. */
   readonly args?: readonly unknown[];
+  /**
+   * Runs `initializer(...initargs)` once in each consumer process before its first item, as Python's
+   * `Pool(initializer, initargs)`: open a connection, load a model, say so to the parent. Exported
+   * from a module, as the handler; a Promise it returns is awaited. State it keeps at its module's
+   * top level is there for the handler. If it throws, its consumer exits with code 1 (the stack on
+   * stderr) and its items go to the other consumers: when none is left, the output fails with
+   * ConsumerExitedError.
+   */
+  readonly initializer?: Target;
+  /** The initializer's arguments (queues included, as for a process's args). Default: none. */
+  readonly initargs?: readonly unknown[];
   /**
    * Items each consumer may hold (in progress and queued for it). Default: adaptive — 4, doubled
    * after each run of results whose items took under 1 ms on average and halved after one of 2 ms
@@ -80,12 +91,13 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
     return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, queueOptionsOf(source).maxsize);
   }
   const ref = locateExportedFunction(handler, 'consumer handler');
+  const init = consumerInit(settings);
   return (source) => {
     const producers = directProducersOf(source);
     if (producers && settings.direct) {
       const { maxsize } = queueOptionsOf(source);
-      if (canGoBrokerFree(producers, settings, maxsize)) return brokerFreeConsume<R>(producers, ref, settings, maxsize);
-      return directConsume<R>(producers, ref, settings, maxsize);
+      if (canGoBrokerFree(producers, settings, maxsize)) return brokerFreeConsume<R>(producers, ref, init, settings, maxsize);
+      return directConsume<R>(producers, ref, init, settings, maxsize);
     }
     return createObservable<R>((subscriber) => {
       const { maxsize, overflow } = queueOptionsOf(source);
@@ -231,11 +243,11 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all
           // of it at once instead of asking item by item, a round trip each time a handler is slow.
           jobs[FIX_PREFETCH](settings.prefetch + 1);
-          process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id], daemon: settings.daemon, ...name });
+          process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id, init], daemon: settings.daemon, ...name });
           process.start();
           link = queueLink(jobs);
         } else {
-          process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id], daemon: settings.daemon, ...name });
+          process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id, init], daemon: settings.daemon, ...name });
           process.start();
           link = new IpcConsumerLink(
             process[HANDLE],

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { ConsumerResult } from '../child/consumer-input.js';
+import type { ConsumerInit, ConsumerResult } from '../child/consumer-input.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
@@ -21,7 +21,7 @@ import { createObservable } from './rx.js';
  * marks its item done. The output completes once every producer has put its end marker and exited
  * with 0, and the count is back to zero: q.join().
  */
-export function directConsume<R>(producers: readonly ProducerSpec[], handler: ModuleExportRef, settings: ConsumeSettings, maxsize: number): Observable<R> {
+export function directConsume<R>(producers: readonly ProducerSpec[], handler: ModuleExportRef, init: ConsumerInit | null, settings: ConsumeSettings, maxsize: number): Observable<R> {
   return createObservable<R>((subscriber) => {
     const jobs = new JoinableQueue<unknown>(maxsize);
     if (settings.adaptive) jobs[CAP_PREFETCH](adaptiveWindowCap(settings, maxsize, producers.length));
@@ -59,7 +59,7 @@ export function directConsume<R>(producers: readonly ProducerSpec[], handler: Mo
 
     const teardown = pipeline.start(
       DIRECT_CONSUMER_TARGET,
-      (id) => [jobs, handler, settings.args, id],
+      (id) => [jobs, handler, settings.args, id, init],
       DIRECT_PRODUCER_TARGET,
       (spec, index) => [jobs, ends, index, spec.ref, spec.args, spec.passQueue],
       producers,

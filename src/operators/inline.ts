@@ -57,10 +57,19 @@ function toObservable<T>(produced: unknown): Observable<T> {
 export function inlineConsume<T, R>(
   source: Observable<T>,
   handler: (item: T, ...args: unknown[]) => unknown,
-  settings: { processes: number; prefetch: number; ordered: boolean; onError: 'fail' | 'skip'; manual: boolean; args: unknown[] },
+  settings: InlineConsumeSettings & { ordered: boolean; onError: 'fail' | 'skip'; manual: boolean },
   maxsize: number,
 ): Observable<R> {
-  if (settings.manual) return inlineLoopConsume<T, R>(source, handler as (q: JoinableQueue<T>, ...args: unknown[]) => unknown, settings);
+  if (settings.manual) return afterInitializer(inlineLoopConsume<T, R>(source, handler as (q: JoinableQueue<T>, ...args: unknown[]) => unknown, settings), settings);
+  return afterInitializer(inlineHandlerConsume<T, R>(source, handler, settings, maxsize), settings);
+}
+
+function inlineHandlerConsume<T, R>(
+  source: Observable<T>,
+  handler: (item: T, ...args: unknown[]) => unknown,
+  settings: InlineConsumeSettings & { ordered: boolean; onError: 'fail' | 'skip' },
+  maxsize: number,
+): Observable<R> {
   return createObservable<R>((subscriber) => {
     const core = new DispatchCore<T>(maxsize, 1);
     for (let id = 0; id < settings.processes; id++) core.addWorker(id);
@@ -145,7 +154,7 @@ export function inlineConsume<T, R>(
 function inlineLoopConsume<T, R>(
   source: Observable<T>,
   target: (q: JoinableQueue<T>, ...args: unknown[]) => unknown,
-  settings: { processes: number; prefetch: number; args: unknown[] },
+  settings: InlineConsumeSettings,
 ): Observable<R> {
   return createObservable<R>((subscriber) => {
     const core = new DispatchCore<T>(Infinity, settings.prefetch);
@@ -185,6 +194,43 @@ function inlineLoopConsume<T, R>(
       finished = true;
       subscriber.error(error);
     }, () => (finished = true));
+  });
+}
+
+interface InlineConsumeSettings {
+  readonly processes: number;
+  readonly prefetch: number;
+  readonly args: unknown[];
+  readonly initializer: ((...args: never[]) => unknown) | undefined;
+  readonly initargs: unknown[];
+}
+
+// The initializer runs once per virtual consumer before anything else of theirs: the consumers
+// start (and subscribe the source) once every run has returned or its Promise resolved; one that
+// throws fails the output.
+function afterInitializer<T>(consumers: Observable<T>, settings: InlineConsumeSettings): Observable<T> {
+  const initializer = settings.initializer as ((...args: unknown[]) => unknown) | undefined;
+  if (!initializer) return consumers;
+  return createObservable<T>((subscriber) => {
+    let subscription: { unsubscribe(): void } | undefined;
+    let closed = false;
+    const subscribeSource = (): void => {
+      if (!closed) subscription = consumers.subscribe(subscriber);
+    };
+    let runs: unknown[];
+    try {
+      runs = Array.from({ length: settings.processes }, () => initializer(...settings.initargs));
+    } catch (error) {
+      subscriber.error(error);
+      return undefined;
+    }
+    // Synchronous initializers keep the inline pipeline synchronous.
+    if (runs.some((run) => run instanceof Promise)) Promise.all(runs).then(subscribeSource, (error: unknown) => subscriber.error(error));
+    else subscribeSource();
+    return () => {
+      closed = true;
+      subscription?.unsubscribe();
+    };
   });
 }
 
