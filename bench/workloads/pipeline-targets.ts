@@ -4,7 +4,8 @@
 import type { JoinableQueue } from 'rx-multiprocessing';
 import { makeItem } from '../stats.js';
 
-export async function queueProducer(q: JoinableQueue<string>, go: JoinableQueue<boolean>, size: 'small' | '1k', from: number, to: number): Promise<void> {
+export async function queueProducer(q: JoinableQueue<string>, ready: JoinableQueue<boolean>, go: JoinableQueue<boolean>, size: 'small' | '1k', from: number, to: number): Promise<void> {
+  await ready.put(true);
   await go.get();
   for (let i = from; i < to; i++) await q.put(makeItem(size, i));
 }
@@ -27,6 +28,11 @@ export async function rxItemsOnCue(ready: JoinableQueue<boolean>, go: JoinableQu
   await ready.put(true);
   await go.get();
   return rxItems(size, from, to);
+}
+
+/** The Rx consumers' initializer: each says it is up, as the Queue pipeline's consumers do. */
+export async function rxConsumerUp(ready: JoinableQueue<boolean>): Promise<void> {
+  await ready.put(true);
 }
 
 export function rxIdentity(item: string): number {

@@ -1,7 +1,9 @@
 // Our pipelines: the Python-style JoinableQueue in child code, and the Rx operators.
 import { count, lastValueFrom, map, merge } from 'rxjs';
 import { JoinableQueue, Process, consume, mergeProducers, producer, queue } from 'rx-multiprocessing';
-import { queueConsumer, queueProducer, rxIdentity, rxItemsOnCue } from './pipeline-targets.js';
+import { queueConsumer, queueProducer, rxConsumerUp, rxIdentity, rxItemsOnCue } from './pipeline-targets.js';
+
+const CONSUMERS = 2;
 
 export interface PipelineParams {
   readonly producers: number;
@@ -15,16 +17,15 @@ export async function runQueuePipeline(params: PipelineParams): Promise<number> 
   const q = new JoinableQueue<string>(params.maxsize);
   const ready = new JoinableQueue<boolean>();
   const go = new JoinableQueue<boolean>();
-  const consumers = [0, 1].map(() => new Process({ target: queueConsumer, args: [q, ready], daemon: true }));
+  const consumers = Array.from({ length: CONSUMERS }, () => new Process({ target: queueConsumer, args: [q, ready], daemon: true }));
   const per = Math.ceil(params.n / params.producers);
   const producers = Array.from(
     { length: params.producers },
-    (_, p) => new Process({ target: queueProducer, args: [q, go, params.size, p * per, Math.min(params.n, (p + 1) * per)] }),
+    (_, p) => new Process({ target: queueProducer, args: [q, ready, go, params.size, p * per, Math.min(params.n, (p + 1) * per)] }),
   );
   for (const c of consumers) c.start();
   for (const p of producers) p.start();
-  await ready.get();
-  await ready.get();
+  for (let up = 0; up < params.producers + CONSUMERS; up++) await ready.get();
   const t0 = process.hrtime.bigint();
   for (const _ of producers) await go.put(true);
   for (const p of producers) await p.join();
@@ -37,7 +38,7 @@ export async function runQueuePipeline(params: PipelineParams): Promise<number> 
 
 /** Both clocks of one Rx pipeline run, in items/s. */
 export interface RxPipelineRates {
-  /** From the moment every producer child is up to completion: comparable to Python's clock (see README). */
+  /** From the moment every child is up to completion: comparable to Python's clock (see README). */
   readonly steady: number;
   /** From subscribe() to completion: the children's start-up (~55 ms of CPU each here) included. */
   readonly withStartup: number;
@@ -53,8 +54,8 @@ export type RxPath = 'direct' | 'general';
 
 /**
  * producer() -> queue() -> consume(). The producers report that they are up and wait for a go; the
- * consumers were forked before them (consume() forks its children, then subscribes its source), and
- * any of their start-up still running when the producers are up counts against us.
+ * consumers report it from their initializer (and take their first items once they have). Python's
+ * consumers, too, are started before its clock.
  */
 export async function runRxPipeline(params: PipelineParams, path: RxPath): Promise<RxPipelineRates> {
   const ready = new JoinableQueue<boolean>();
@@ -65,10 +66,10 @@ export async function runRxPipeline(params: PipelineParams, path: RxPath): Promi
   );
   const t0 = process.hrtime.bigint();
   const merged = path === 'direct' ? mergeProducers(...sources) : merge(...sources).pipe(map((item) => item));
-  const done = lastValueFrom(merged.pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: 2 }), count()));
-  // A pipeline that fails before every producer is up must not leave us waiting for them.
+  const done = lastValueFrom(merged.pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: CONSUMERS, initializer: rxConsumerUp, initargs: [ready] }), count()));
+  // A pipeline that fails before every child is up must not leave us waiting for them.
   const allUp = (async () => {
-    for (let p = 0; p < params.producers; p++) await ready.get();
+    for (let up = 0; up < params.producers + CONSUMERS; up++) await ready.get();
   })();
   await Promise.race([allUp, done]);
   const t1 = process.hrtime.bigint();
