@@ -7,7 +7,7 @@ import { decodeQueues } from '../internal/queue-handles.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { ADOPT_QUEUE, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
-import { exitAfterFlush, ExitRequest, installExitGuards, reportFailure } from './exit.js';
+import { exitAfterFlush, ExitRequest, exitWhenIdle, installExitGuards, reportFailure } from './exit.js';
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
@@ -70,6 +70,7 @@ async function boot(payload: BootPayload): Promise<void> {
   // non-daemon children; the channel alone must not keep this process alive, yet it still watches
   // for the parent's death.
   process.channel?.unref();
+  exitWhenIdle();
 }
 
 async function rebuildProcess(payload: BootPayload): Promise<Process> {

@@ -9,7 +9,7 @@ import { IpcConsumerLink } from './consumer-link.js';
 import { consumerName, type ConsumeSettings } from './consume-settings.js';
 import type { ProducerSpec } from './direct-source.js';
 import { finishConsumers } from './finish-consumers.js';
-import { DRAIN_AFTER_EXIT_MS, exitError } from './producer-exit.js';
+import { DRAIN_AFTER_EXIT_MS, exitError, whenExitingWith0 } from './producer-exit.js';
 
 /** What one direct path (through the parent's queue, or broker-free) adds to the shared lifecycle. */
 export interface DirectPipelineHooks {
@@ -39,6 +39,7 @@ export class DirectPipeline {
   #finished = false;
   readonly #timers: NodeJS.Timeout[] = [];
   #exitedProducers = 0;
+  readonly #exiting = new Set<Process>();
   readonly #producerCount: number;
   readonly #subscriber: Subscriber<unknown>;
   readonly #settings: ConsumeSettings;
@@ -95,7 +96,8 @@ export class DirectPipeline {
     for (const timer of this.#timers) clearTimeout(timer);
     const links = [...this.consumers.values()].map(({ link }) => link);
     const processes = [...this.producers, ...[...this.consumers.values()].map(({ process }) => process)];
-    for (const process of processes) if (process.exitCode === null) process.terminate();
+    // One that said it is exiting with 0 is left to: a signal now would only change its exit code.
+    for (const process of processes) if (process.exitCode === null && !this.#exiting.has(process)) process.terminate();
     void Promise.all(processes.map((process) => process.join())).then(() => {
       this.#hooks.dispose?.();
       for (const link of links) link.dispose();
@@ -124,11 +126,14 @@ export class DirectPipeline {
     const child = new Process({ target, args, name: spec.name, [CAPTURE_STDERR]: true } as ProcessOptions);
     child.start();
     this.producers.push(child);
-    this.#listen(child, (message) => this.#hooks.onProducerMessage?.(index, message));
     // As on the general path, a producer is done when it exited with 0 after its last item, which it
-    // says before it exits (the two may be seen in either order).
-    void child.join().then(async () => {
-      if (child.exitCode !== 0) return this.fail(await exitError(child));
+    // says before it exits (the two may be seen in either order). Its word that it is exiting with 0
+    // counts as the exit: the kernel's comes a few ms later.
+    let exited = false;
+    const exitedWith0 = (): void => {
+      if (exited) return;
+      exited = true;
+      this.#exiting.add(child);
       this.#exitedProducers++;
       this.maybeComplete();
       if (this.#finished || this.#hooks.ended(index)) return;
@@ -136,6 +141,12 @@ export class DirectPipeline {
         if (!this.#hooks.ended(index)) this.fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail: 'exited with 0 before its output was complete' }));
       }, DRAIN_AFTER_EXIT_MS);
       this.#timers.push(timer.unref());
+    };
+    this.#listen(child, (message) => this.#hooks.onProducerMessage?.(index, message));
+    whenExitingWith0(child, exitedWith0);
+    void child.join().then(async () => {
+      if (child.exitCode !== 0) return this.fail(await exitError(child));
+      exitedWith0();
     });
   }
 

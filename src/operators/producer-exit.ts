@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { ProcessExitError } from '../errors/process-exit-error.js';
-import { STDERR_TAIL } from '../internal/symbols.js';
+import { isProtocolMessage } from '../internal/protocol.js';
+import { HANDLE, STDERR_TAIL } from '../internal/symbols.js';
 import type { Process } from '../process/process.js';
 
 /** Why a producer child that exited with `exitCode` ≠ 0 failed, with the tail of its stderr. */
@@ -13,6 +14,20 @@ export async function exitError(child: Process): Promise<ProcessExitError> {
     exitCode: code,
     signal: code < 0 ? (SIGNAL_NAMES.get(-code) ?? null) : null,
     stderrTail,
+  });
+}
+
+/**
+ * Calls `then` once `child` says it is exiting with 0 (see ExitingMessage). A producer is done once
+ * it has exited with 0, and its word for it comes the 4–9 ms before the kernel's that the kernel
+ * takes to free its memory.
+ */
+export function whenExitingWith0(child: Process, then: () => void): void {
+  const handle = child[HANDLE];
+  handle?.on('message', function onMessage(message: unknown) {
+    if (!isProtocolMessage(message) || message.rxmp !== 'exiting' || message.code !== 0) return;
+    handle.off('message', onMessage);
+    then();
   });
 }
 

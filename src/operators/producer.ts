@@ -8,7 +8,7 @@ import { Process, type ProcessOptions, type Target } from '../process/process.js
 import { CAPTURE_STDERR, DISPOSE_QUEUE, SOLE_PRODUCER } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
 import { markDirect } from './direct-source.js';
-import { DRAIN_AFTER_EXIT_MS, exitError } from './producer-exit.js';
+import { DRAIN_AFTER_EXIT_MS, exitError, whenExitingWith0 } from './producer-exit.js';
 import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
 import { getStartMethod } from './start-method.js';
@@ -33,7 +33,9 @@ export interface ProducerOptions {
  * async generator), the values of an iterable or Observable it returns, the value it returns, or —
  * with `queue: true` — the items it puts into the queue it gets as first argument. Each subscription
  * forks one child; the Observable completes when the child exits with 0 and errors with
- * ProcessExitError otherwise. Unsubscribing terminates the child.
+ * ProcessExitError otherwise. (A child whose work is done says it is exiting with 0 and exits at
+ * once: that word completes the Observable, a few ms before the kernel reports the pid gone.)
+ * Unsubscribing terminates the child.
  *
  * The child produces at most `window` values ahead of what was taken: a generator is pulled only
  * while there is room, and under `consume()` (or `queue()`) only while the queue has room.
@@ -66,6 +68,8 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
     let active = true;
     child.start();
     const exited = child.join();
+    let saidExit0 = false;
+    const exitingWith0 = new Promise<void>((resolve) => whenExitingWith0(child, resolve)).then(() => (saidExit0 = true));
 
     let ended = false;
     const fail = (error: unknown): void => {
@@ -104,8 +108,8 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
           subscriber.next(next as T);
         }
         ended = true;
-        await exited;
-        if (active && child.exitCode === 0) {
+        await Promise.race([exitingWith0, exited]);
+        if (active && (saidExit0 || child.exitCode === 0)) {
           active = false;
           subscriber.complete();
         }
@@ -117,7 +121,8 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
     return () => {
       active = false;
       if (gate) gate.attached--;
-      if (child.exitCode === null) child.terminate();
+      // One that said it is exiting with 0 is left to: a signal now would only change its exit code.
+      if (child.exitCode === null && !saidExit0) child.terminate();
       // Keep serving the channel until the child is gone: it may still be flushing.
       void exited.then(() => channel[DISPOSE_QUEUE]());
     };

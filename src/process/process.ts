@@ -296,7 +296,8 @@ export class Process implements TrackedChild {
       case 'routes':
       case 'release':
       case 'produced':
-        // consume() listens to its children's channel itself.
+      case 'exiting':
+        // consume() listens to its children's channel itself; a join() waits for the exit itself.
         break;
       default:
         message satisfies never;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import {
   Process,
@@ -86,6 +86,15 @@ describe('Process', () => {
       ps.forEach((p) => p.start());
       await Promise.all(ps.map((p) => p.join()));
       expect(ps.map((p) => p.exitCode)).to.deep.equal([0, 7, 0, 255]);
+    });
+
+    it("should finish the work a target left behind, and a beforeExit listener's, before it exits with 0", async () => {
+      const file = tempFile();
+      const p = new Process({ target: targets.leaveWorkBehind, args: [file] });
+      p.start();
+      await p.join();
+      expect(p.exitCode).to.equal(0);
+      expect(readFileSync(file, 'utf8')).to.equal('timer;beforeExit;');
     });
 
     it('should run nothing and exit with 0 without a target', async () => {
