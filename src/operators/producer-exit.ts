@@ -19,8 +19,8 @@ export async function exitError(child: Process): Promise<ProcessExitError> {
 
 /**
  * Calls `then` once `child` says it is exiting with 0 (see ExitingMessage). A producer is done once
- * it has exited with 0, and its word for it comes the 4–9 ms before the kernel's that the kernel
- * takes to free its memory.
+ * it has exited with 0; its word comes 4–9 ms before the kernel's, which waits until the child's
+ * memory is freed.
  */
 export function whenExitingWith0(child: Process, then: () => void): void {
   const handle = child[HANDLE];
