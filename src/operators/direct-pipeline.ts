@@ -38,8 +38,8 @@ export class DirectPipeline {
   readonly producers: Process[] = [];
   #finished = false;
   readonly #timers: NodeJS.Timeout[] = [];
-  #exitedProducers = 0;
-  readonly #exiting = new Set<Process>();
+  // Producers that exited with 0, or said they are exiting with 0.
+  readonly #exitedWith0 = new Set<Process>();
   readonly #producerCount: number;
   readonly #subscriber: Subscriber<unknown>;
   readonly #settings: ConsumeSettings;
@@ -63,7 +63,7 @@ export class DirectPipeline {
   };
 
   readonly maybeComplete = (): void => {
-    if (this.#finished || this.#exitedProducers < this.#producerCount) return;
+    if (this.#finished || this.#exitedWith0.size < this.#producerCount) return;
     for (let index = 0; index < this.#producerCount; index++) if (!this.#hooks.ended(index)) return;
     if (!this.#hooks.allDone() || this.#finished) return;
     this.#finished = true;
@@ -97,7 +97,7 @@ export class DirectPipeline {
     const links = [...this.consumers.values()].map(({ link }) => link);
     const processes = [...this.producers, ...[...this.consumers.values()].map(({ process }) => process)];
     // One that said it is exiting with 0 is left to: a signal now would only change its exit code.
-    for (const process of processes) if (process.exitCode === null && !this.#exiting.has(process)) process.terminate();
+    for (const process of processes) if (process.exitCode === null && !this.#exitedWith0.has(process)) process.terminate();
     void Promise.all(processes.map((process) => process.join())).then(() => {
       this.#hooks.dispose?.();
       for (const link of links) link.dispose();
@@ -129,12 +129,9 @@ export class DirectPipeline {
     // As on the general path, a producer is done when it exited with 0 after its last item, which it
     // says before it exits (the two may be seen in either order). Its word that it is exiting with 0
     // counts as the exit: the kernel's comes a few ms later.
-    let exited = false;
-    const exitedWith0 = (): void => {
-      if (exited) return;
-      exited = true;
-      this.#exiting.add(child);
-      this.#exitedProducers++;
+    const onExitedWith0 = (): void => {
+      if (this.#exitedWith0.has(child)) return;
+      this.#exitedWith0.add(child);
       this.maybeComplete();
       if (this.#finished || this.#hooks.ended(index)) return;
       const timer = setTimeout(() => {
@@ -143,10 +140,10 @@ export class DirectPipeline {
       this.#timers.push(timer.unref());
     };
     this.#listen(child, (message) => this.#hooks.onProducerMessage?.(index, message));
-    whenExitingWith0(child, exitedWith0);
+    whenExitingWith0(child, onExitedWith0);
     void child.join().then(async () => {
       if (child.exitCode !== 0) return this.fail(await exitError(child));
-      exitedWith0();
+      onExitedWith0();
     });
   }
 
