@@ -11,8 +11,24 @@ export function launchChild(options: { captureStderr?: boolean } = {}): ChildPro
     // layer pipes stderr instead (and forwards it), to quote its tail when a child fails.
     stdio: ['ignore', 'inherit', options.captureStderr ? 'pipe' : 'inherit', 'ipc'],
     serialization: 'advanced',
+    env: childEnv(process.env),
   });
 }
+
+/**
+ * The parent's environment, plus glibc malloc settings that keep the memory of freed batches for the
+ * next ones. A child serialises every batch it puts into a fresh buffer (~0.5 MB for 512 items of 1
+ * KiB) and frees it once written; by default glibc maps each such buffer anew, or trims the heap
+ * under it, so the next one page-faults all its memory in again: 12.8 ms of a broker-free producer's
+ * ~99 ms of CPU a round (50k x 1 KiB), in `perf`. Below 4 MiB, buffers now come from the heap, and
+ * up to 32 MiB of free heap stays in the process. A user who sets any of these variables keeps theirs.
+ */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (MALLOC_TUNING.some((name) => env[name] !== undefined)) return env;
+  return { ...env, MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024) };
+}
+
+const MALLOC_TUNING = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_', 'MALLOC_MMAP_MAX_'];
 
 /**
  * The parent's flags minus those that would make the child something else than our bootstrap:
