@@ -57,67 +57,120 @@ export async function runBrokerFreeConsumer(maxWindow: number, ref: ModuleExport
 async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
   const handler = (await importTarget(ref)) as (item: unknown, ...rest: unknown[]) => unknown;
   await runInitializer(init);
-  // Values of items handled since the last send; each was checked to clone when it was produced, so
-  // a value that cannot travel fails its own item, not the batch it would have joined. Reports are
-  // written before the process exits (the IPC channel and the queue connection both wait for theirs).
-  let values: unknown[] = [];
-  let sentAt = -Infinity;
-  let runStartedAt = 0;
-  // `now`: written at once rather than with the rest of the turn's messages. Outcomes sent as the
-  // loop runs dry need not be (it lets the turn end); those sent in the middle of a synchronous run
-  // of items (a slow one's, a failure's) must, or they would wait for the run to end.
-  const send = (now: boolean, error?: RemoteError): void => {
-    sentAt = Date.now();
-    const busyMs = Math.max(0, sentAt - runStartedAt);
-    const result: ConsumerResult = error ? { worker, values, error, busyMs } : { worker, values, busyMs };
-    const handled = values.length + (error ? 1 : 0);
-    values = [];
-    input.report(result, handled, now);
-  };
-  const sendPending = (now: boolean): void => {
-    if (values.length > 0) send(now);
-  };
+  const outcomes = new Outcomes(input, worker);
   // Results held for batching leave on every way out of the process too: process.exit() in a
   // handler, an uncaught error. Otherwise their items would run again elsewhere, or count as lost.
   registerFlushable({
-    pending: () => values.length > 0,
+    pending: () => outcomes.pending(),
     flush: () => {
-      sendPending(true);
+      outcomes.sendPending(true);
       return whenFlushed();
     },
   });
   while (!input.done) {
-    const item = input.take();
-    if (item === EMPTY) {
+    const returned = serveReady(input, handler, args, outcomes);
+    if (returned === undefined) {
+      if (input.done) break;
       // Nothing more here yet: what is done leaves before this consumer waits.
-      sendPending(false);
+      outcomes.sendPending(false);
       await input.arrival();
       continue;
     }
-    if (values.length === 0) runStartedAt = Date.now();
     try {
-      const returned = handler(item, ...args);
-      const isAsync = isPromiseLike(returned);
-      const value = isAsync ? await returned : returned;
-      assertCloneable(value, "the handler's result");
-      values.push(value);
-      // A handler that awaited let the event loop turn anyway: its value leaves at once, as it would
-      // alone. Values of synchronous handlers batch while they come fast; the first after a pause of
-      // PROMPT_FLUSH_MS (a slow item, or a lull) leaves at once with those before it. A value can
-      // still wait for the one slow item after it, as a put batched by a queue does.
-      // elapsedMs() written out, as in QueueProxy's puts: this runs for every item.
-      // (An awaiting handler's value is sent, but not written `now`: its loop lets the turn end.)
-      const sinceSent = Date.now() - sentAt;
-      const prompt = sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0;
-      if (isAsync || prompt || values.length >= MAX_BATCH) send(prompt);
+      outcomes.add(await returned, true);
     } catch (error) {
-      // process.exit() in a handler: the exit guard's request to end, not the item's failure.
-      if (error instanceof ExitRequest) throw error;
-      send(true, toRemoteError(error));
+      outcomes.fail(error);
     }
   }
-  sendPending(true);
+  outcomes.sendPending(true);
   input.close();
+}
+
+/**
+ * Runs the handler on the items already here, for as long as it returns plain values, and returns
+ * the promise of the first that does not (undefined once no item is left). A synchronous loop of its
+ * own, not the async one above: a fresh consumer has V8 optimise this for its first few thousand
+ * items, and an async function's loop, with its awaits, cost several times as long to compile.
+ */
+function serveReady(input: ConsumerInput, handler: (item: unknown, ...rest: unknown[]) => unknown, args: unknown[], outcomes: Outcomes): PromiseLike<unknown> | undefined {
+  while (!input.done) {
+    const item = input.take();
+    if (item === EMPTY) return undefined;
+    outcomes.startRun();
+    try {
+      const returned = args.length === 0 ? handler(item) : handler(item, ...args);
+      if (isPromiseLike(returned)) return returned;
+      outcomes.add(returned, false);
+    } catch (error) {
+      outcomes.fail(error);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The values of items handled since the last report; each was checked to clone when it was produced,
+ * so a value that cannot travel fails its own item, not the batch it would have joined. Reports are
+ * written before the process exits (the IPC channel and the queue connection both wait for theirs).
+ */
+class Outcomes {
+  readonly #input: ConsumerInput;
+  readonly #worker: number;
+  #values: unknown[] = [];
+  #sentAt = -Infinity;
+  #runStartedAt = 0;
+
+  constructor(input: ConsumerInput, worker: number) {
+    this.#input = input;
+    this.#worker = worker;
+  }
+
+  pending(): boolean {
+    return this.#values.length > 0;
+  }
+
+  /** An item is about to be handled: the first since the last report starts the run it is timed by. */
+  startRun(): void {
+    if (this.#values.length === 0) this.#runStartedAt = Date.now();
+  }
+
+  add(value: unknown, isAsync: boolean): void {
+    assertCloneable(value, "the handler's result");
+    this.#values.push(value);
+    // A handler that awaited let the event loop turn anyway: its value leaves at once, as it would
+    // alone. Values of synchronous handlers batch while they come fast; the first after a pause of
+    // PROMPT_FLUSH_MS (a slow item, or a lull) leaves at once with those before it. A value can
+    // still wait for the one slow item after it, as a put batched by a queue does.
+    // elapsedMs() written out, as in QueueProxy's puts: this runs for every item.
+    // (An awaiting handler's value is sent, but not written `now`: its loop lets the turn end.)
+    const sinceSent = Date.now() - this.#sentAt;
+    const prompt = sinceSent >= PROMPT_FLUSH_MS || sinceSent < 0;
+    if (isAsync || prompt || this.#values.length >= MAX_BATCH) this.#send(prompt);
+  }
+
+  /** The handler failed on an item: its error leaves at once, with the values before it. */
+  fail(error: unknown): void {
+    // process.exit() in a handler: the exit guard's request to end, not the item's failure.
+    if (error instanceof ExitRequest) throw error;
+    this.#send(true, toRemoteError(error));
+  }
+
+  // `now`: written at once rather than with the rest of the turn's messages. Outcomes sent as the
+  // loop runs dry need not be (it lets the turn end); those sent in the middle of a synchronous run
+  // of items (a slow one's, a failure's) must, or they would wait for the run to end.
+  sendPending(now: boolean): void {
+    if (this.#values.length > 0) this.#send(now);
+  }
+
+  #send(now: boolean, error?: RemoteError): void {
+    this.#sentAt = Date.now();
+    const busyMs = Math.max(0, this.#sentAt - this.#runStartedAt);
+    const values = this.#values;
+    const result: ConsumerResult = error ? { worker: this.#worker, values, error, busyMs } : { worker: this.#worker, values, busyMs };
+    const handled = values.length + (error ? 1 : 0);
+    this.#values = [];
+    this.#input.report(result, handled, now);
+  }
 }
 
 /**
