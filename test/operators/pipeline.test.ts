@@ -39,6 +39,19 @@ describe('producer()', () => {
     expect((error as ProcessExitError).message).to.match(/stderr \(tail\)[\s\S]*producer broke/);
   });
 
+  it('should fail on a value that cannot be sent, after closing the generator as a for...of would', async () => {
+    const log = tempFile('log');
+    const seen: unknown[] = [];
+    const error = await new Promise<unknown>((resolve) =>
+      producer<number>(rx.uncloneableAfter, { args: [2, log] }).subscribe({ next: (v) => seen.push(v), error: resolve, complete: () => resolve(null) }),
+    );
+    expect(seen).to.deep.equal([0, 1]);
+    expect(error).to.be.instanceOf(ProcessExitError).with.property('exitCode', 1);
+    expect((error as ProcessExitError).stderrTail).to.match(/SerializationError/);
+    // Its finally block ran, and the generator was not resumed past the value that failed.
+    expect(readFileSync(log, 'utf8')).to.equal('closed\n');
+  });
+
   it('should terminate the child when unsubscribed (an endless generator)', async () => {
     const values = await firstValueFrom(producer<number>(rx.forever).pipe(take(100), toArray()));
     expect(values).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
