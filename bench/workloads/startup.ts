@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Process } from 'rx-multiprocessing';
 import { summarize } from '../stats.js';
-
-export function trivial(): void {}
+import { trivial } from './startup-target.js';
 
 export async function runProcessStart(n: number): Promise<number> {
   const times: number[] = [];
