@@ -90,7 +90,7 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
  * Runs the handler on the items already here, for as long as it returns plain values, and returns
  * the promise of the first that does not (undefined once no item is left). A synchronous loop of its
  * own, not the async one above: a fresh consumer has V8 optimise this for its first few thousand
- * items, and an async function's loop, with its awaits, cost several times as long to compile.
+ * items, and an async function's loop, with its awaits, cost about twice as long to compile.
  */
 function serveReady(input: ConsumerInput, handler: (item: unknown, ...rest: unknown[]) => unknown, args: unknown[], outcomes: Outcomes): PromiseLike<unknown> | undefined {
   while (!input.done) {
