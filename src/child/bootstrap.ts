@@ -4,6 +4,7 @@
 import { getRuntime } from '../internal/runtime.js';
 import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage, type QueueDescriptor } from '../internal/protocol.js';
 import { decodeQueues } from '../internal/queue-handles.js';
+import { adoptTransportSettings } from '../internal/transport-settings.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { ADOPT_QUEUE, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
@@ -33,6 +34,7 @@ process.on('message', function onBoot(message: unknown) {
 });
 
 async function boot(payload: BootPayload): Promise<void> {
+  adoptTransportSettings(payload.transport);
   runtime.name = payload.name;
   runtime.identity = payload.identity;
   runtime.daemon = payload.daemon;

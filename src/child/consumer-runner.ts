@@ -43,8 +43,14 @@ export async function runDirectConsumer(jobs: Queue<unknown>, ref: ModuleExportR
  * A broker-free pipeline's consumer (see brokerFreeConsume): producers write its items to its own
  * inbox, and it reports their outcomes, with their origin, to the parent.
  */
-export async function runBrokerFreeConsumer(maxWindow: number, ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
-  const input = new InboxInput(maxWindow); // before the first await, as the inbox
+export async function runBrokerFreeConsumer(
+  sizes: { readonly maxWindow: number; readonly maxKept: number },
+  ref: ModuleExportRef,
+  args: unknown[],
+  worker: number,
+  init: ConsumerInit | null,
+): Promise<void> {
+  const input = new InboxInput(sizes.maxWindow, sizes.maxKept); // before the first await, as the inbox
   try {
     await serveItems(input, ref, args, worker, init);
   } finally {

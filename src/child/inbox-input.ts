@@ -1,5 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { decodeItems, FrameDecoder, type Frame } from '../internal/frame-codec.js';
+import { decodeItems, encodedItemCount, FrameDecoder, type Frame } from '../internal/frame-codec.js';
+import { reportRefusal } from '../internal/refusals.js';
+import { acceptAuthenticated } from '../internal/handshake.js';
+import { ProtocolError } from '../internal/protocol-error.js';
+import { checkInboxMessage } from '../internal/wire-checks.js';
 import { writeInboxFrame } from '../internal/inbox-wire.js';
 import { nextPrefetchWindow } from '../internal/prefetch-window.js';
 import { isProtocolMessage, type InboxWireMessage, type ItemSpan } from '../internal/protocol.js';
@@ -39,6 +43,7 @@ export class InboxInput implements ConsumerInput {
   readonly #server: Server;
   readonly #connections = new Set<Connection>();
   readonly #maxWindow: number;
+  readonly #maxKept: number;
   #window = 1;
   #lastTakeAt = 0;
   readonly #batches: Batch[] = [];
@@ -46,10 +51,14 @@ export class InboxInput implements ConsumerInput {
   readonly #unreported: [p: number, seq: number, n: number, from: number, count: number][] = [];
   #ended = false;
   #closed = false;
+  // Connections mid-handshake: closing the inbox ends them too, or they would keep this process alive.
+  readonly #handshaking = new Set<Socket>();
   #wake: (() => void) | undefined;
 
-  constructor(maxWindow: number) {
+  /** `maxKept`: what a producer may have sent and not had released, so at most what it can send here beyond credit. */
+  constructor(maxWindow: number, maxKept: number) {
     this.#maxWindow = maxWindow;
+    this.#maxKept = maxKept;
     const address = newSocketAddress('inbox');
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.listen(address, () => sendToParent({ rxmp: 'inbox', address }));
@@ -99,7 +108,9 @@ export class InboxInput implements ConsumerInput {
     process.off('message', this.#onMessage);
     this.#server.close();
     for (const { socket } of this.#connections) socket.destroy();
+    for (const socket of this.#handshaking) socket.destroy();
     this.#connections.clear();
+    this.#handshaking.clear();
   }
 
   // The queue proxy's rule (see prefetch-window): under 1 ms an item grows the window, 2 ms or more
@@ -144,14 +155,43 @@ export class InboxInput implements ConsumerInput {
   }
 
   #accept(socket: Socket): void {
+    socket.on('error', () => {});
+    // Connections still proving themselves are few and short: more than that is someone probing.
+    if (this.#closed || this.#handshaking.size >= MAX_HANDSHAKING) {
+      socket.destroy();
+      return;
+    }
+    this.#handshaking.add(socket);
+    acceptAuthenticated(
+      socket,
+      (rest) => {
+        this.#handshaking.delete(socket);
+        if (this.#closed) socket.destroy();
+        else this.#serve(socket, rest);
+      },
+      (reason) => {
+        this.#handshaking.delete(socket);
+        if (reason) reportRefusal('inbox', reason);
+      },
+    );
+  }
+
+  #serve(socket: Socket, rest: Buffer): void {
     const connection: Connection = { socket, granted: 0, held: 0 };
     this.#connections.add(connection);
     socket.setNoDelay?.(true);
     const decoder = new FrameDecoder<InboxWireMessage>();
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) this.#receive(connection, frame);
-    });
-    socket.on('error', () => {});
+    const receive = (chunk: Buffer): void => {
+      try {
+        for (const frame of decoder.push(chunk)) this.#receive(connection, frame);
+      } catch (error) {
+        // A producer that breaks the protocol loses its connection; its batches go to other consumers.
+        if (!(error instanceof ProtocolError)) throw error;
+        reportRefusal('inbox', error.message);
+        socket.destroy();
+      }
+    };
+    socket.on('data', receive);
     // A producer closes its connection once the parent has every outcome of what it sent: whatever of
     // it is still here was sent twice, and is handled already.
     socket.on('close', () => {
@@ -160,15 +200,23 @@ export class InboxInput implements ConsumerInput {
       this.#batches.splice(0, this.#batches.length, ...kept);
       if (this.#batches.length === 0 && this.#ended) this.#wakeUp();
     });
+    if (rest.length > 0) receive(rest);
     this.#grant(connection, true);
   }
 
   #receive(connection: Connection, { header, body }: Frame<InboxWireMessage>): void {
-    if (header.t !== 'batch') return;
+    const batch = checkInboxMessage(header as unknown as Record<string, unknown>, 'batch');
+    const count = body ? encodedItemCount(body) : 0;
+    // Checked before decoding. A batch beyond the credit granted is one sent again (its first consumer
+    // died), and a producer keeps no more than maxKept items unreleased: more is not ours to hold.
+    if (count === undefined || count === 0 || (count > connection.granted && connection.held + count > this.#maxKept)) {
+      throw new ProtocolError(`a batch of ${String(count)} items with credit for ${connection.granted}, ${connection.held} held`);
+    }
     const items = decodeItems<unknown>(body);
+    if (items.length !== count) throw new ProtocolError(`a batch said to hold ${count} items holds ${items.length}`);
     connection.granted -= items.length;
     connection.held += items.length;
-    this.#batches.push({ from: connection, p: header.p, seq: header.seq, items, taken: 0 });
+    this.#batches.push({ from: connection, p: batch.p, seq: batch.seq, items, taken: 0 });
     this.#wakeUp();
   }
 
@@ -184,3 +232,5 @@ export class InboxInput implements ConsumerInput {
     wake?.();
   }
 }
+
+const MAX_HANDSHAKING = 64;

@@ -1,6 +1,9 @@
 import { connect, type Socket } from 'node:net';
-import { FrameDecoder } from '../internal/frame-codec.js';
-import { writeInboxFrame, writeParts } from '../internal/inbox-wire.js';
+import { encodeFrameWithBody, encodeItemBodies, FrameDecoder } from '../internal/frame-codec.js';
+import { ClientHandshake } from '../internal/handshake.js';
+import { ProtocolError } from '../internal/protocol-error.js';
+import { checkInboxMessage } from '../internal/wire-checks.js';
+import { writeParts } from '../internal/inbox-wire.js';
 import { isProtocolMessage, type InboxWireMessage } from '../internal/protocol.js';
 import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
 import { TRY_PUT } from '../internal/symbols.js';
@@ -27,6 +30,8 @@ export class InboxRouter {
   readonly #batchSize: number;
   readonly #maxKept: number;
   #sockets: (Socket | undefined)[] = [];
+  // Connections to inboxes still in their handshake.
+  readonly #connecting = new Set<Socket>();
   #credit: number[] = [];
   #next = 0;
   #batch: unknown[] = [];
@@ -81,8 +86,9 @@ export class InboxRouter {
   /** Done, or the target failed: nothing more is sent, and nothing keeps this process alive. */
   abandon(): void {
     process.off('message', this.#onMessage);
-    const sockets = this.#sockets;
+    const sockets = [...this.#sockets, ...this.#connecting];
     this.#sockets = [];
+    this.#connecting.clear();
     for (const socket of sockets) socket?.destroy();
   }
 
@@ -122,9 +128,13 @@ export class InboxRouter {
       const items = count === this.#batch.length ? this.#batch : this.#batch.splice(0, count);
       if (items === this.#batch) this.#batch = [];
       this.#credit[consumer] = (this.#credit[consumer] as number) - count;
-      const seq = this.#seq++;
-      const parts = writeInboxFrame(this.#sockets[consumer] as Socket, { t: 'batch', p: this.#p, seq }, items);
-      this.#sent.set(seq, { consumer, count, parts });
+      // One frame, or several if the items are too large for one.
+      for (const piece of encodeItemBodies(items)) {
+        const seq = this.#seq++;
+        const parts = encodeFrameWithBody({ t: 'batch', p: this.#p, seq }, piece.body);
+        writeParts(this.#sockets[consumer] as Socket, parts);
+        this.#sent.set(seq, { consumer, count: piece.count, parts });
+      }
       this.#kept += count;
       this.#sentItems += count;
       this.#scheduleProgress();
@@ -190,19 +200,45 @@ export class InboxRouter {
 
   #connect(addresses: readonly string[]): void {
     this.#credit = addresses.map(() => 0);
-    this.#sockets = addresses.map((address, consumer) => {
+    this.#sockets = addresses.map(() => undefined);
+    addresses.forEach((address, consumer) => {
       // A consumer that died before it listened has no address.
-      if (!address) return undefined;
-      const socket = connect(address);
-      socket.setNoDelay?.(true);
-      const decoder = new FrameDecoder<InboxWireMessage>();
-      socket.on('data', (chunk: Buffer) => {
-        for (const { header } of decoder.push(chunk)) if (header.t === 'credit') this.#credit[consumer] = (this.#credit[consumer] as number) + header.n;
-        this.#changed();
-      });
-      socket.on('error', () => {});
-      socket.on('close', () => this.#inboxGone(consumer, socket));
-      return socket;
+      if (address) this.#connectInbox(address, consumer);
+    });
+  }
+
+  // An inbox counts as a route once it has proved it belongs to this tree: nothing is written to it before.
+  #connectInbox(address: string, consumer: number): void {
+    const socket = connect(address);
+    this.#connecting.add(socket);
+    socket.setNoDelay?.(true);
+    const decoder = new FrameDecoder<InboxWireMessage>();
+    let handshake: ClientHandshake | undefined = new ClientHandshake((answer) => socket.write(answer));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        let data: Buffer | undefined = chunk;
+        if (handshake) {
+          data = handshake.receive(chunk);
+          if (data === undefined) return;
+          handshake = undefined;
+          if (!this.#connecting.delete(socket)) return;
+          this.#sockets[consumer] = socket;
+        }
+        for (const { header } of decoder.push(data)) {
+          const credit = checkInboxMessage(header as unknown as Record<string, unknown>, 'credit');
+          this.#credit[consumer] = (this.#credit[consumer] as number) + credit.n;
+        }
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        socket.destroy(error);
+        return;
+      }
+      this.#changed();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.#connecting.delete(socket);
+      this.#inboxGone(consumer, socket);
     });
   }
 

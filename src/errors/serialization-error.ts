@@ -12,14 +12,14 @@ export class SerializationError extends MultiprocessingError {
   /** Where the value was, e.g. `args[1]` or `item`. */
   readonly path: string;
 
-  constructor(path: string, cause: unknown) {
+  /** `fix` replaces the default advice (what can be cloned) when the cause is another one. */
+  constructor(path: string, cause: unknown, fix = CLONEABLE_ADVICE) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `${path} cannot be sent to another process: ${reason}. ` +
-        'Only structured-cloneable values cross processes (plain objects, arrays, strings, numbers, ' +
-        'Map, Set, Date, typed arrays, …); pass data instead of functions, symbols or handles.',
-      { cause },
-    );
+    super(`${path} cannot be sent to another process: ${reason.replace(/\.$/, '')}. ${fix}`.trimEnd(), { cause });
     this.path = path;
   }
 }
+
+const CLONEABLE_ADVICE =
+  'Only structured-cloneable values cross processes (plain objects, arrays, strings, numbers, ' +
+  'Map, Set, Date, typed arrays, …); pass data instead of functions, symbols or handles.';

@@ -1,4 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
+import { SerializationError } from '../errors/serialization-error.js';
+import { ProtocolError } from './protocol-error.js';
 
 /** One message on a queue connection: a small JSON header and, for item batches, a structured-clone body. */
 export interface Frame<H> {
@@ -26,6 +28,32 @@ export function joinBody(body: Body): Buffer {
 // body stay separate buffers (written together by a corked socket), so a large body is never copied.
 export function encodeFrame(header: object, items?: readonly unknown[]): Buffer[] {
   return encodeFrameWithBody(header, items ? encodeItems(items) : undefined);
+}
+
+/**
+ * Encodes items as bodies of at most MAX_FRAME_BYTES each, in order: a batch of large items is split
+ * in halves until each part fits. The common case costs one comparison. A single item that does not
+ * fit throws SerializationError (a put checks this earlier for any item that may be that large).
+ */
+export function encodeItemBodies(items: readonly unknown[]): { readonly count: number; readonly body: Buffer }[] {
+  const body = encodeItems(items);
+  if (body.length <= MAX_BODY_BYTES) return [{ count: items.length, body }];
+  if (items.length === 1) throw itemTooLarge(body.length, 'a queue item');
+  const half = Math.ceil(items.length / 2);
+  return [...encodeItemBodies(items.slice(0, half)), ...encodeItemBodies(items.slice(half))];
+}
+
+/** The error for an item whose encoding exceeds what one frame may carry. */
+export function itemTooLarge(bytes: number, what: string): SerializationError {
+  return new SerializationError(
+    what,
+    new RangeError(`it encodes to ${formatMiB(bytes)}, more than the ${formatMiB(MAX_BODY_BYTES)} one frame between processes may carry`),
+    'Frames are bounded so that no peer can make a process allocate without limit: send large data in parts, or write it to a file and send its path.',
+  );
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 // v8's serializer keeps every object it wrote (its back-reference map) alive until the serializer
@@ -141,17 +169,17 @@ export class FrameDecoder<H> {
       }
     }
     while (data.length >= 4) {
-      const length = data.readUInt32LE(0);
+      const length = checkedLength(data);
       if (data.length < 4 + length) break;
       const headLength = data.readUInt32LE(4);
-      const header = JSON.parse(data.toString('utf8', 8, 8 + headLength)) as H;
+      const header = parseHeader<H>(data, headLength, length);
       const body = 4 + length > 8 + headLength ? data.subarray(8 + headLength, 4 + length) : undefined;
       frames.push({ header, body });
       data = data.subarray(4 + length);
     }
     // The rest, an incomplete frame, is kept: copied if it still lies in a buffer about to be reused,
     // into a buffer of the frame's size if the frame will not fit in that reused buffer.
-    const needed = data.length >= 4 ? 4 + data.readUInt32LE(0) : 4;
+    const needed = data.length >= 4 ? 4 + checkedLength(data) : 4;
     if (needed > directAbove) {
       if (!this.#spare || this.#spare.length < needed) this.#spare = needed <= KEEP_SPARE_UP_TO ? Buffer.allocUnsafeSlow(needed) : undefined;
       this.#direct = this.#spare ? this.#spare.subarray(0, needed) : Buffer.allocUnsafeSlow(needed);
@@ -175,7 +203,7 @@ export class FrameDecoder<H> {
     if (first.length < 8) return undefined;
     const headLength = first.readUInt32LE(4);
     if (first.length < 8 + headLength) return undefined;
-    const header = JSON.parse(first.toString('utf8', 8, 8 + headLength)) as H;
+    const header = parseHeader<H>(first, headLength, this.#needed - 4);
     const pieces: Buffer[] = [];
     if (first.length > 8 + headLength) pieces.push(first.subarray(8 + headLength));
     for (let i = 1; i < this.#chunks.length - 1; i++) pieces.push(this.#chunks[i] as Buffer);
@@ -185,9 +213,65 @@ export class FrameDecoder<H> {
   }
 }
 
+// A frame's length, refused before anything is allocated for it when it is over the limit: a
+// length prefix is a peer's word, and 2 GiB announced must not become 2 GiB reserved.
+function checkedLength(data: Buffer): number {
+  const length = data.readUInt32LE(0);
+  if (length > MAX_FRAME_BYTES) throw new ProtocolError(`a frame of ${length} bytes announced, over the limit of ${MAX_FRAME_BYTES}`);
+  if (length < 4) throw new ProtocolError(`a frame of ${length} bytes announced, too short for its header length`);
+  return length;
+}
+
+// The header of a frame of `length` bytes: a JSON object, or ProtocolError.
+function parseHeader<H>(data: Buffer, headLength: number, length: number): H {
+  if (headLength > MAX_HEADER_BYTES || headLength > length - 4) throw new ProtocolError(`a header of ${headLength} bytes in a frame of ${length}`);
+  let header: unknown;
+  try {
+    header = JSON.parse(data.toString('utf8', 8, 8 + headLength));
+  } catch (error) {
+    throw new ProtocolError(`a header that is not JSON (${(error as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ProtocolError('a header that is not an object');
+  return header as H;
+}
+
+/** The most one body may weigh: what a process allocates for one peer's frame is bounded by it. */
+export const MAX_BODY_BYTES = 256 * 1024 * 1024;
+// Headers are a few small fields.
+const MAX_HEADER_BYTES = 4096;
+const MAX_FRAME_BYTES = MAX_BODY_BYTES + 4 + MAX_HEADER_BYTES;
+
 // Below this a frame cut into chunks is joined: copying a few KiB costs less than tracking pieces.
 const KEEP_PIECES_FROM = 64 * 1024;
 // A larger frame (a rare huge batch) gets a buffer of its own that is not kept.
 const KEEP_SPARE_UP_TO = 4 * 1024 * 1024;
 
 const NO_FRAMES: never[] = [];
+
+/**
+ * How many items an encoded batch says it holds, read from its first bytes (v8's header, then an
+ * array tag and its length), or undefined if it is no array: a queue owner checks a peer's count
+ * against it without decoding the batch, which it forwards as it came.
+ */
+export function encodedItemCount(body: Body): number | undefined {
+  const head = Buffer.isBuffer(body) ? body : (body[0] ?? EMPTY_BODY);
+  if (head.length < 4 || head[0] !== V8_VERSION_TAG) return undefined;
+  let offset = 1;
+  // The format version, a varint.
+  while (offset < head.length && ((head[offset] as number) & 0x80) !== 0) offset++;
+  offset++;
+  const tag = head[offset++];
+  if (tag !== DENSE_ARRAY_TAG && tag !== SPARSE_ARRAY_TAG) return undefined;
+  let count = 0;
+  for (let shift = 0; offset < head.length && shift < 35; shift += 7) {
+    const byte = head[offset++] as number;
+    count += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return count;
+  }
+  return undefined;
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+const V8_VERSION_TAG = 0xff;
+const DENSE_ARRAY_TAG = 0x41;
+const SPARSE_ARRAY_TAG = 0x61;

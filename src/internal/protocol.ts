@@ -1,6 +1,7 @@
 import type { ConsumerResult } from '../child/consumer-input.js';
 import type { ModuleExportRef } from './function-locator.js';
 import type { LogSettings, ParentInfo } from './runtime.js';
+import type { TransportSettings } from './transport-settings.js';
 
 /**
  * Every message the library sends over a child's IPC channel. Each carries `rxmp` (its type), so
@@ -104,6 +105,8 @@ export interface BootPayload {
   readonly subclass: { readonly ref: ModuleExportRef; readonly fields: Readonly<Record<string, unknown>> } | null;
   readonly args: readonly unknown[];
   readonly log: LogSettings;
+  /** The tree's authkey and socket folder: this channel is the only way they reach a child. */
+  readonly transport: TransportSettings;
 }
 
 /** An error flattened for IPC (structured clone keeps no class). */

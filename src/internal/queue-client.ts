@@ -1,6 +1,7 @@
 import type { Body } from './frame-codec.js';
 import { QueueConnection } from './queue-connection.js';
 import { registerFlushable } from './flush-registry.js';
+import { checkOwnerMessage } from './wire-checks.js';
 import type { QueueWireMessage } from './protocol.js';
 
 /** What a QueueClient needs from each queue proxy on its connection. */
@@ -29,11 +30,13 @@ export class QueueClient {
   #gone: string | undefined;
 
   private constructor(address: string) {
-    this.connection = QueueConnection.connect(address, ({ header, body }) => this.#proxies.get(header.q)?.handle(header, body));
+    this.connection = QueueConnection.connect(address, ({ header, body }) => {
+      const message = checkOwnerMessage(header as unknown as Record<string, unknown>);
+      this.#proxies.get(message.q)?.handle(message, body);
+    });
     const socket = this.connection.socket;
     socket.unref();
-    // An abstract socket's name starts with a NUL byte; show it as '@', as `ss` does.
-    socket.on('error', (error) => this.#lose(`its owner cannot be reached (${error.message.replace('\0', '@')})`));
+    socket.on('error', (error) => this.#lose(`its owner cannot be reached (${error.message})`));
     socket.on('close', () => this.#lose('the process that created it has exited'));
     registerFlushable({
       pending: () => [...this.#proxies.values()].some((proxy) => proxy.hasUnsent()),

@@ -1,27 +1,42 @@
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, encodeFrameWithBody, FrameDecoder, type Body, type Frame } from './frame-codec.js';
+import { encodeFrame, encodeFrameWithBody, encodeItemBodies, FrameDecoder, type Body, type Frame } from './frame-codec.js';
+import { ClientHandshake } from './handshake.js';
+import { ProtocolError } from './protocol-error.js';
 import type { QueueWireMessage } from './protocol.js';
 
 /**
  * One end of a queue connection: frames out (corked, so every frame written in one event-loop turn
- * leaves in one syscall) and frames in.
+ * leaves in one syscall) and frames in. A frame that breaks the framing, or that onFrame rejects by
+ * throwing, closes this connection and nothing else.
  */
 export class QueueConnection {
   readonly socket: Socket;
   readonly #decoder: FrameDecoder<QueueWireMessage>;
   #corked = false;
+  // A client's frames wait here until its answer to the server's challenge has been written.
+  #beforeHandshake: Buffer[] | undefined;
+  readonly #onAnswered: (() => void)[] = [];
 
   readonly #onFrame: (frame: Frame<QueueWireMessage>) => void;
 
-  /** With `ownReads`, the socket's reads are not 'data' events but go to the decoder directly (see QueueConnection.connect). */
-  constructor(socket: Socket, onFrame: (frame: Frame<QueueWireMessage>) => void, ownReads = false) {
+  /**
+   * For a server's socket, already authenticated (see receiveEarly). With `ownReads`, the socket's
+   * reads are not 'data' events but go to the decoder directly (see QueueConnection.connect).
+   */
+  constructor(socket: Socket, onFrame: (frame: Frame<QueueWireMessage>) => void, options: { ownReads?: boolean } = {}) {
     this.socket = socket;
     this.#onFrame = onFrame;
     // A socket read through 'data' events gets a fresh buffer for every read: a large frame can be
     // kept in the pieces it came in.
-    this.#decoder = new FrameDecoder({ keepPieces: !ownReads });
+    this.#decoder = new FrameDecoder({ keepPieces: !options.ownReads });
     socket.setNoDelay?.(true);
-    if (!ownReads) socket.on('data', (chunk: Buffer) => this.#receive(this.#decoder.push(chunk)));
+    if (options.ownReads) return;
+    socket.on('data', (chunk: Buffer) => this.#receive(() => this.#decoder.push(chunk)));
+  }
+
+  /** Bytes the peer sent before this connection read its socket (those after its handshake answer). */
+  receiveEarly(bytes: Buffer): void {
+    if (bytes.length > 0) this.#receive(() => this.#decoder.push(bytes));
   }
 
   /**
@@ -33,23 +48,70 @@ export class QueueConnection {
   static connect(address: string, onFrame: (frame: Frame<QueueWireMessage>) => void): QueueConnection {
     let connection: QueueConnection | undefined;
     const readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+    // The server speaks first (its challenge); until the handshake is over, reads go to it.
+    let handshake: ClientHandshake | undefined = new ClientHandshake((answer) => (connection as QueueConnection).#answered(answer));
     const socket = connect({
       path: address,
       onread: {
         // Asked before every read: a large frame under way is read into its own buffer.
-        buffer: () => (connection ? connection.#decoder.readTarget(readBuffer) : readBuffer),
+        buffer: () => (connection && !handshake ? connection.#decoder.readTarget(readBuffer) : readBuffer),
         callback: (bytes) => {
-          if (connection) connection.#receive(connection.#decoder.read(bytes, readBuffer));
+          if (!connection) return true;
+          const self = connection;
+          if (handshake) {
+            let rest: Buffer | undefined;
+            try {
+              rest = handshake.receive(readBuffer.subarray(0, bytes));
+            } catch (error) {
+              self.#fail(error);
+              return false;
+            }
+            if (rest === undefined) return true;
+            handshake = undefined;
+            if (rest.length > 0) self.#receive(() => self.#decoder.push(rest, false));
+            return true;
+          }
+          self.#receive(() => self.#decoder.read(bytes, readBuffer));
           return true;
         },
       },
     });
-    connection = new QueueConnection(socket, onFrame, true);
+    connection = new QueueConnection(socket, onFrame, { ownReads: true });
+    connection.#beforeHandshake = [];
     return connection;
   }
 
-  #receive(frames: Frame<QueueWireMessage>[]): void {
-    for (const frame of frames) this.#onFrame(frame);
+  // The client's answer leaves first, then every frame written meanwhile.
+  #answered(answer: Buffer): void {
+    const held = this.#beforeHandshake ?? [];
+    this.#beforeHandshake = undefined;
+    if (this.socket.destroyed) return;
+    this.socket.cork();
+    this.socket.write(answer);
+    for (const part of held) this.socket.write(part);
+    this.socket.uncork();
+    for (const resolve of this.#onAnswered.splice(0)) resolve();
+  }
+
+  #receive(decode: () => Frame<QueueWireMessage>[]): void {
+    if (this.socket.destroyed) return;
+    try {
+      for (const frame of decode()) this.#onFrame(frame);
+    } catch (error) {
+      // Only a peer's fault ends its connection quietly; a fault of ours must still be seen.
+      if (!(error instanceof ProtocolError)) throw error;
+      this.#fail(error);
+    }
+  }
+
+  // The peer broke the protocol: this connection ends, with the reason, and nothing else does.
+  #fail(error: unknown): void {
+    this.socket.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** Sends items as one frame, or several when they are too large for one; `header` gives each its count. */
+  sendItems(header: (n: number) => QueueWireMessage, items: readonly unknown[]): void {
+    for (const { count, body } of encodeItemBodies(items)) this.#write(encodeFrameWithBody(header(count), body));
   }
 
   send(message: QueueWireMessage, items?: readonly unknown[]): void {
@@ -63,6 +125,10 @@ export class QueueConnection {
 
   #write(parts: Buffer[]): void {
     if (this.socket.destroyed) return;
+    if (this.#beforeHandshake) {
+      this.#beforeHandshake.push(...parts);
+      return;
+    }
     if (!this.#corked) {
       this.#corked = true;
       this.socket.cork();
@@ -84,6 +150,13 @@ export class QueueConnection {
   /** Settles once everything written so far has left this process (or the socket is gone). */
   flushed(): Promise<void> {
     if (this.socket.destroyed) return Promise.resolve();
+    if (this.#beforeHandshake) {
+      // Nothing leaves before the handshake: wait for it (or for the socket's end), then flush.
+      return new Promise<void>((resolve) => {
+        this.#onAnswered.push(resolve);
+        this.socket.once('close', () => resolve());
+      }).then(() => this.flushed());
+    }
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
       // Writes complete in order, so an empty write's callback means every earlier write is out.

@@ -91,7 +91,12 @@ export class QueueCore<T> {
 
   /** Accepts an encoded batch sent against credit; it stays encoded unless a getter here waits. */
   acceptEncoded(batch: EncodedBatch<T>): void {
-    if (this.size === 0 && this.#getters.length > 0) return this.acceptReserved(batch.decode());
+    if (this.size === 0 && this.#getters.length > 0) {
+      const items = this.#decode(batch);
+      if (items) return this.acceptReserved(items);
+      this.#reserved = Math.max(0, this.#reserved - batch.count);
+      return;
+    }
     this.#reserved = Math.max(0, this.#reserved - batch.count);
     this.#unfinished += batch.count;
     this.#push(batch);
@@ -160,7 +165,9 @@ export class QueueCore<T> {
     while (i < returned.length && this.#getters.length > 0) {
       const entry = returned[i] as Entry<T>;
       if (entry instanceof EncodedBatch) {
-        returned = [...entry.decode(), ...returned.slice(i + 1)];
+        const items = this.#decode(entry);
+        if (!items) this.#forget(entry.count);
+        returned = [...(items ?? []), ...returned.slice(i + 1)];
         i = 0;
         continue;
       }
@@ -224,7 +231,33 @@ export class QueueCore<T> {
   // The head batch is about to be split (or taken here): its items replace it, in order.
   #expandHead(): void {
     const batch = this.#items[this.#head] as EncodedBatch<T>;
-    this.#items.splice(this.#head, 1, ...batch.decode());
+    const items = this.#decode(batch);
+    this.#items.splice(this.#head, 1, ...(items ?? []));
+    if (items) return;
+    this.#size -= batch.count;
+    this.#forget(batch.count);
+  }
+
+  // A batch that does not decode (a faulty peer wrote it: its frame and count checked out) is
+  // reported lost, not thrown where a get or a drain happens to need it.
+  #decode(batch: EncodedBatch<T>): T[] | undefined {
+    try {
+      const items = batch.decode();
+      if (items.length === batch.count) return items;
+      throw new Error(`it holds ${items.length} items, not ${batch.count}`);
+    } catch (error) {
+      // Logging is off by default, and a loss must not go unseen: a Node warning reaches stderr.
+      process.emitWarning(`${batch.count} items lost: a batch from another process could not be decoded (${(error as Error).message}).`, 'RxMultiprocessingWarning');
+      return undefined;
+    }
+  }
+
+  // Lost items count as done: a join must not wait for them forever.
+  #forget(count: number): void {
+    this.#unfinished = Math.max(0, this.#unfinished - count);
+    if (this.#unfinished === 0 && this.#joinWaiters.length > 0) {
+      for (const resolve of this.#joinWaiters.splice(0)) resolve();
+    }
   }
 
   // An index into the array instead of Array#shift: O(1) per take, compacted now and then.

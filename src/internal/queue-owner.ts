@@ -1,6 +1,7 @@
 import { TaskDoneError } from '../errors/task-done-error.js';
 import { EncodedBatch, retainable, type Entry } from './encoded-batch.js';
-import { decodeItems, type Body } from './frame-codec.js';
+import { decodeItems, encodedItemCount, encodeItemBodies, type Body } from './frame-codec.js';
+import { ProtocolError } from './protocol-error.js';
 import type { QueueCore } from './queue-core.js';
 import type { QueueConnection } from './queue-connection.js';
 import type { QueueWireMessage } from './protocol.js';
@@ -20,6 +21,8 @@ interface ProxyState<T> {
   readonly unconsumed: Sent<T>[];
   /** Items of unconsumed[0] already taken. */
   unconsumedHead: number;
+  /** Its joins not answered yet. */
+  joins: number;
 }
 
 /**
@@ -49,31 +52,39 @@ export class QueueOwner<T> {
 
   handle(connection: QueueConnection, message: QueueWireMessage, body: Body | undefined): void {
     const proxy = this.#proxyOf(connection);
+    // A peer's counts are checked against what this connection was granted and sent: a count it
+    // cannot back would move the queue's size or unfinished count by items that do not exist.
     switch (message.t) {
       case 'put':
-        proxy.credit = Math.max(0, proxy.credit - message.n);
-        if (body) this.#core.acceptEncoded(new EncodedBatch<T>(retainable(body), message.n));
+        if (message.n > proxy.credit) throw new ProtocolError(`${message.n} items put with credit for ${proxy.credit}`);
+        checkBatch(body, message.n);
+        proxy.credit -= message.n;
+        this.#core.acceptEncoded(new EncodedBatch<T>(retainable(body as Body), message.n));
         break;
       case 'want-credit':
-        proxy.wantsCredit += message.n;
+        proxy.wantsCredit = Math.min(MAX_WANTED, proxy.wantsCredit + message.n);
         break;
       case 'release':
-        proxy.credit = Math.max(0, proxy.credit - message.n);
+        if (message.n > proxy.credit) throw new ProtocolError(`${message.n} slots of credit released, ${proxy.credit} held`);
+        proxy.credit -= message.n;
         this.#core.release(message.n);
         break;
       case 'request':
-        proxy.requested += message.n;
+        proxy.requested = Math.min(MAX_WANTED, proxy.requested + message.n);
         break;
       case 'unrequest':
         proxy.requested = Math.max(0, proxy.requested - message.n);
         break;
       case 'took':
+        if (message.n > unconsumedCount(proxy)) throw new ProtocolError(`${message.n} items taken, ${unconsumedCount(proxy)} sent`);
         consume(proxy, message.n);
         if (body && this.#onOutcomes) this.#onOutcomes(decodeItems(body));
         break;
       case 'give-back':
+        if (message.n > unconsumedCount(proxy)) throw new ProtocolError(`${message.n} items given back, ${unconsumedCount(proxy)} sent`);
+        checkBatch(body, message.n);
         unconsumeTail(proxy, message.n);
-        if (body) this.#core.putBack([new EncodedBatch<T>(retainable(body), message.n)]);
+        this.#core.putBack([new EncodedBatch<T>(retainable(body as Body), message.n)]);
         break;
       case 'done':
         try {
@@ -84,13 +95,18 @@ export class QueueOwner<T> {
         }
         break;
       case 'join':
-        void this.#core.join().then(() => connection.send({ t: 'joined', q: this.id, id: message.id }));
+        if (proxy.joins >= MAX_JOINS) throw new ProtocolError(`more than ${MAX_JOINS} joins waiting`);
+        proxy.joins++;
+        void this.#core.join().then(() => {
+          proxy.joins--;
+          connection.send({ t: 'joined', q: this.id, id: message.id });
+        });
         break;
       case 'credit':
       case 'items':
       case 'joined':
       case 'fail':
-        break;
+        throw new ProtocolError(`a ${message.t} message, which only an owner sends`);
       default:
         message satisfies never;
     }
@@ -200,21 +216,44 @@ export class QueueOwner<T> {
   #send(connection: QueueConnection, proxy: ProxyState<T>, sent: Sent<T>): number {
     const n = sizeOf(sent);
     proxy.requested -= n;
-    proxy.unconsumed.push(sent);
-    const header = { t: 'items', q: this.id, n, size: this.#core.size } as const;
-    if (sent instanceof EncodedBatch) connection.sendEncoded(header, sent.body);
-    else connection.send(header, sent);
+    const size = this.#core.size;
+    if (sent instanceof EncodedBatch) {
+      proxy.unconsumed.push(sent);
+      connection.sendEncoded({ t: 'items', q: this.id, n, size }, sent.body);
+      return n;
+    }
+    // Items put in this process leave as one frame, or as several if too large for one: each is
+    // tracked as sent on its own, as the proxy will take them.
+    let from = 0;
+    for (const { count, body } of encodeItemBodies(sent)) {
+      proxy.unconsumed.push(count === n ? sent : sent.slice(from, from + count));
+      connection.sendEncoded({ t: 'items', q: this.id, n: count, size }, body);
+      from += count;
+    }
     return n;
   }
 
   #proxyOf(connection: QueueConnection): ProxyState<T> {
     let proxy = this.#proxies.get(connection);
     if (!proxy) {
-      proxy = { credit: 0, wantsCredit: 0, requested: 0, unconsumed: [], unconsumedHead: 0 };
+      proxy = { credit: 0, wantsCredit: 0, requested: 0, unconsumed: [], unconsumedHead: 0, joins: 0 };
       this.#proxies.set(connection, proxy);
     }
     return proxy;
   }
+}
+
+// A put or give-back must carry a batch of exactly the items it counts (read from the batch's first
+// bytes; it is forwarded undecoded).
+function checkBatch(body: Body | undefined, n: number): void {
+  const count = body ? encodedItemCount(body) : undefined;
+  if (count !== n) throw new ProtocolError(`a batch said to hold ${n} items holds ${count === undefined ? 'no array' : count}`);
+}
+
+function unconsumedCount<T>(proxy: ProxyState<T>): number {
+  let count = -proxy.unconsumedHead;
+  for (const sent of proxy.unconsumed) count += sizeOf(sent);
+  return count;
 }
 
 function sizeOf<T>(sent: Sent<T>): number {
@@ -259,3 +298,7 @@ function unconsumeTail<T>(proxy: ProxyState<T>, n: number): void {
     if (proxy.unconsumed.length === 0) proxy.unconsumedHead = 0;
   }
 }
+
+// Requests and credit wanted are only numbers, but they stay within what a queue could ever hold.
+const MAX_WANTED = 2 ** 31;
+const MAX_JOINS = 65_536;

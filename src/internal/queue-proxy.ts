@@ -4,7 +4,7 @@ import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskDoneError } from '../errors/task-done-error.js';
 import { elapsedMs } from './elapsed.js';
 import { MAX_PREFETCH, nextPrefetchWindow } from './prefetch-window.js';
-import { decodeItems, type Body } from './frame-codec.js';
+import { decodeItems, encodeItemBodies, type Body } from './frame-codec.js';
 import type { QueueDescriptor, QueueWireMessage } from './protocol.js';
 import type { QueueBackend } from './queue-backend.js';
 import { QueueClient, type ConnectedProxy } from './queue-client.js';
@@ -214,7 +214,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     const q = this.#descriptor.id;
     const connection = this.#client.connection;
     if (this.#outgoing.length > 0) {
-      connection.send({ t: 'put', q, n: this.#outgoing.length }, this.#outgoing);
+      connection.sendItems((n) => ({ t: 'put', q, n }), this.#outgoing);
       this.#outgoing = [];
     }
     if (this.#tookUnsent > 0) {
@@ -371,8 +371,12 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     const keep = Math.min(items.length, i + Math.max(0, this.#prefetch - this.#localSize()));
     for (; i < keep; i++) this.#local.push(items[i] as T);
     if (i < items.length) {
-      const surplus = items.slice(i);
-      this.#client.connection.send({ t: 'give-back', q: this.#descriptor.id, n: surplus.length }, surplus);
+      // Each frame goes back to the head of the owner's queue: the last part first keeps their order.
+      const parts = encodeItemBodies(items.slice(i));
+      for (let k = parts.length - 1; k >= 0; k--) {
+        const { count, body } = parts[k] as (typeof parts)[number];
+        this.#client.connection.sendEncoded({ t: 'give-back', q: this.#descriptor.id, n: count }, body);
+      }
     }
     if (this.#pendingGets.length > 0) this.#askItems(0);
   }

@@ -1,4 +1,8 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { reportRefusal } from './refusals.js';
+import { acceptAuthenticated } from './handshake.js';
+import { ProtocolError } from './protocol-error.js';
+import { checkProxyMessage } from './wire-checks.js';
 import { QueueConnection } from './queue-connection.js';
 import { newSocketAddress } from './socket-address.js';
 import { getRuntime } from './runtime.js';
@@ -14,7 +18,8 @@ export class QueueServer {
   readonly address: string;
   readonly #server: Server;
   readonly #owners = new Map<string, QueueOwner<unknown>>();
-  readonly #sockets = new Set<import('node:net').Socket>();
+  readonly #sockets = new Set<Socket>();
+  #handshaking = 0;
 
   private constructor() {
     this.address = newSocketAddress('queues');
@@ -62,25 +67,54 @@ export class QueueServer {
     }
   }
 
-  #accept(socket: import('node:net').Socket): void {
-    this.#sockets.add(socket);
-    if (getRuntime().ownerWaits === 0) socket.unref();
-    const touched = new Set<QueueOwner<unknown>>();
-    const connection = new QueueConnection(socket, ({ header, body }) => {
-      const owner = this.#owners.get(header.q);
-      if (!owner) {
-        connection.send({ t: 'fail', q: header.q, name: 'QueueClosedError', message: `No queue ${header.q} in process ${process.pid}.` });
-        return;
-      }
-      touched.add(owner);
-      owner.handle(connection, header, body);
-    });
+  #accept(socket: Socket): void {
     socket.on('error', () => socket.destroy());
+    if (getRuntime().ownerWaits === 0) socket.unref();
+    // Connections still proving themselves are few and short: more than that is someone probing.
+    if (this.#handshaking >= MAX_HANDSHAKING) {
+      socket.destroy();
+      return;
+    }
+    this.#handshaking++;
+    acceptAuthenticated(
+      socket,
+      (rest) => {
+        this.#handshaking--;
+        this.#serve(socket, rest);
+      },
+      (reason) => {
+        this.#handshaking--;
+        if (reason) reportRefusal('queue server', reason);
+      },
+    );
+  }
+
+  #serve(socket: Socket, rest: Buffer): void {
+    this.#sockets.add(socket);
+    const touched = new Set<QueueOwner<unknown>>();
+    const connection = new QueueConnection(
+      socket,
+      ({ header, body }) => {
+        const message = checkProxyMessage(header as unknown as Record<string, unknown>);
+        const owner = this.#owners.get(message.q);
+        if (!owner) {
+          connection.send({ t: 'fail', q: message.q, name: 'QueueClosedError', message: `No queue ${message.q} in process ${process.pid}.` });
+          return;
+        }
+        touched.add(owner);
+        owner.handle(connection, message, body);
+      },
+    );
     socket.on('close', () => {
       this.#sockets.delete(socket);
       for (const owner of touched) owner.disconnect(connection);
     });
+    socket.once('error', (error) => {
+      if (error instanceof ProtocolError) reportRefusal('queue server', error.message);
+    });
+    connection.receiveEarly(rest);
   }
 }
 
 const SERVER_KEY = Symbol.for('rx-multiprocessing.queueServer');
+const MAX_HANDSHAKING = 64;

@@ -1,15 +1,19 @@
 import { serialize } from 'node:v8';
 import { SerializationError } from '../errors/serialization-error.js';
+import { itemTooLarge } from './frame-codec.js';
 
 // Structured clone is what `serialization: 'advanced'` IPC uses; checking up front turns a late
-// DataCloneError inside send() into a typed error that names the offending value.
-export function assertCloneable(value: unknown, path: string): void {
+// DataCloneError inside send() into a typed error that names the offending value. With `maxBytes`
+// (a queue item, which must fit in one frame) a value that may be that large is measured too.
+export function assertCloneable(value: unknown, path: string, maxBytes = Infinity): void {
   if (isPlainData(value, 0)) return;
+  let bytes: number;
   try {
-    serialize(value);
+    bytes = serialize(value).length;
   } catch (cause) {
     throw new SerializationError(path, cause);
   }
+  if (bytes > maxBytes) throw itemTooLarge(bytes, path);
 }
 
 // Most items are strings, numbers and small plain objects or arrays of them, which always clone: a
@@ -18,6 +22,8 @@ export function assertCloneable(value: unknown, path: string): void {
 function isPlainData(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
+      // A long string is measured: it may not fit in a frame.
+      return (value as string).length <= MAX_PLAIN_STRING;
     case 'number':
     case 'boolean':
     case 'bigint':
@@ -44,6 +50,7 @@ function isPlainData(value: unknown, depth: number): boolean {
 }
 
 const MAX_DEPTH = 4;
+const MAX_PLAIN_STRING = 64 * 1024;
 const MAX_ENTRIES = 64;
 
 /** Marks Queue instances, whichever copy of the library made them. */

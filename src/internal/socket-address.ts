@@ -1,18 +1,15 @@
 import { unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { transportSettings } from './transport-settings.js';
 
 /**
- * A fresh address for a Unix socket this process will listen on. On Linux it is in the abstract
- * namespace: no file, so none is left behind by a process that dies without running its exit handlers
- * (SIGKILL, an unhandled SIGTERM). Elsewhere it is a file in the temp folder, removed at exit.
+ * A fresh path for a Unix socket this process will listen on, in the process tree's private folder
+ * (see TransportSettings). The file is removed when this process exits; the root removes the whole
+ * folder at its exit, and a later run removes it if the root was killed.
  */
 export function newSocketAddress(kind: string): string {
-  // node:crypto is loaded here, not at import: it costs every child that imports the library ~2 ms.
   const { randomBytes } = process.getBuiltinModule('node:crypto');
-  const name = `rxmp-${process.pid}-${kind}-${randomBytes(4).toString('hex')}.sock`;
-  if (process.platform === 'linux') return `\0${name}`;
-  const address = join(tmpdir(), name);
+  const address = join(transportSettings().socketDir, `${kind}-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
   process.once('exit', () => {
     try {
       unlinkSync(address);
@@ -22,3 +19,20 @@ export function newSocketAddress(kind: string): string {
   });
   return address;
 }
+
+/**
+ * Removes the socket file a child of this process listened on, once that child is gone: one ended
+ * by a signal (a daemon consumer terminated at completion) could not remove it, and a long-running
+ * program would gather them until it exits. Only a file of this tree's folder, named for that pid.
+ */
+export function removeSocketOf(address: string, pid: number | undefined): void {
+  const match = SOCKET_NAME.exec(basename(address));
+  if (!match || Number(match[1]) !== pid || dirname(address) !== transportSettings().socketDir) return;
+  try {
+    unlinkSync(address);
+  } catch {
+    // Removed by its process at exit.
+  }
+}
+
+const SOCKET_NAME = /^[a-z]+-(\d+)-[0-9a-f]{8}\.sock$/;

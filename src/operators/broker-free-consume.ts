@@ -12,6 +12,7 @@ import { DirectPipeline } from './direct-pipeline.js';
 import type { ProducerSpec } from './direct-source.js';
 import { OutcomeLedger } from './outcome-ledger.js';
 import { createObservable } from './rx.js';
+import { removeSocketOf } from '../internal/socket-address.js';
 
 /**
  * consume() of a source that is only producer() children (see mergeProducers), with no process in
@@ -27,6 +28,8 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
   return createObservable<R>((subscriber) => {
     const { batchSize, maxWindow, maxKept } = brokerFreeSizes(settings, maxsize, producers.length);
     const addresses: (string | undefined)[] = Array.from({ length: settings.processes }, () => undefined);
+    // Whose inbox each address is: its file is removed once that consumer is gone.
+    const inboxPids: (number | undefined)[] = [];
     // A producer listens for its routes once it reported ready (they would be lost before).
     const routed = new Set<number>();
     const readyProducers = new Set<number>();
@@ -104,13 +107,16 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
       // One that died before it listened gets no items; the producers resend what one that died later held.
       onConsumerGone: (id) => {
         if (addresses[id] === undefined) addresses[id] = '';
+        else removeSocketOf(addresses[id] as string, inboxPids[id]);
         sendRoutes();
       },
       onConsumerMessage: (id, message) => {
         if (message.rxmp !== 'inbox') return;
         addresses[id] = message.address;
+        inboxPids[id] = pipeline.consumers.get(id)?.process.pid;
         sendRoutes();
       },
+      dispose: () => addresses.forEach((address, id) => address && removeSocketOf(address, inboxPids[id])),
       onProducerMessage: (index, message) => {
         if (message.rxmp === 'ready') {
           readyProducers.add(index);
@@ -125,7 +131,7 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
 
     return pipeline.start(
       BROKER_FREE_CONSUMER_TARGET,
-      (id) => [maxWindow, handler, settings.args, id, init],
+      (id) => [{ maxWindow, maxKept }, handler, settings.args, id, init],
       BROKER_FREE_PRODUCER_TARGET,
       (spec, index) => [index, batchSize, maxKept, spec.ref, spec.args],
       producers,

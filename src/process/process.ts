@@ -9,6 +9,7 @@ import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteE
 import { getRuntime, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../internal/queue-handles.js';
+import { transportSettings } from '../internal/transport-settings.js';
 import { CAPTURE_STDERR, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
@@ -277,6 +278,7 @@ export class Process implements TrackedChild {
       subclass,
       args,
       log: currentLogSettings(),
+      transport: transportSettings(),
     };
   }
 

@@ -5,6 +5,7 @@ import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
 import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
+import { MAX_BODY_BYTES } from '../internal/frame-codec.js';
 import { EMPTY } from '../internal/queue-core.js';
 import { ADOPT_QUEUE, CAP_PREFETCH, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
@@ -53,7 +54,7 @@ export class Queue<T> {
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     const timeout = options === undefined ? null : normalizeTimeout(options.timeout, 'put');
     if (this.#closed) throw closedError('put');
-    if (typeof item !== 'string' && typeof item !== 'number') assertItem(item);
+    if (typeof item !== 'number' && (typeof item !== 'string' || item.length > LONG_STRING)) assertItem(item);
     return this.#backend.put(item, options?.block !== false, timeout);
   }
 
@@ -78,7 +79,7 @@ export class Queue<T> {
    */
   [TRY_PUT](item: T): boolean {
     if (this.#closed) return false;
-    if (typeof item !== 'string' && typeof item !== 'number') assertItem(item);
+    if (typeof item !== 'number' && (typeof item !== 'string' || item.length > LONG_STRING)) assertItem(item);
     return this.#backend.offer(item);
   }
 
@@ -185,6 +186,7 @@ function closedError(operation: 'put' | 'get'): QueueClosedError {
 export function assertItem(item: unknown): void {
   if (typeof item !== 'object' || item === null) {
     if (typeof item === 'function' || typeof item === 'symbol') assertCloneable(item, 'item');
+    else if (typeof item === 'string' && item.length > LONG_STRING) assertCloneable(item, 'item', MAX_BODY_BYTES);
     return;
   }
   if (QUEUE_BRAND in item) {
@@ -193,7 +195,10 @@ export function assertItem(item: unknown): void {
       new TypeError('a Queue cannot be put into a queue; share queues between processes by passing them in Process args'),
     );
   }
-  assertCloneable(item, 'item');
+  assertCloneable(item, 'item', MAX_BODY_BYTES);
 }
 
 let adopted: QueueBackend<unknown> | undefined;
+
+// A string this long may not fit in one frame: it is measured (see assertItem).
+const LONG_STRING = MAX_BODY_BYTES / 2;

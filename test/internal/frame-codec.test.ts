@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import { deserialize } from 'node:v8';
-import { encodeFrame, FrameDecoder, joinBody, type Body } from '../../src/internal/frame-codec.js';
+import { deserialize, serialize } from 'node:v8';
+import { SerializationError } from '../../src/errors/serialization-error.js';
+import { encodedItemCount, encodeFrame, encodeItemBodies, FrameDecoder, joinBody, MAX_BODY_BYTES, type Body } from '../../src/internal/frame-codec.js';
+import { ProtocolError } from '../../src/internal/protocol-error.js';
 
 describe('FrameDecoder', () => {
   it('should reassemble frames from chunks read into one reused buffer', () => {
@@ -55,3 +57,67 @@ describe('FrameDecoder', () => {
   });
 });
 
+
+describe('FrameDecoder against a faulty peer', () => {
+  const frameOf = (json: string, declared?: number): Buffer => {
+    const head = Buffer.from(json);
+    const prefix = Buffer.alloc(8);
+    prefix.writeUInt32LE(declared ?? 4 + head.length, 0);
+    prefix.writeUInt32LE(head.length, 4);
+    return Buffer.concat([prefix, head]);
+  };
+
+  it('should refuse a frame announced over the limit at its length prefix, before its bytes arrive', () => {
+    const decoder = new FrameDecoder<unknown>();
+    expect(() => decoder.push(frameOf('{}', 2 ** 31).subarray(0, 4))).to.throw(ProtocolError, /over the limit/);
+  });
+
+  for (const [what, json] of [
+    ['not JSON', '{"t":'],
+    ['null', 'null'],
+    ['an array', '[1]'],
+    ['a number', '42'],
+  ] as const) {
+    it(`should refuse a header that is ${what} with ProtocolError`, () => {
+      const decoder = new FrameDecoder<unknown>();
+      expect(() => decoder.push(frameOf(json))).to.throw(ProtocolError, /header/);
+    });
+  }
+
+  it('should refuse a header length that runs past its frame', () => {
+    const bytes = Buffer.alloc(12);
+    bytes.writeUInt32LE(8, 0);
+    bytes.writeUInt32LE(60_000, 4);
+    expect(() => new FrameDecoder<unknown>().push(bytes)).to.throw(ProtocolError, /header of 60000 bytes/);
+  });
+});
+
+describe('encodedItemCount', () => {
+  it('should read the item count of a batch from its first bytes', () => {
+    expect(encodedItemCount(serialize([1, 2, 3]))).to.equal(3);
+    expect(encodedItemCount(serialize(Array.from({ length: 300 }, (_, i) => i)))).to.equal(300);
+    expect(encodedItemCount(serialize(new Array(70_000).fill('x')))).to.equal(70_000);
+    expect(encodedItemCount(serialize([]))).to.equal(0);
+  });
+
+  it('should say undefined for what is no array', () => {
+    expect(encodedItemCount(serialize({ length: 3 }))).to.equal(undefined);
+    expect(encodedItemCount(serialize('abc'))).to.equal(undefined);
+    expect(encodedItemCount(Buffer.from([1, 2, 3, 4, 5]))).to.equal(undefined);
+  });
+});
+
+describe('encodeItemBodies', () => {
+  it('should keep a batch in one body when it fits, and split a batch of large items so that each body fits', () => {
+    expect(encodeItemBodies([1, 2, 3]).map((part) => part.count)).to.deep.equal([3]);
+    const big = (): Buffer => Buffer.alloc(100 * 1024 * 1024, 1);
+    const parts = encodeItemBodies([big(), big(), big()]);
+    expect(parts.map((part) => part.count)).to.deep.equal([2, 1]);
+    for (const part of parts) expect(part.body.length).to.be.at.most(MAX_BODY_BYTES);
+  });
+
+  it('should throw SerializationError for one item larger than a frame may carry', () => {
+    const huge = Buffer.alloc(MAX_BODY_BYTES + 1024);
+    expect(() => encodeItemBodies([huge])).to.throw(SerializationError, /MiB, more than the 256\.0 MiB/);
+  });
+});

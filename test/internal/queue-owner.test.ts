@@ -46,6 +46,8 @@ describe('QueueOwner', () => {
     owner.handle(consumer.connection, { t: 'request', q: 'q', n: 20 }, undefined);
     await turn();
     expect(consumer.received).to.deep.equal([range(0, 20)]);
+    owner.handle(producer.connection, { t: 'want-credit', q: 'q', n: 10 }, undefined);
+    await turn();
     owner.handle(producer.connection, { t: 'put', q: 'q', n: 10 }, serialize(range(20, 30)));
     owner.handle(consumer.connection, { t: 'request', q: 'q', n: 4 }, undefined);
     await turn();

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { basename } from 'node:path';
+import { transportSettings } from '../../src/internal/transport-settings.js';
 import { JoinableQueue, Process, Queue } from '../../src/index.js';
 import { assertNoChildrenLeft, readRecord, removeTempFiles, tempFile, waitFor, waitForFile } from '../helpers.js';
 import * as qt from '../fixtures/queue-targets.js';
@@ -60,13 +62,14 @@ describe('Queue across processes', () => {
     expect([await q.get(), await q.get()]).to.deep.equal([1, 2]);
   });
 
-  it('should serve its queues without a socket file on Linux, so none is left if it is killed', async () => {
+  it("should serve its queues from a socket in the tree's private folder, not in the temp folder itself", async () => {
     const q = new Queue<string>();
     const p = start(qt.putAll, [q, ['served']]);
     expect(await q.get({ timeout: 5000 })).to.equal('served');
     await p.join();
-    const files = readdirSync(tmpdir()).filter((file) => file.startsWith(`rxmp-${process.pid}-`));
-    expect(files).to.have.length(process.platform === 'linux' ? 0 : 1);
+    const dir = transportSettings().socketDir;
+    expect(readdirSync(tmpdir()).filter((file) => file.startsWith(`rxmp-${process.pid}-`))).to.deep.equal([basename(dir)]);
+    expect(readdirSync(dir).filter((file) => file.startsWith(`queues-${process.pid}-`))).to.have.length(1);
   });
 
   it('should reach the owner from a grandchild the queue was passed on to', async () => {
