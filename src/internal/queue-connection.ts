@@ -31,12 +31,12 @@ export class QueueConnection {
     this.#decoder = new FrameDecoder({ keepPieces: !options.ownReads });
     socket.setNoDelay?.(true);
     if (options.ownReads) return;
-    socket.on('data', (chunk: Buffer) => this.#receive(() => this.#decoder.push(chunk)));
+    socket.on('data', (chunk: Buffer) => this.#receiveChunk(chunk));
   }
 
   /** Bytes the peer sent before this connection read its socket (those after its handshake answer). */
   receiveEarly(bytes: Buffer): void {
-    if (bytes.length > 0) this.#receive(() => this.#decoder.push(bytes));
+    if (bytes.length > 0) this.#receiveChunk(bytes);
   }
 
   /**
@@ -68,10 +68,10 @@ export class QueueConnection {
             }
             if (rest === undefined) return true;
             handshake = undefined;
-            if (rest.length > 0) self.#receive(() => self.#decoder.push(rest, false));
+            if (rest.length > 0) self.#receiveChunk(rest);
             return true;
           }
-          self.#receive(() => self.#decoder.read(bytes, readBuffer));
+          self.#receiveRead(bytes, readBuffer);
           return true;
         },
       },
@@ -93,15 +93,32 @@ export class QueueConnection {
     for (const resolve of this.#onAnswered.splice(0)) resolve();
   }
 
-  #receive(decode: () => Frame<QueueWireMessage>[]): void {
+  #receiveChunk(chunk: Buffer): void {
     if (this.socket.destroyed) return;
     try {
-      for (const frame of decode()) this.#onFrame(frame);
+      this.#dispatch(this.#decoder.push(chunk));
     } catch (error) {
-      // Only a peer's fault ends its connection quietly; a fault of ours must still be seen.
-      if (!(error instanceof ProtocolError)) throw error;
-      this.#fail(error);
+      this.#refuse(error);
     }
+  }
+
+  #receiveRead(bytes: number, readBuffer: Buffer): void {
+    if (this.socket.destroyed) return;
+    try {
+      this.#dispatch(this.#decoder.read(bytes, readBuffer));
+    } catch (error) {
+      this.#refuse(error);
+    }
+  }
+
+  #dispatch(frames: Frame<QueueWireMessage>[]): void {
+    for (const frame of frames) this.#onFrame(frame);
+  }
+
+  // Only a peer's fault ends its connection quietly; a fault of ours must still be seen.
+  #refuse(error: unknown): void {
+    if (!(error instanceof ProtocolError)) throw error;
+    this.#fail(error);
   }
 
   // The peer broke the protocol: this connection ends, with the reason, and nothing else does.
