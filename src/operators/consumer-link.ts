@@ -3,23 +3,9 @@ import type { ConsumerResult } from '../child/consumer-input.js';
 import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
 import { DISPOSE_QUEUE } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
+import { channelEnd } from './channel-end.js';
 
 const RESOLVED = Promise.resolve();
-// Bounds the wait for a channel's end after its process exited, should 'disconnect' never come.
-const CHANNEL_END_AFTER_EXIT_MS = 5_000;
-
-function channelEnd(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    child.once('disconnect', () => {
-      if (timer) clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', () => {
-      if (child.connected) timer = setTimeout(resolve, CHANNEL_END_AFTER_EXIT_MS);
-    });
-  });
-}
 
 /** How consume() hands one consumer the items the dispatcher assigned it, and tells it to finish. */
 export interface ConsumerLink {
@@ -75,7 +61,7 @@ export class IpcConsumerLink implements ConsumerLink {
   constructor(child: ChildProcess, onResult: (result: ConsumerResult) => void, onError: (error: unknown) => void) {
     this.#child = child;
     this.#onError = onError;
-    this.drained = child.connected ? channelEnd(child) : RESOLVED;
+    this.drained = channelEnd(child);
     this.#onMessage = (message: unknown): void => {
       if (!isProtocolMessage(message)) return;
       try {
