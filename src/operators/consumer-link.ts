@@ -5,8 +5,6 @@ import { DISPOSE_QUEUE } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
 import { channelEnd } from './channel-end.js';
 
-const RESOLVED = Promise.resolve();
-
 /** How consume() hands one consumer the items the dispatcher assigned it, and tells it to finish. */
 export interface ConsumerLink {
   /** Takes `items` over: the caller must not change the array afterwards. */
@@ -24,7 +22,7 @@ export interface ConsumerLink {
 }
 
 /** A manual consumer's items go into the JoinableQueue its target loops on. */
-export function queueLink(jobs: Queue<unknown>): ConsumerLink {
+export function queueLink(jobs: Queue<unknown>, child: ChildProcess): ConsumerLink {
   return {
     send: (items) => {
       for (const item of items) jobs.putNowait(item);
@@ -32,8 +30,9 @@ export function queueLink(jobs: Queue<unknown>): ConsumerLink {
     // Manual consumers are daemons (validated): they are terminated, never told to end.
     end: () => {},
     dispose: () => jobs[DISPOSE_QUEUE](),
-    // What a manual consumer yields reaches the parent through the results queue, read on its own.
-    drained: RESOLVED,
+    // What a manual consumer yields reaches the parent through the results queue, read on its own;
+    // its channel carries only why it failed, if it says so (see reportedError).
+    drained: channelEnd(child),
   };
 }
 
