@@ -2,13 +2,13 @@
 // becomes the process described there, imports the target, reports ready (or why not), runs it,
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
-import { isProtocolMessage, toRemoteError, type BootPayload, type ProtocolMessage, type QueueDescriptor } from '../internal/protocol.js';
+import { isProtocolMessage, type BootPayload, type ProtocolMessage, type QueueDescriptor } from '../internal/protocol.js';
 import { decodeQueues } from '../internal/queue-handles.js';
 import { adoptTransportSettings } from '../internal/transport-settings.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { ADOPT_QUEUE, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
-import { exitAfterFlush, ExitRequest, exitWhenIdle, installExitGuards, reportFailure } from './exit.js';
+import { ExitRequest, exitWhenIdle, failChild, installExitGuards, reportFailure } from './exit.js';
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
@@ -42,18 +42,14 @@ async function boot(payload: BootPayload): Promise<void> {
   runtime.counter = 0;
   configureLogging(payload.log);
   installExitGuards(() => runtime.name);
+  runtime.failChild = (error) => failChild(runtime.name, error);
 
   let instance: Process;
-  runtime.bootstrapping = true;
   try {
     instance = await rebuildProcess(payload);
   } catch (error) {
-    runtime.bootstrapping = false;
-    sendToParent({ rxmp: 'init-failed', error: toRemoteError(error) } satisfies ProtocolMessage);
-    reportFailure(runtime.name, error);
-    return exitAfterFlush(1);
+    return failChild(runtime.name, error);
   }
-  runtime.bootstrapping = false;
   sendToParent({ rxmp: 'ready' } satisfies ProtocolMessage);
 
   logEvent('info', 'child process calling self.run()');

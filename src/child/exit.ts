@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { flushAll, hasPendingData } from '../internal/flush-registry.js';
+import { toRemoteError, type ProtocolMessage } from '../internal/protocol.js';
 import { sendToParent } from './parent-channel.js';
 
 /**
@@ -27,8 +28,25 @@ export function installExitGuards(getName: () => string): void {
   });
 }
 
+/**
+ * Ends this child because it cannot do its work: the parent hears why (an `init-failed` message, read
+ * before the child's channel ends), the stack goes to stderr, and the child exits with 1 once that is
+ * written. A child already on its way out keeps the reason it had.
+ */
+export function failChild(name: string, error: unknown): void {
+  if (exiting) return;
+  sendToParent({ rxmp: 'init-failed', error: toRemoteError(error) } satisfies ProtocolMessage);
+  reportFailure(name, error);
+  exitAfterFlush(1);
+}
+
 /** `Process <name>:` and the stack on stderr, as CPython's `_bootstrap` prints an uncaught exception. */
 export function reportFailure(name: string, error: unknown): void {
+  // failChild reported it already, and the error goes on to unwind the code that threw it.
+  if (typeof error === 'object' && error !== null) {
+    if (reported.has(error)) return;
+    reported.add(error);
+  }
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   writeSync(2, `Process ${name}:\n${detail}\n`);
 }
@@ -59,6 +77,11 @@ function aliveResources(): string {
   return process.getActiveResourcesInfo().sort().join();
 }
 
+/** True once this child is on its way out (see exitAfterFlush). */
+export function isExiting(): boolean {
+  return exiting;
+}
+
 export function exitAfterFlush(code: number): void {
   if (exiting) return;
   exiting = true;
@@ -72,4 +95,5 @@ function toStatus(code: number | string | null | undefined): number {
 }
 
 let exiting = false;
+const reported = new WeakSet<object>();
 const realExit = process.exit.bind(process);

@@ -1,12 +1,15 @@
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { fingerprint } from '../internal/fingerprint.js';
+import { importingTarget } from '../internal/target-import.js';
 import { TargetResolutionError } from '../errors/target-resolution-error.js';
+import { ExitRequest, isExiting } from './exit.js';
 
 // Imports the module a target lives in and returns the export, or a TargetResolutionError saying why not.
 export async function importTarget(ref: ModuleExportRef): Promise<Function> {
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(ref.module)) as Record<string, unknown>;
+    // Marked, so that code the module runs unguarded cannot start processes (see importingTarget).
+    namespace = (await importingTarget(ref.module, () => import(ref.module))) as Record<string, unknown>;
   } catch (cause) {
     // The library's own errors (a process started at import time) already say what to fix.
     if (cause instanceof Error && Object.hasOwn(LIBRARY_ERRORS, cause.name)) throw cause;
@@ -17,6 +20,10 @@ export async function importTarget(ref: ModuleExportRef): Promise<Function> {
       { module: ref.module, exportName: ref.exportName, cause },
     );
   }
+  // The module started a process unguarded as it loaded, and this child is failing for it (see
+  // throwOnMissingMainGuard): unwind the caller, as process.exit() does, rather than run the target
+  // (a consumer would take items meanwhile, and report them as done).
+  if (isExiting()) throw new ExitRequest(1);
   const found = pickExport(namespace, ref);
   if (typeof found !== 'function') {
     throw new TargetResolutionError(

@@ -3,7 +3,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
 /**
  * An operation that the process's current state forbids: starting twice, joining before start,
  * using a closed process, setting `daemon` after start, a daemon starting children, or starting a
- * process while a child is still importing its target module (a missing `isMainModule` guard).
+ * process from code a child runs because it imported its target's module (a missing `isMainModule`
+ * guard; the child then exits with 1, and producer() and consume() fail with this error).
  *
  * @example
  * p.start(); p.start(); // ProcessStateError: cannot start a process twice

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type * as Bootstrap from '../child/bootstrap.js';
+import { MAIN_SCRIPT_VARIABLE, mainScriptUrl } from './main-script.js';
 
 // Forks a child running the library's bootstrap. The child gets the parent's execArgv, so a parent
 // running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones.
@@ -11,8 +12,15 @@ export function launchChild(options: { captureStderr?: boolean } = {}): ChildPro
     // layer pipes stderr instead (and forwards it), to quote its tail when a child fails.
     stdio: ['ignore', 'inherit', options.captureStderr ? 'pipe' : 'inherit', 'ipc'],
     serialization: 'advanced',
-    env: childEnv(process.env),
+    env: withMainScript(childEnv(process.env)),
   });
+}
+
+// A child cannot tell the program's main script from its own argv; it needs it to mark that script
+// when it imports it for a target (see importingTarget).
+function withMainScript(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const main = mainScriptUrl();
+  return main === undefined || env[MAIN_SCRIPT_VARIABLE] === main ? env : { ...env, [MAIN_SCRIPT_VARIABLE]: main };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { HOLD_PARENT } from './symbols.js';
 
 /** What a child learns about its parent at bootstrap. */
@@ -39,8 +40,15 @@ export interface Runtime {
   parent: ParentInfo | null;
   /** Counter for default names; advances at construction, like CPython. */
   counter: number;
-  /** True while a child imports its target's module: starting a process then is a missing main guard. */
-  bootstrapping: boolean;
+  /** In a child, while it imports a target's module: the module's URL (see importingTarget). */
+  importingTarget: string | undefined;
+  /**
+   * In a child that imported the main script as a target's module: the script's URL, for what that
+   * import scheduled to run later (see importingTarget). Starting a process there is a missing main guard.
+   */
+  targetImport: AsyncLocalStorage<string> | undefined;
+  /** In a child: ends it at once with `error`, which its parent hears (set by the child's bootstrap). */
+  failChild: ((error: Error) => void) | undefined;
   readonly children: Set<TrackedChild>;
   /** Waits in progress on queues this process owns (a get, put or join); children are held while > 0. */
   ownerWaits: number;
@@ -56,7 +64,9 @@ export function getRuntime(): Runtime {
     daemon: false,
     parent: null,
     counter: 0,
-    bootstrapping: false,
+    importingTarget: undefined,
+    targetImport: undefined,
+    failChild: undefined,
     children: new Set(),
     ownerWaits: 0,
     log: { level: 'silent', format: 'text', toStderr: false },

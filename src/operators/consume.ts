@@ -22,6 +22,7 @@ import { finishConsumers } from './finish-consumers.js';
 import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
 import { directProducersOf } from './direct-source.js';
+import { reportedError } from './reported-error.js';
 
 /** Options of {@link consume}. */
 export interface ConsumeOptions extends QueueOperatorOptions {
@@ -182,6 +183,8 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         const lost: Job<T>[] = core.removeWorker(id);
         workers.delete(id);
         const { process } = worker;
+        const reported = reportedError(process);
+        if (reported) return fail(reported);
         if (settings.onConsumerExit === 'error' && lost.length > 0) {
           return fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lost.length, reason: "onConsumerExit is 'error'." }));
         }
@@ -245,7 +248,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           jobs[FIX_PREFETCH](settings.prefetch + 1);
           process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id, init], daemon: settings.daemon, ...name });
           process.start();
-          link = queueLink(jobs);
+          link = queueLink(jobs, process[HANDLE]);
         } else {
           process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id, init], daemon: settings.daemon, ...name });
           process.start();

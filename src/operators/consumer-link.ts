@@ -3,23 +3,7 @@ import type { ConsumerResult } from '../child/consumer-input.js';
 import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
 import { DISPOSE_QUEUE } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
-
-const RESOLVED = Promise.resolve();
-// Bounds the wait for a channel's end after its process exited, should 'disconnect' never come.
-const CHANNEL_END_AFTER_EXIT_MS = 5_000;
-
-function channelEnd(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    child.once('disconnect', () => {
-      if (timer) clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', () => {
-      if (child.connected) timer = setTimeout(resolve, CHANNEL_END_AFTER_EXIT_MS);
-    });
-  });
-}
+import { channelEnd } from './channel-end.js';
 
 /** How consume() hands one consumer the items the dispatcher assigned it, and tells it to finish. */
 export interface ConsumerLink {
@@ -38,7 +22,7 @@ export interface ConsumerLink {
 }
 
 /** A manual consumer's items go into the JoinableQueue its target loops on. */
-export function queueLink(jobs: Queue<unknown>): ConsumerLink {
+export function queueLink(jobs: Queue<unknown>, child: ChildProcess): ConsumerLink {
   return {
     send: (items) => {
       for (const item of items) jobs.putNowait(item);
@@ -46,8 +30,9 @@ export function queueLink(jobs: Queue<unknown>): ConsumerLink {
     // Manual consumers are daemons (validated): they are terminated, never told to end.
     end: () => {},
     dispose: () => jobs[DISPOSE_QUEUE](),
-    // What a manual consumer yields reaches the parent through the results queue, read on its own.
-    drained: RESOLVED,
+    // What a manual consumer yields reaches the parent through the results queue, read on its own;
+    // its channel carries only why it failed, if it says so (see reportedError).
+    drained: channelEnd(child),
   };
 }
 
@@ -75,7 +60,7 @@ export class IpcConsumerLink implements ConsumerLink {
   constructor(child: ChildProcess, onResult: (result: ConsumerResult) => void, onError: (error: unknown) => void) {
     this.#child = child;
     this.#onError = onError;
-    this.drained = child.connected ? channelEnd(child) : RESOLVED;
+    this.drained = channelEnd(child);
     this.#onMessage = (message: unknown): void => {
       if (!isProtocolMessage(message)) return;
       try {

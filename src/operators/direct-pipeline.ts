@@ -10,6 +10,7 @@ import { consumerName, type ConsumeSettings } from './consume-settings.js';
 import type { ProducerSpec } from './direct-source.js';
 import { finishConsumers } from './finish-consumers.js';
 import { DRAIN_AFTER_EXIT_MS, exitError, whenExitingWith0 } from './producer-exit.js';
+import { reportedError } from './reported-error.js';
 
 /** What one direct path (through the parent's queue, or broker-free) adds to the shared lifecycle. */
 export interface DirectPipelineHooks {
@@ -114,6 +115,8 @@ export class DirectPipeline {
     // Gone once its channel has ended too: every outcome it wrote before has been read by then.
     void Promise.all([process.join(), link.drained]).then(() => {
       if (this.#finished) return;
+      const reported = reportedError(process);
+      if (reported) return this.fail(reported);
       this.consumers.delete(id);
       this.#hooks.onConsumerGone?.(id);
       if (this.consumers.size === 0) {

@@ -62,8 +62,7 @@ export function activeChildren(): Process[] {
  * if (isMainModule(import.meta.url)) { new Process({ target: worker }).start(); }
  */
 export function isMainModule(moduleUrl: string): boolean {
-  const runtime = getRuntime();
-  if (runtime.parent !== null || runtime.bootstrapping) return false;
+  if (getRuntime().parent !== null) return false;
   const entry = process.argv[1];
   if (!entry) return false;
   return moduleUrl === pathToFileURL(entry).href || moduleUrl === pathToFileURL(resolveReal(entry)).href;

@@ -14,6 +14,7 @@ import { CAPTURE_STDERR, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
 import { currentLogSettings, logEvent } from './logger.js';
+import { throwOnMissingMainGuard } from './main-guard.js';
 
 /** A function a child process can import: exported at the top level of some module. */
 export type Target = (...args: never[]) => unknown;
@@ -131,17 +132,13 @@ export class Process implements TrackedChild {
     this.#assertNotClosed();
     if (this.#state === 'started') throw new ProcessStateError(`Cannot start ${this.#name} twice: a Process object can be started only once. Create a new Process instead.`);
     this.#assertCreator('start');
+    // Before the daemon rule: a daemon that runs a script without the guard must be told to add the
+    // guard, not to stop being a daemon (which would then fork without end).
+    throwOnMissingMainGuard(this.#name);
     const runtime = getRuntime();
     if (runtime.daemon) {
       throw new ProcessStateError(
         `Daemonic processes are not allowed to have children (${runtime.name} is a daemon). Make ${runtime.name} a non-daemon process to let it start ${this.#name}.`,
-      );
-    }
-    if (runtime.bootstrapping) {
-      throw new ProcessStateError(
-        `An attempt has been made to start ${this.#name} while ${runtime.name} is still importing its target's module. ` +
-          'The module starts processes at import time; guard that code with `if (isMainModule(import.meta.url)) { … }` ' +
-          "(Python's `if __name__ == '__main__':`), so children can import the module without running it.",
       );
     }
     const boot = this.#prepareBoot();
