@@ -29,7 +29,10 @@ export interface BootMessage {
 export interface ReadyMessage {
   readonly rxmp: 'ready';
 }
-/** child → parent: the target could not be imported; the child exits with 1. */
+/**
+ * child → parent: the child cannot run its target and exits with 1: the target could not be
+ * imported, or code its module runs on import tried to start a process (a missing main guard).
+ */
 export interface InitFailedMessage {
   readonly rxmp: 'init-failed';
   readonly error: RemoteError;
