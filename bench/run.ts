@@ -1,7 +1,8 @@
 // `npm run bench`: every workload of the library against its references, in one run on this machine,
 // alternating them round by round (a slow phase of a shared machine then hits all of them), with a
 // warm-up and ROUNDS measured rounds. Prints a table, writes bench/results/latest.json (every figure
-// and ratio) and bench/results/ratios.svg. `--smoke` runs one small round (npm test uses it).
+// and ratio) and bench/results/ratios.svg. `--smoke` runs one small round (npm test uses it). The soak
+// (10 M items per path, ~1 minute) can be run alone with `--only soak`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -18,6 +19,7 @@ import { runQueueRoundTrip } from './workloads/latency.js';
 import { runMemoryBound } from './workloads/memory.js';
 import { runQueuePipeline, runRxPipeline, type PipelineParams } from './workloads/pipeline.js';
 import { runConsumePool, runWorkerpool } from './workloads/pool.js';
+import { runSoak } from './workloads/soak.js';
 import { runProcessStart, runRawForkStart } from './workloads/startup.js';
 
 interface Variant {
@@ -172,6 +174,24 @@ async function main(): Promise<void> {
       }
     }
   }
+  // The soak runs once per path (its figure is a curve, not a rate to take the median of); the
+  // smoke run keeps it small, so its code stays exercised. `--only soak` runs it alone.
+  // Before the memory workload, which exposes gc() (see collectGarbage).
+  const soakN = SMOKE ? 20_000 : Number(process.env['BENCH_SOAK_N'] ?? 10_000_000);
+  for (const path of ['direct', 'general'] as const) {
+    const key = `soak.${path}`;
+    if (!selected(key)) continue;
+    progress(`soak: ${soakN.toLocaleString('en-US')} items on the ${path} path, RSS sampled every 0.5 s`);
+    const soak = await runSoak(soakN, path);
+    results[key] = soak;
+    const shape = `${soak.n.toLocaleString('en-US')} items in ${soak.seconds.toFixed(0)} s, start ${soak.startRssMb.toFixed(0)}, end ${soak.endRssMb.toFixed(0)} MB`;
+    table.push([key, 'parent RSS peak', soak.peakRssMb.toFixed(0), shape, 'MB']);
+    table.push([key, 'RSS growth, 2nd half', soak.growthSecondHalfMb.toFixed(1), 'last sample − mid-run sample', 'MB']);
+    table.push([key, 'rate', format(soak.itemsPerS), 'children\'s start-up included', 'items/s']);
+  }
+  // The curves go to a file of their own, with --only too: a soak is run alone to look at them.
+  const soaks = Object.fromEntries(Object.entries(results).filter(([key]) => key.startsWith('soak.')));
+  if (Object.keys(soaks).length > 0) writeResult('soak.json', `${JSON.stringify(soaks, null, 2)}\n`);
   // The issue's shape is 1M items from a producer 100x faster than its consumer. At 100x (a consumer
   // spending 100 µs an item, ~10k items/s) 1M items would take over 100 s of the 5-minute budget, so
   // the bound is shown twice: 1M items against a consumer spending 10 µs an item (the producer ~10x
@@ -196,15 +216,13 @@ async function main(): Promise<void> {
   if (ONLY) {
     for (const line of formatTable(table)) console.log(line);
     console.log(`\n${describeNodeStartup(nodeStartup)}`);
-    console.log(`${ROUNDS} round(s) of ${ONLY.join(', ')} in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; no files written (--only)`);
+    console.log(`${ROUNDS} round(s) of ${ONLY.join(', ')} in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; no files written (--only) but soak.json, if the soak ran`);
     return;
   }
-  const dir = process.env['BENCH_OUT'] ?? fileURLToPath(new URL('../results/', import.meta.url));
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(dir, 'ratios.svg'), renderRatioChart(bars, `rx-multiprocessing / reference (median of ${ROUNDS}; green = target met)`));
+  writeResult('latest.json', `${JSON.stringify(results, null, 2)}\n`);
+  writeResult('ratios.svg', renderRatioChart(bars, `rx-multiprocessing / reference (median of ${ROUNDS}; green = target met)`));
   const lines = formatTable(table);
-  writeFileSync(join(dir, 'latest.txt'), `${lines.join('\n')}\n`);
+  writeResult('latest.txt', `${lines.join('\n')}\n`);
   for (const line of lines) console.log(line);
   console.log(`\n${describeNodeStartup(nodeStartup)}`);
   console.log(`${ROUNDS} round(s) in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrote bench/results/latest.json, latest.txt and ratios.svg`);
@@ -224,6 +242,12 @@ const TARGETS: Record<string, number> = {
   'startup.vsRawFork': 1.2,
   'pool.vsWorkerpool': 1,
 };
+
+function writeResult(name: string, text: string): void {
+  const dir = process.env['BENCH_OUT'] ?? fileURLToPath(new URL('../results/', import.meta.url));
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), text);
+}
 
 function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K… ${text}`);

@@ -68,9 +68,9 @@ export interface RunResult {
 }
 
 /** Runs a driver script (TypeScript, through tsx) as a separate parent process and collects its output. */
-export function runScript(script: string, args: string[] = [], options: { node?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runScript(script: string, args: string[] = [], options: { node?: boolean; timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...(options.node ? [] : TS_LOADER), script, ...args], { cwd: ROOT, timeout: options.timeoutMs ?? 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...(options.nodeFlags ?? []), ...(options.node ? [] : TS_LOADER), script, ...args], { cwd: ROOT, timeout: options.timeoutMs ?? 30_000 }, (error, stdout, stderr) => {
       if (error && typeof (error as { code?: unknown }).code !== 'number' && !(error as { signal?: unknown }).signal) return reject(error);
       const e = error as { code?: number; signal?: NodeJS.Signals } | null;
       resolve({ code: e?.code ?? 0, signal: e?.signal ?? null, stdout, stderr });

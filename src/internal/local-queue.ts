@@ -6,6 +6,8 @@ import type { QueueBackend } from './queue-backend.js';
 import { EMPTY, QueueCore } from './queue-core.js';
 import { QueueOwner } from './queue-owner.js';
 import { QueueServer } from './queue-server.js';
+import { noteHandoff, type QueueLease } from './queue-lease.js';
+import { logEvent } from '../process/logger.js';
 import { createWaiter, type Waiter } from './wait.js';
 
 /** A queue whose buffer lives in this process: the owner. Remote proxies reach it through QueueOwner. */
@@ -19,6 +21,8 @@ export class LocalQueue<T> implements QueueBackend<T> {
   #soleProducer = false;
   #onOutcomes: ((outcomes: unknown[]) => void) | undefined;
   #descriptor: QueueDescriptor | undefined;
+  #lease: QueueLease | undefined;
+  #closed = false;
 
   constructor(maxsize: number) {
     this.#core = new QueueCore<T>(maxsize);
@@ -129,10 +133,43 @@ export class LocalQueue<T> implements QueueBackend<T> {
    * process and its children alive.
    */
   dispose(): void {
-    for (const waiter of this.#waiters) waiter.fail(new QueueClosedError('The queue was disposed while this wait was pending.'));
-    if (this.#owner) QueueServer.get().unregister(this.#owner.id);
+    this.#failWaits('The queue was disposed while this wait was pending.');
+    this.#lease?.end();
+  }
+
+  /**
+   * The handle here was closed: it no longer keeps the queue served. Once no child uses it either,
+   * its items are dropped, since no process can take them any more (now, if it was never shared).
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#lease) {
+      this.#dropItems();
+      return;
+    }
+    HANDLES.unregister(this.#lease);
+    this.#lease.release();
+  }
+
+  // Nobody uses the queue from another process any more: forget the owner. If the handle here is
+  // closed too, nothing can take the items or settle a wait.
+  #forgetOwner(): void {
     this.#owner = undefined;
     this.#descriptor = undefined;
+    this.#lease = undefined;
+    if (!this.#closed) return;
+    this.#dropItems();
+  }
+
+  #dropItems(): void {
+    this.#failWaits('The queue was closed, and no other process uses it: no item can arrive or be taken.');
+    const dropped = this.#core.drop();
+    if (dropped > 0) logEvent('debug', 'dropped %d items of a closed queue that no process uses', dropped);
+  }
+
+  #failWaits(message: string): void {
+    for (const waiter of this.#waiters) waiter.fail(new QueueClosedError(message));
   }
 
   /** Proxies of this queue keep a fixed window of `n` items (before it is first described). */
@@ -150,12 +187,21 @@ export class LocalQueue<T> implements QueueBackend<T> {
     this.#soleProducer = true;
   }
 
-  describe(joinable: boolean): QueueDescriptor {
+  describe(joinable: boolean, handle: object): QueueDescriptor {
     if (!this.#descriptor) {
       const server = QueueServer.get();
       const id = `${process.pid}.${++lastId}`;
       this.#owner = new QueueOwner<T>(id, this.#core, this.#onOutcomes);
-      server.register(this.#owner as QueueOwner<unknown>);
+      const lease = server.register(this.#owner as QueueOwner<unknown>, () => {
+        if (this.#lease === lease) this.#forgetOwner();
+      });
+      this.#lease = lease;
+      // The server holds the owner, never the handle: once the user's Queue is collected, the
+      // registry lets go of the hold it had.
+      if (!this.#closed) {
+        lease.hold();
+        HANDLES.register(handle, lease, lease);
+      }
       this.#descriptor = {
         [QUEUE_DESCRIPTOR_KEY]: true,
         id,
@@ -167,9 +213,11 @@ export class LocalQueue<T> implements QueueBackend<T> {
         ...(this.#soleProducer ? { soleProducer: true } : {}),
       };
     }
+    noteHandoff(this.#lease as QueueLease);
     return this.#descriptor;
   }
 }
 
 let lastId = 0;
+const HANDLES = new FinalizationRegistry<QueueLease>((lease) => lease.release());
 const RESOLVED = Promise.resolve();

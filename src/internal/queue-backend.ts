@@ -25,6 +25,8 @@ export interface QueueBackend<T> {
   deferTook?(): (n: number, outcome: unknown, now: boolean) => void;
   /** Lets go of what serves the queue to other processes (its owner registration). */
   dispose?(): void;
-  /** How to reach this queue from another process. */
-  describe(joinable: boolean): QueueDescriptor;
+  /** The handle in this process was closed: it no longer keeps the queue served (owner only). */
+  close?(): void;
+  /** How to reach this queue from another process; `handle` is the user's object, watched until it is collected (owner only). */
+  describe(joinable: boolean, handle: object): QueueDescriptor;
 }

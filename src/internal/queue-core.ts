@@ -177,6 +177,16 @@ export class QueueCore<T> {
     for (let j = returned.length - 1; j >= i; j--) this.#unshift(returned[j] as Entry<T>);
   }
 
+  /** Lets go of every buffered item (nobody can take them any more) and returns how many; they count as done. */
+  drop(): number {
+    const dropped = this.#size;
+    this.#items = [];
+    this.#head = 0;
+    this.#size = 0;
+    this.#forget(dropped);
+    return dropped;
+  }
+
   /** Marks one item done; throws TaskDoneError when every item put is already done. */
   taskDone(count = 1): void {
     if (count > this.#unfinished) {

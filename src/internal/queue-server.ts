@@ -8,6 +8,13 @@ import { newSocketAddress } from './socket-address.js';
 import { getRuntime } from './runtime.js';
 import { HOLD_PARENT } from './symbols.js';
 import type { QueueOwner } from './queue-owner.js';
+import { QueueLease } from './queue-lease.js';
+
+/** A queue served here, and who still uses it. */
+interface Served {
+  readonly owner: QueueOwner<unknown>;
+  readonly lease: QueueLease;
+}
 
 /**
  * The Unix socket on which this process serves the queues it owns. Proxies in any descendant connect
@@ -17,7 +24,7 @@ import type { QueueOwner } from './queue-owner.js';
 export class QueueServer {
   readonly address: string;
   readonly #server: Server;
-  readonly #owners = new Map<string, QueueOwner<unknown>>();
+  readonly #owners = new Map<string, Served>();
   readonly #sockets = new Set<Socket>();
   #handshaking = 0;
 
@@ -50,13 +57,24 @@ export class QueueServer {
     return holder[SERVER_KEY];
   }
 
-  register(owner: QueueOwner<unknown>): void {
-    this.#owners.set(owner.id, owner);
+  /** Queues served here now, for tests and diagnostics (0 when no server was started). */
+  static ownerCount(): number {
+    const server = (globalThis as { [SERVER_KEY]?: QueueServer })[SERVER_KEY];
+    return server ? server.#owners.size : 0;
   }
 
-  /** Forgets a queue nobody will use again; proxies asking for it later are told it is gone. */
-  unregister(id: string): void {
-    this.#owners.delete(id);
+  /**
+   * Serves `owner` until the returned lease ends: its holders are added by the caller, and each
+   * connection that reaches the queue holds it until it closes. Then the queue is forgotten (proxies
+   * asking for it later are told it is gone) and `onFreed` runs.
+   */
+  register(owner: QueueOwner<unknown>, onFreed: () => void): QueueLease {
+    const lease = new QueueLease(() => {
+      this.#owners.delete(owner.id);
+      onFreed();
+    });
+    this.#owners.set(owner.id, { owner, lease });
+    return lease;
   }
 
   #applyRef(): void {
@@ -91,23 +109,29 @@ export class QueueServer {
 
   #serve(socket: Socket, rest: Buffer): void {
     this.#sockets.add(socket);
-    const touched = new Set<QueueOwner<unknown>>();
+    const touched = new Set<Served>();
     const connection = new QueueConnection(
       socket,
       ({ header, body }) => {
         const message = checkProxyMessage(header as unknown as Record<string, unknown>);
-        const owner = this.#owners.get(message.q);
-        if (!owner) {
+        const served = this.#owners.get(message.q);
+        if (!served) {
           connection.send({ t: 'fail', q: message.q, name: 'QueueClosedError', message: `No queue ${message.q} in process ${process.pid}.` });
           return;
         }
-        touched.add(owner);
-        owner.handle(connection, message, body);
+        if (!touched.has(served)) {
+          touched.add(served);
+          served.lease.hold();
+        }
+        served.owner.handle(connection, message, body);
       },
     );
     socket.on('close', () => {
       this.#sockets.delete(socket);
-      for (const owner of touched) owner.disconnect(connection);
+      for (const { owner, lease } of touched) {
+        owner.disconnect(connection);
+        lease.release();
+      }
     });
     socket.once('error', (error) => {
       if (error instanceof ProtocolError) reportRefusal('queue server', error.message);

@@ -9,6 +9,7 @@ import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteE
 import { getRuntime, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../internal/queue-handles.js';
+import { holdHandoffs } from '../internal/queue-lease.js';
 import { transportSettings } from '../internal/transport-settings.js';
 import { CAPTURE_STDERR, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
@@ -141,9 +142,16 @@ export class Process implements TrackedChild {
         `Daemonic processes are not allowed to have children (${runtime.name} is a daemon). Make ${runtime.name} a non-daemon process to let it start ${this.#name}.`,
       );
     }
-    const boot = this.#prepareBoot();
+    // The queues in the arguments stay served until this child exits, whatever happens to their handles here.
+    const [boot, releaseQueues] = holdHandoffs(() => this.#prepareBoot());
     installExitHook();
-    const handle = launchChild({ captureStderr: this.#captureStderr });
+    let handle: ChildProcess;
+    try {
+      handle = launchChild({ captureStderr: this.#captureStderr });
+    } catch (error) {
+      releaseQueues();
+      throw error;
+    }
     this.#handle = handle;
     if (handle.stderr) this.#stderrTail = captureTail(handle.stderr, this.#daemon);
     this.#state = 'started';
@@ -151,6 +159,7 @@ export class Process implements TrackedChild {
     this.#args = [];
     this.#exited = new Promise((resolve) => {
       handle.once('exit', (code, signal) => {
+        releaseQueues();
         this.#exitCode = code ?? -(signal ? constants.signals[signal] : 0);
         runtime.children.delete(this);
         logEvent('debug', 'process %s (pid %s) exited with exitcode %d', this.#name, handle.pid, this.#exitCode);

@@ -124,9 +124,15 @@ export class Queue<T> {
     return this.#backend.full();
   }
 
-  /** No more puts or gets through this handle (in this process); later ones throw QueueClosedError. */
+  /**
+   * No more puts or gets through this handle (in this process); later ones throw QueueClosedError.
+   * In the process that created the queue, a closed queue is freed, its items dropped, once no child
+   * uses it any more (at once if it was never passed to one); an open one is freed that way once
+   * this object is garbage-collected. Children go on using it meanwhile, as in Python.
+   */
   close(): void {
     this.#closed = true;
+    this.#backend.close?.();
   }
 
   /** The backend, for JoinableQueue. */
@@ -136,7 +142,7 @@ export class Queue<T> {
 
   /** How a child process reaches this queue (used when it is passed in Process args). */
   [DESCRIBE_QUEUE](): QueueDescriptor {
-    return this.#backend.describe(this.isJoinable());
+    return this.#backend.describe(this.isJoinable(), this);
   }
 
   /** Makes proxies keep `n` items ahead instead of adapting (the caller already bounds what they hold). */

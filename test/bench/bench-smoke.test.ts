@@ -24,7 +24,7 @@ describe('npm run bench (smoke)', function () {
       timeout: 170_000,
     });
     const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Record<string, unknown>;
-    for (const key of ['pipeline.small.1x2.queue', 'pipeline.small.1x2.rx', 'pipeline.1k.3x2.rx', 'pipeline.1k.3x2.RelayDirect', 'latency.roundTrip.queue', 'startup.process', 'pool.consume', 'memory', 'memory.slow100x']) {
+    for (const key of ['pipeline.small.1x2.queue', 'pipeline.small.1x2.rx', 'pipeline.1k.3x2.rx', 'pipeline.1k.3x2.RelayDirect', 'latency.roundTrip.queue', 'startup.process', 'pool.consume', 'soak.direct', 'soak.general', 'memory', 'memory.slow100x']) {
       expect(results, key).to.have.property(key);
     }
     expect((results['memory'] as { maxBuffered: number }).maxBuffered).to.be.at.most(1000);
