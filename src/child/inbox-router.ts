@@ -56,8 +56,10 @@ export class InboxRouter {
   }
 
   [TRY_PUT](value: unknown): boolean {
-    // A send that went only in part may still have made room.
-    if (this.#batch.length >= this.#batchSize && !this.#send() && this.#batch.length >= this.#batchSize) return false;
+    // A value is taken only into room some inbox granted: the generator is not pulled while every
+    // consumer's window is full (a whole batch filled ahead of credit overshot the bound). A send that
+    // went only in part may still have made room.
+    if (this.#batch.length >= this.#room() && (this.#batch.length === 0 || !this.#send()) && this.#batch.length >= this.#room()) return false;
     const now = Date.now();
     if (this.#batch.length === 0) {
       this.#batchSince = now;
@@ -156,6 +158,16 @@ export class InboxRouter {
       this.#resend.shift();
     }
     return true;
+  }
+
+  // How many values the batch may hold: a batch, within the credit of the live inboxes and what may
+  // be kept unreleased.
+  #room(): number {
+    let credit = 0;
+    for (let consumer = 0; consumer < this.#sockets.length; consumer++) {
+      if (this.#sockets[consumer]) credit += Math.max(0, this.#credit[consumer] as number);
+    }
+    return Math.min(this.#batchSize, credit, this.#maxKept - this.#kept);
   }
 
   #inboxesWithCredit(): number {

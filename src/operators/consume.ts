@@ -13,7 +13,7 @@ import { JoinableQueue } from '../process/joinable-queue.js';
 import { DISPOSE_QUEUE, FIX_PREFETCH, HANDLE, ON_TASK_DONE } from '../internal/symbols.js';
 import { IpcConsumerLink, queueLink, type ConsumerLink } from './consumer-link.js';
 import { DispatchCore, type Job } from './dispatch-core.js';
-import { DemandGate, withGate } from './gate.js';
+import { currentGate, DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
 import { getStartMethod } from './start-method.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
@@ -78,7 +78,8 @@ export interface ConsumeOptions extends QueueOperatorOptions {
  * returns. Each item counts as done (taskDone) when its handler settles; the output completes when
  * the source has completed and every item is done — `await lastValueFrom(out$)` is `q.join()`.
  * Placed after `queue()`, it uses that queue's bound; producer children upstream are paused while
- * it is full.
+ * it is full. Feeding a later `queue()`, its own consumers get no more items while that queue is
+ * full, so a multi-stage pipeline holds each stage's bound.
  *
  * @example
  * export function square(n: number) { return n * n; }
@@ -97,9 +98,15 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
     const producers = directProducersOf(source);
     if (producers && settings.direct) {
       const { maxsize } = queueOptionsOf(source);
-      if (canGoBrokerFree(producers, settings, maxsize)) return brokerFreeConsume<R>(producers, ref, init, settings, maxsize);
-      return directConsume<R>(producers, ref, init, settings, maxsize);
+      const fast = canGoBrokerFree(producers, settings, maxsize) ? brokerFreeConsume<R>(producers, ref, init, settings, maxsize) : directConsume<R>(producers, ref, init, settings, maxsize);
+      // Under a later stage's queue our consumers must pause while it is full: only the general path
+      // can (it hands them their items), so a stage that feeds another takes it.
+      return createObservable<R>((subscriber) => (currentGate() ? general(source) : fast).subscribe(subscriber));
     }
+    return general(source);
+  };
+
+  function general(source: Observable<T>): Observable<R> {
     return createObservable<R>((subscriber) => {
       const { maxsize, overflow } = queueOptionsOf(source);
       const core = new DispatchCore<T>(maxsize, settings.prefetch);
@@ -107,7 +114,16 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       // batches; slow ones need few, so an idle consumer is never short of work another one holds.
       // The cap shares maxsize among the consumers: together they hold no more than the queue may.
       const maxWindow = maxConsumerWindow(settings, maxsize);
-      const gate = new DemandGate();
+      const gate = new DemandGate(maxsize);
+      // The queue of a later stage, if we feed one: while it is full, our consumers get no more items,
+      // so they land at most what they hold (their windows) and our own source pauses in turn.
+      const downstream = currentGate();
+      const mayLandAfterShut = settings.processes * maxWindow;
+      if (downstream) downstream.attached += mayLandAfterShut;
+      let awaitingDownstream = false;
+      // Items put back by a consumer that died may take the buffer past maxsize: they never count as
+      // a source overfilling it.
+      let redelivered = 0;
       // Manual consumers put what they yield into a queue (their targets use queues); the others
       // report over their IPC channel (see ConsumerLink).
       const results = settings.manual ? new Queue<ConsumerResult>() : undefined;
@@ -140,7 +156,18 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const stats = (options as { [CONSUME_STATS]?: (s: { buffered: number; inflight: number }) => void })[CONSUME_STATS];
       const dispatch = (): void => {
         stats?.({ buffered: core.buffered, inflight: core.inflight });
-        for (const { worker, items } of core.assignBatches()) workers.get(worker)?.link.send(items);
+        if (downstream && !downstream.isOpen()) {
+          if (!awaitingDownstream) {
+            awaitingDownstream = true;
+            void downstream.whenOpen().then(() => {
+              awaitingDownstream = false;
+              if (!finished) dispatch();
+            });
+          }
+        } else {
+          for (const { worker, items } of core.assignBatches()) workers.get(worker)?.link.send(items);
+        }
+        if (core.buffered <= maxsize) redelivered = 0;
         if (!core.isFull()) gate.open();
         maybeComplete();
       };
@@ -191,7 +218,9 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         if (core.workerCount === 0) {
           return fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lost.length + core.buffered, reason: 'no consumer is left to take them.' }));
         }
+        redelivered += lost.length;
         core.requeue(lost);
+        if (core.isFull()) gate.shut();
         dispatch();
       };
 
@@ -282,14 +311,15 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
             // A full buffer first hands the consumers what their windows can take, as the deferred
             // dispatch would: only what is left counts as overflow.
             if (core.isFull()) dispatch();
-            // Producers under the gate may each land one item after it shuts; more than that means
+            // Sources under the gate may land what they promised after it shuts (see
+            // DemandGate.attached), and redelivered items are none of theirs: more than that means
             // a source that cannot be slowed down.
-            if (core.buffered > maxsize + gate.attached && overflow === 'error') {
+            if (overflow === 'error' && core.buffered > maxsize + gate.attached + redelivered) {
               return fail(
                 new QueueFullError(
                   maxsize,
-                  `The queue is full (maxsize ${maxsize}) and its source does not slow down: only producer() sources subscribed under queue()/consume() can be paused. ` +
-                    "Pipe producer() into queue() directly (operators like map/filter/merge in between are fine), or pass `overflow: 'buffer'` to accept unbounded buffering.",
+                  `The queue is full (maxsize ${maxsize}) and its source does not slow down: only producer() and consume() sources subscribed under queue()/consume() can be paused. ` +
+                    "Pipe producer() into queue() directly (operators like map/filter/merge in between are fine), or drop `overflow: 'error'` to buffer what it sends ahead.",
                 ),
               );
             }
@@ -306,6 +336,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
 
       return () => {
         finished = true;
+        if (downstream) downstream.attached -= mayLandAfterShut;
         sourceSubscription?.unsubscribe();
         for (const { process } of workers.values()) if (process.exitCode === null) process.terminate();
         const links = [...workers.values()].map(({ link }) => link);
@@ -315,7 +346,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         });
       };
     });
-  };
+  }
 }
 
 const SKIPPED = Symbol('skipped');

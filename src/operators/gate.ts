@@ -8,8 +8,17 @@
 export class DemandGate {
   #open = true;
   #waiters: (() => void)[] = [];
-  /** Producers that promised to respect the gate. */
+  /**
+   * Items the sources that promised to respect the gate may still land once it shuts: one per
+   * producer (the one already on its way), a consume() stage's consumers' windows (their results).
+   */
   attached = 0;
+  /** The bound of the queue behind the gate: a producer's default window follows it. */
+  readonly maxsize: number;
+
+  constructor(maxsize = Infinity) {
+    this.maxsize = maxsize;
+  }
 
   isOpen(): boolean {
     return this.#open;

@@ -40,7 +40,10 @@ export function whenExitingWith0(child: Process, then: () => void): void {
   });
 }
 
-/** A producer child that exited 0 has flushed everything: its end marker arrives within moments, or never. */
+/**
+ * A producer child that exited 0 has flushed everything: its end marker arrives within moments, or
+ * never. Its output counts as incomplete once its channel stayed empty and unread this long.
+ */
 export const DRAIN_AFTER_EXIT_MS = 5_000;
 // How long a failed child's stderr and channel may take to end (a grandchild may hold its stderr open).
 const STDERR_WAIT_MS = 500;

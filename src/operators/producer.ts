@@ -22,8 +22,10 @@ export interface ProducerOptions {
   /** Pass a queue as the target's first argument; what the target puts into it is emitted. */
   readonly queue?: boolean;
   /**
-   * Items produced ahead of demand (the child's credit). Default 512. On the direct path (a producer
-   * piped straight into queue()/consume(), see mergeProducers) the queue's credit bounds it instead.
+   * Items produced ahead of demand (the child's credit). Default 512; under queue()/consume(), half of
+   * the queue's maxsize if less (as a producer's credit on the direct path), so that the items pulled
+   * ahead follow maxsize whatever operators stand between them. On the direct path (a producer piped
+   * straight into queue()/consume(), see mergeProducers) the queue's credit bounds it instead.
    */
   readonly window?: number;
 }
@@ -49,13 +51,13 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
     return options.queue ? inlineQueueProducer<T>(target, options.args ?? []) : inlineProducer<T>(target as (...args: unknown[]) => unknown, options.args ?? []);
   }
   const ref: ModuleExportRef = locateExportedFunction(target, 'producer target');
-  const window = options.window ?? DEFAULT_WINDOW;
-  if (!Number.isInteger(window) || window < 1) {
-    throw new TypeError(`Expected \`window\` to be a positive integer, got \`${String(window)}\` (${typeof window}).`);
+  if (options.window !== undefined && (!Number.isInteger(options.window) || options.window < 1)) {
+    throw new TypeError(`Expected \`window\` to be a positive integer, got \`${String(options.window)}\` (${typeof options.window}).`);
   }
   const observable = createObservable<T>((subscriber) => {
     const gate = currentGate();
     if (gate) gate.attached++;
+    const window = options.window ?? (gate ? Math.max(1, Math.min(DEFAULT_WINDOW, Math.ceil(gate.maxsize / 2))) : DEFAULT_WINDOW);
     const channel = new Queue<unknown>(window);
     // Only the child puts into it: let it take credit for the whole window, in half as many requests.
     channel[SOLE_PRODUCER]();
@@ -83,18 +85,39 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
     void exited.then(async () => {
       if (child.exitCode !== 0) {
         const error = await exitError(child);
-        // What it produced before failing arrived before its exit was seen: emit that first.
+        // What it produced before failing arrived before its exit was seen: emit that first, as the
+        // queue behind us has room for it (its bound holds for a dead producer's leftovers too).
         while (active && channel.qsize() > 0) {
+          if (gate && !gate.isOpen()) {
+            await gate.whenOpen();
+            continue;
+          }
           const next = channel.getNowait();
           if (isEnd(next)) break;
           subscriber.next(next as T);
         }
         return fail(error);
       }
-      setTimeout(() => {
-        if (!ended) fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail: 'exited with 0 before its output was complete' }));
-      }, DRAIN_AFTER_EXIT_MS).unref();
+      watchDrain();
     });
+
+    // A child that exited with 0 flushed everything, its end marker last. While we are still reading
+    // what it left (or paused by a full queue behind us) its output is not lost, however long that
+    // takes; only a channel that stays empty, unread and without the marker means it never sent it.
+    let taken = 0;
+    const watchDrain = (): void => {
+      let takenBefore = taken;
+      const timer = setInterval(() => {
+        if (ended || !active) return clearInterval(timer);
+        if (taken !== takenBefore || channel.qsize() > 0 || (gate && !gate.isOpen())) {
+          takenBefore = taken;
+          return;
+        }
+        clearInterval(timer);
+        fail(new ProcessExitError({ processName: child.name, pid: child.pid, exitCode: 0, signal: null, stderrTail: 'exited with 0 before its output was complete' }));
+      }, DRAIN_AFTER_EXIT_MS);
+      timer.unref();
+    };
 
     void (async () => {
       try {
@@ -105,6 +128,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
           const next = channel.qsize() > 0 ? channel.getNowait() : await channel.get();
           if (!active) return;
           if (isEnd(next)) break;
+          taken++;
           subscriber.next(next as T);
         }
         ended = true;

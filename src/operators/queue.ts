@@ -7,9 +7,11 @@ export interface QueueOperatorOptions {
   /** Items the queue holds between the source and the consumers. Default 1000. */
   readonly maxsize?: number;
   /**
-   * What to do when a source that cannot be slowed down (a plain Observable, not a `producer()`
-   * subscribed under the queue) overfills it: `'error'` (default) errors with QueueFullError,
-   * `'buffer'` keeps every item (unbounded memory).
+   * What to do when a source that cannot be slowed down (a plain Observable such as `from(array)` or
+   * a Subject, not a `producer()` or `consume()` subscribed under the queue) overfills it: `'buffer'`
+   * (default) keeps every item in this process, as RxJS operators do (memory grows with what the
+   * source emits ahead of the consumers); `'error'` errors with QueueFullError instead. Producer
+   * children are paused whatever this says: the bound stays strict for them.
    */
   readonly overflow?: 'error' | 'buffer';
 }
@@ -42,7 +44,7 @@ export function validateQueueOptions(options: QueueOperatorOptions): Required<Qu
   if (!(maxsize === Infinity || (Number.isInteger(maxsize) && maxsize > 0))) {
     throw new TypeError(`Expected \`maxsize\` to be a positive integer or Infinity, got \`${String(maxsize)}\` (${typeof maxsize}).`);
   }
-  const overflow = options.overflow ?? 'error';
+  const overflow = options.overflow ?? 'buffer';
   if (overflow !== 'error' && overflow !== 'buffer') {
     throw new TypeError(`Expected \`overflow\` to be 'error' or 'buffer', got \`${String(overflow)}\`.`);
   }

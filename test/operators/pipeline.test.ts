@@ -201,12 +201,12 @@ describe('queue() + consume()', () => {
 
   it("should error with QueueFullError when a plain Observable overfills the queue (overflow: 'error')", async () => {
     const source = new Subject<number>();
-    const done = lastValueFrom(source.pipe(queue({ maxsize: 5 }), consume<number, unknown>(rx.slowIdentity, { processes: 1, args: [50] })), { defaultValue: undefined });
+    const done = lastValueFrom(source.pipe(queue({ maxsize: 5, overflow: 'error' }), consume<number, unknown>(rx.slowIdentity, { processes: 1, args: [50] })), { defaultValue: undefined });
     for (let i = 0; i < 20; i++) source.next(i);
     source.complete();
     let error: unknown;
     await done.catch((e) => (error = e));
-    expect(error).to.be.instanceOf(QueueFullError).with.property('message').that.matches(/overflow: 'buffer'/);
+    expect(error).to.be.instanceOf(QueueFullError).with.property('message').that.matches(/overflow: 'error'/);
   });
 
   it('should take a synchronous burst of a plain Observable that the consumers can hold beyond maxsize', async () => {
@@ -215,8 +215,8 @@ describe('queue() + consume()', () => {
     expect(results).to.equal(1005);
   });
 
-  it("should accept a plain Observable beyond maxsize with overflow: 'buffer'", async () => {
-    const results = await lastValueFrom(from(Array.from({ length: 50 }, (_, i) => i)).pipe(queue({ maxsize: 5, overflow: 'buffer' }), consume<number, number>(rx.square, { processes: 2 }), toArray()));
+  it("should accept a plain Observable beyond maxsize by default (overflow: 'buffer')", async () => {
+    const results = await lastValueFrom(from(Array.from({ length: 50 }, (_, i) => i)).pipe(queue({ maxsize: 5 }), consume<number, number>(rx.square, { processes: 2 }), toArray()));
     expect(results).to.have.length(50);
   });
 
