@@ -150,11 +150,13 @@ describe('mergeProducers() and the direct path', () => {
 
   it('should fail, not complete, when a producer exits with 0 before its items were handled', async () => {
     const error = await lastValueFrom(
-      // All 10 leave at once (the first 8 are quick to handle), the last two take 500 ms each.
+      // The first 8 are quick to handle, the last two take 500 ms each; it exits after 150 ms.
       producer<number>(rx.exitsAfterYielding, { args: [10, 150] }).pipe(queue({ maxsize: 100 }), consume<number, number>(rx.slowFrom, { processes: 1, args: [8, 500] })),
     ).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(ProcessExitError).with.property('exitCode', 0);
-    expect((error as ProcessExitError).stderrTail).to.match(/before \d+ of its 10 items were handled/);
+    // Its generator is pulled only as the consumer grants credit: if it had pulled all 10 by then,
+    // the parent knows how many it sent; if not (a loaded machine), its output was cut short.
+    expect((error as ProcessExitError).stderrTail).to.match(/before \d+ of its 10 items were handled|before its output was complete/);
   });
 
   it('should fail with ProcessExitError when a producer fails', async () => {
