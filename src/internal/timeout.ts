@@ -5,7 +5,7 @@ export function normalizeTimeout(timeout: unknown, what: string): number | null 
   if (timeout === undefined || timeout === null) return null;
   if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
     throw new TypeError(
-      `Expected \`${what}\` timeout to be a number of milliseconds, null or undefined, got \`${showValue(timeout)}\` (${typeof timeout}).`,
+      `Expected \`${what}\` timeout to be a number of milliseconds, null or undefined, got \`${typeof timeout === 'string' ? timeout : showValue(timeout)}\` (${typeof timeout}).`,
     );
   }
   return timeout < 0 ? 0 : timeout;
