@@ -1,6 +1,6 @@
 // Shared test helpers: temp files for children to report into, pid checks, and a leak guard.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize } from 'node:v8';
@@ -123,4 +123,20 @@ export function killConsumerMidStream<R extends { readonly pid: number }>(result
       complete: () => resolve({ seen, killed }),
     });
   });
+}
+
+/** The pids of this process's live children, from /proc (not from the library's own bookkeeping). */
+export function childPidsOf(parent = process.pid): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === parent && fields[0] !== 'Z') pids.push(Number(entry));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return pids;
 }

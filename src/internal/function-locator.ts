@@ -90,14 +90,24 @@ function inspectFunction(fn: Function): FunctionFacts {
     let enclosingScope: string | undefined;
     if (scopesId) {
       const scopes = post<PropertiesResult>(session, 'Runtime.getProperties', { objectId: scopesId, ownProperties: true });
-      const kinds = scopes.result.filter((p) => /^\d+$/.test(p.name)).map((p) => p.value?.description ?? '');
-      enclosingScope = kinds.find((k) => /^(Closure|Local|Block|Catch|With)/.test(k));
+      const enclosing = scopes.result
+        .filter((p) => /^\d+$/.test(p.name) && /^(Closure|Local|Block|Catch|With)/.test(p.value?.description ?? ''))
+        .filter((p) => !isOwnClassScope(session, p.value, fn.name));
+      enclosingScope = enclosing[0]?.value?.description;
     }
     return { scriptId: location?.scriptId, enclosingScope };
   } finally {
     delete holder[PROBE_KEY];
     post(session, 'Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP });
   }
+}
+
+// A class's methods see a Block scope holding just the class's own name (its inner binding, used by
+// `this instanceof Worker` or `Worker.count`): that is the class itself, which a child imports too.
+function isOwnClassScope(session: Session, scope: RemoteObject | undefined, name: string): boolean {
+  if (!scope?.objectId || !scope.description?.startsWith('Block') || name === '') return false;
+  const { result } = post<PropertiesResult>(session, 'Runtime.getProperties', { objectId: scope.objectId, ownProperties: true });
+  return result.length > 0 && result.every((variable) => variable.name === name);
 }
 
 // The script's URL; and its source (`source` set, possibly to undefined) when finding the URL took the

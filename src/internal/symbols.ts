@@ -40,3 +40,5 @@ export const ON_OUTCOMES = Symbol.for('rx-multiprocessing.onOutcomes');
 export const UNFINISHED = Symbol.for('rx-multiprocessing.unfinished');
 /** A child's method: while held, it keeps this process alive (see TrackedChild). */
 export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');
+/** A Queue's method: every item reaches it from another process, already a copy, so get() in the owner need not copy again (a producer()'s channel). */
+export const REMOTE_ITEMS = Symbol.for('rx-multiprocessing.remoteItems');

@@ -3,6 +3,7 @@ import { locateExportedFunction } from '../internal/function-locator.js';
 import { cpuCount } from '../process/current-process.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
+import { show, validateArgs, validateName, validateOptionsObject } from './option-checks.js';
 import { MAX_PREFETCH } from '../internal/prefetch-window.js';
 import { putWindow } from '../internal/queue-proxy.js';
 
@@ -10,26 +11,27 @@ import { putWindow } from '../internal/queue-proxy.js';
 export type ConsumeSettings = ReturnType<typeof validateConsumeOptions>;
 
 export function validateConsumeOptions(options: ConsumeOptions) {
+  options = validateOptionsObject(options, 'consume()', 'consume(handler, { processes: 2 })') ?? {};
   const processes = options.processes ?? cpuCount();
   if (!Number.isInteger(processes) || processes < 1) {
-    throw new TypeError(`Expected \`processes\` to be a positive integer, got \`${String(processes)}\` (${typeof processes}).`);
+    throw new TypeError(`Expected \`processes\` to be a positive integer, got \`${show(processes)}\` (${typeof processes}).`);
   }
   const prefetch = options.prefetch ?? DEFAULT_PREFETCH;
   if (!Number.isInteger(prefetch) || prefetch < 1) {
-    throw new TypeError(`Expected \`prefetch\` to be a positive integer, got \`${String(prefetch)}\` (${typeof prefetch}).`);
+    throw new TypeError(`Expected \`prefetch\` to be a positive integer, got \`${show(prefetch)}\` (${typeof prefetch}).`);
   }
   const onConsumerExit = options.onConsumerExit ?? 'redeliver';
   if (onConsumerExit !== 'redeliver' && onConsumerExit !== 'error') {
-    throw new TypeError(`Expected \`onConsumerExit\` to be 'redeliver' or 'error', got \`${String(onConsumerExit)}\`.`);
+    throw new TypeError(`Expected \`onConsumerExit\` to be 'redeliver' or 'error', got \`${show(onConsumerExit)}\`.`);
   }
   const onError = options.onError ?? 'fail';
   if (onError !== 'fail' && onError !== 'skip') {
-    throw new TypeError(`Expected \`onError\` to be 'fail' or 'skip', got \`${String(onError)}\`.`);
+    throw new TypeError(`Expected \`onError\` to be 'fail' or 'skip', got \`${show(onError)}\`.`);
   }
   if (options.maxsize !== undefined || options.overflow !== undefined) validateQueueOptions(options);
   const taskDone = options.taskDone ?? 'auto';
   if (taskDone !== 'auto' && taskDone !== 'manual') {
-    throw new TypeError(`Expected \`taskDone\` to be 'auto' or 'manual', got \`${String(taskDone)}\`.`);
+    throw new TypeError(`Expected \`taskDone\` to be 'auto' or 'manual', got \`${show(taskDone)}\`.`);
   }
   const daemon = options.daemon ?? true;
   if (taskDone === 'manual' && !daemon) {
@@ -45,14 +47,14 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   // The direct path (see mergeProducers) never sees the items: what needs them keeps the general one.
   const direct = !manual && !ordered && onConsumerExit === 'redeliver';
   if (options.initializer !== undefined && typeof options.initializer !== 'function') {
-    throw new TypeError(`Expected \`initializer\` to be a function exported from a module, got \`${String(options.initializer)}\` (${typeof options.initializer}).`);
+    throw new TypeError(`Expected \`initializer\` to be a function exported from a module, got \`${show(options.initializer)}\` (${typeof options.initializer}).`);
   }
   if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
-    throw new TypeError(`Expected \`initargs\` to be an array of the initializer's arguments, got \`${String(options.initargs)}\` (${typeof options.initargs}).`);
+    throw new TypeError(`Expected \`initargs\` to be an array of the initializer's arguments, got \`${show(options.initargs)}\` (${typeof options.initargs}).`);
   }
   const initializer = options.initializer;
   const initargs = [...(options.initargs ?? [])];
-  return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: options.name, args: [...(options.args ?? [])], initializer, initargs };
+  return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
 }
 
 /** What a consumer child runs before its first item, if consume() was given an initializer. */

@@ -1,6 +1,16 @@
 import type { Observable } from 'rxjs';
 import { directProducersOf, markDirect } from './direct-source.js';
 import { loadRxjs } from './rx.js';
+import { kindOf, show } from './option-checks.js';
+
+// RxJS's own test, without importing rxjs eagerly: a subscribe method is what merge() needs.
+function isObservable(value: unknown): boolean {
+  try {
+    return typeof value === 'object' && value !== null && typeof (value as { subscribe?: unknown }).subscribe === 'function';
+  } catch {
+    return false; // a Proxy whose trap throws is no Observable either
+  }
+}
 
 /**
  * RxJS's `merge` for `producer()` Observables, which also lets a `queue()`/`consume()` piped straight
@@ -31,6 +41,11 @@ import { loadRxjs } from './rx.js';
  *   .pipe(queue({ maxsize: 1000 }), consume(eat, { processes: 2 }));
  */
 export function mergeProducers<A extends readonly unknown[]>(...producers: { [K in keyof A]: Observable<A[K]> }): Observable<A[number]> {
+  producers.forEach((candidate: unknown, index) => {
+    if (!isObservable(candidate)) {
+      throw new TypeError(`Expected argument ${index} of mergeProducers() to be an Observable (a producer()), got \`${show(candidate)}\` (${kindOf(candidate)}).`);
+    }
+  });
   const merged = loadRxjs().merge(...(producers as readonly Observable<A[number]>[]));
   const specs = (producers as readonly Observable<A[number]>[]).map(directProducersOf);
   return markDirect(merged, specs.every((spec) => spec !== undefined) ? specs.flat() : undefined);

@@ -5,9 +5,10 @@ import { locateExportedFunction, type ModuleExportRef } from '../internal/functi
 import { PRODUCER_END } from '../child/producer-runner.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import { Process, type ProcessOptions, type Target } from '../process/process.js';
-import { CAPTURE_STDERR, DISPOSE_QUEUE, SOLE_PRODUCER } from '../internal/symbols.js';
+import { CAPTURE_STDERR, DISPOSE_QUEUE, REMOTE_ITEMS, SOLE_PRODUCER } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
 import { markDirect } from './direct-source.js';
+import { kindOf, show, validateArgs, validateName, validateOptionsObject } from './option-checks.js';
 import { DRAIN_AFTER_EXIT_MS, exitError, whenExitingWith0 } from './producer-exit.js';
 import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
@@ -47,24 +48,31 @@ export interface ProducerOptions {
  * producer<number>(numbers, { args: [3] }).subscribe(console.log); // 0 1 2 from a child process
  */
 export function producer<T>(target: Target, options: ProducerOptions = {}): Observable<T> {
+  options = validateOptionsObject(options, 'producer()', "producer(target, { args: [1, 'a'] })") ?? {};
+  const args = validateArgs(options.args);
+  const name = validateName(options.name);
+  if (options.queue !== undefined && typeof options.queue !== 'boolean') {
+    throw new TypeError(`Expected \`queue\` to be a boolean, got \`${show(options.queue)}\` (${kindOf(options.queue)}).`);
+  }
   if (getStartMethod() === 'inline') {
-    return options.queue ? inlineQueueProducer<T>(target, options.args ?? []) : inlineProducer<T>(target as (...args: unknown[]) => unknown, options.args ?? []);
+    return options.queue ? inlineQueueProducer<T>(target, args) : inlineProducer<T>(target as (...args: unknown[]) => unknown, args);
   }
   const ref: ModuleExportRef = locateExportedFunction(target, 'producer target');
   if (options.window !== undefined && (!Number.isInteger(options.window) || options.window < 1)) {
-    throw new TypeError(`Expected \`window\` to be a positive integer, got \`${String(options.window)}\` (${typeof options.window}).`);
+    throw new TypeError(`Expected \`window\` to be a positive integer, got \`${show(options.window)}\` (${typeof options.window}).`);
   }
   const observable = createObservable<T>((subscriber) => {
     const gate = currentGate();
     if (gate) gate.attached++;
     const window = options.window ?? (gate ? Math.max(1, Math.min(DEFAULT_WINDOW, Math.ceil(gate.maxsize / 2))) : DEFAULT_WINDOW);
-    const channel = new Queue<unknown>(window);
+    // Its items come from the child, already copies: get() need not copy them again.
+    const channel = new Queue<unknown>(window)[REMOTE_ITEMS]();
     // Only the child puts into it: let it take credit for the whole window, in half as many requests.
     channel[SOLE_PRODUCER]();
     const child = new Process({
       target: PRODUCER_TARGET,
-      args: [channel, ref, options.args ?? [], options.queue === true],
-      name: options.name,
+      args: [channel, ref, args, options.queue === true],
+      name,
       [CAPTURE_STDERR]: true,
     } as ProcessOptions);
     let active = true;
@@ -151,7 +159,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
       void exited.then(() => channel[DISPOSE_QUEUE]());
     };
   });
-  return markDirect(observable, [{ ref, args: options.args ?? [], name: options.name, passQueue: options.queue === true }]);
+  return markDirect(observable, [{ ref, args, name, passQueue: options.queue === true }]);
 }
 
 function isEnd(value: unknown): boolean {

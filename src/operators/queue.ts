@@ -1,6 +1,7 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import { createObservable } from './rx.js';
 import { directProducersOf, markDirect } from './direct-source.js';
+import { show, validateOptionsObject } from './option-checks.js';
 
 /** Options of the {@link queue} operator. */
 export interface QueueOperatorOptions {
@@ -40,13 +41,14 @@ export function queue<T>(options: QueueOperatorOptions = {}): OperatorFunction<T
 }
 
 export function validateQueueOptions(options: QueueOperatorOptions): Required<QueueOperatorOptions> {
+  options = validateOptionsObject(options, 'queue()', 'queue({ maxsize: 10 })') ?? {};
   const maxsize = options.maxsize ?? DEFAULT_MAXSIZE;
   if (!(maxsize === Infinity || (Number.isInteger(maxsize) && maxsize > 0))) {
-    throw new TypeError(`Expected \`maxsize\` to be a positive integer or Infinity, got \`${String(maxsize)}\` (${typeof maxsize}).`);
+    throw new TypeError(`Expected \`maxsize\` to be a positive integer or Infinity, got \`${show(maxsize)}\` (${typeof maxsize}).`);
   }
   const overflow = options.overflow ?? 'buffer';
   if (overflow !== 'error' && overflow !== 'buffer') {
-    throw new TypeError(`Expected \`overflow\` to be 'error' or 'buffer', got \`${String(overflow)}\`.`);
+    throw new TypeError(`Expected \`overflow\` to be 'error' or 'buffer', got \`${show(overflow)}\`.`);
   }
   return { maxsize, overflow };
 }

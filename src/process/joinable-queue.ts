@@ -24,6 +24,12 @@ export class JoinableQueue<T> extends Queue<T> {
 
   /** Settles when every item ever put has been marked done with taskDone(). */
   join(): Promise<void> {
+    // join(1000) must not read as a wait with a limit that then never ends.
+    if (arguments.length > 0) {
+      throw new TypeError(
+        `join() takes no arguments, as Python's JoinableQueue.join() takes none; got ${arguments.length}. To wait with a limit, race it: Promise.race([q.join(), timeout]).`,
+      );
+    }
     return this.backend.join();
   }
 

@@ -3,8 +3,11 @@ import { createRequire } from 'node:module';
 import type { pino as Pino } from 'pino';
 import { getRuntime, type LogSettings } from '../internal/runtime.js';
 
-/** Python's logging levels, by Python's numbers; pino prints them under these names. */
-export type LogLevel = 'subdebug' | 'debug' | 'info' | 'subwarning' | 'warning' | 'error' | 'critical';
+/**
+ * Python's logging levels, by Python's numbers; pino prints them under these names. pino's own
+ * `trace`, `warn` and `fatal` are accepted too, as the nearest Python level (subdebug, warning, critical).
+ */
+export type LogLevel = 'subdebug' | 'debug' | 'info' | 'subwarning' | 'warning' | 'error' | 'critical' | 'trace' | 'warn' | 'fatal';
 
 /** The library's pino logger, with Python's levels (`logger.warning(…)`, `logger.critical(…)`). */
 export type Logger = Pino.Logger<LogLevel, true>;
@@ -102,7 +105,7 @@ function createLogger(settings: LogSettings): Logger {
 
 function toLevelName(level: string | number): LogLevel {
   if (typeof level === 'number') {
-    const name = (Object.keys(LEVELS) as LogLevel[]).find((key) => LEVELS[key] === level);
+    const name = (Object.keys(LEVELS) as LogLevel[]).reverse().find((key) => LEVELS[key] === level);
     if (name) return name;
   } else if (typeof level === 'string' && Object.hasOwn(LEVELS, level.toLowerCase())) {
     return level.toLowerCase() as LogLevel;
@@ -121,7 +124,11 @@ const TEXT_DESTINATION = {
   },
 };
 
+// pino's names first: where two names share a number, `logger.level` reads back the later, Python's.
 const LEVELS: Record<LogLevel, number> = {
+  trace: 5,
+  warn: 30,
+  fatal: 50,
   subdebug: 5,
   debug: 10,
   info: 20,

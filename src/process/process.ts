@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ProcessStateError } from '../errors/process-state-error.js';
+import { SerializationError } from '../errors/serialization-error.js';
 import { TargetResolutionError } from '../errors/target-resolution-error.js';
 import { launchChild } from '../internal/child-launcher.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
@@ -14,6 +15,7 @@ import { transportSettings } from '../internal/transport-settings.js';
 import { CAPTURE_STDERR, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
+import { showValue } from '../internal/show-value.js';
 import { currentLogSettings, logEvent } from './logger.js';
 import { throwOnMissingMainGuard } from './main-guard.js';
 
@@ -67,14 +69,39 @@ export class Process implements TrackedChild {
   readonly #creatorPid = process.pid;
 
   constructor(options: ProcessOptions = {}) {
-    const runtime = getRuntime();
-    const restored = (options as RestoreOptions)[RESTORE];
-    if (options.args !== undefined && typeof (options.args as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new TypeError(`Expected \`args\` to be an array (or iterable) of arguments, got \`${String(options.args)}\` (${typeof options.args}).`);
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      // Python's Process(target, args) is positional; ours takes one options object.
+      throw new TypeError(
+        `Expected the options of Process to be an object { target, args, name, daemon }, got \`${showValue(options)}\` (${Array.isArray(options) ? 'array' : typeof options}). Python's Process(target=f, args=(1,)) is new Process({ target: f, args: [1] }) here.`,
+      );
     }
-    this.#target = options.target;
-    this.#args = options.args === undefined ? [] : [...options.args];
-    this.#captureStderr = (options as { [CAPTURE_STDERR]?: boolean })[CAPTURE_STDERR] === true;
+    const runtime = getRuntime();
+    // Each option is read once, here: a getter or Proxy trap that throws is reported as the options' fault.
+    let read: { target: unknown; args: unknown; name: unknown; daemon: unknown; restored: RestoreOptions[typeof RESTORE]; capture: unknown };
+    try {
+      read = {
+        target: options.target,
+        args: options.args,
+        name: options.name,
+        daemon: options.daemon,
+        restored: (options as RestoreOptions)[RESTORE],
+        capture: (options as { [CAPTURE_STDERR]?: boolean })[CAPTURE_STDERR],
+      };
+    } catch (cause) {
+      throw new TypeError(`Reading the \`options\` of Process threw: ${cause instanceof Error ? cause.message : showValue(cause)}. Pass a plain object.`, { cause });
+    }
+    const restored = read.restored;
+    this.#target = read.target as Target | TargetReference | undefined;
+    try {
+      if (read.args !== undefined && typeof (read.args as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function') {
+        throw new TypeError(`Expected \`args\` to be an array (or iterable) of arguments, got \`${showValue(read.args)}\` (${typeof read.args}).`);
+      }
+      this.#args = read.args === undefined ? [] : [...(read.args as Iterable<unknown>)];
+    } catch (cause) {
+      if (cause instanceof TypeError && cause.message.startsWith('Expected `args`')) throw cause;
+      throw new TypeError(`Expected \`args\` to be an array (or iterable) of arguments: iterating it threw ${cause instanceof Error ? cause.message : showValue(cause)}.`, { cause });
+    }
+    this.#captureStderr = read.capture === true;
     if (restored) {
       this.#name = restored.name;
       this.#daemon = restored.daemon;
@@ -84,9 +111,11 @@ export class Process implements TrackedChild {
     // Like CPython, the counter advances for every object built, named or not.
     this.#identity = [...runtime.identity, ++runtime.counter];
     this.#name = '';
-    this.name = options.name || `${new.target.name}-${this.#identity.join(':')}`;
+    // As in Python, None or '' takes the default name; other non-strings are a TypeError here (Python's setter asserts str).
+    const name = read.name;
+    this.name = name === undefined || name === null || name === '' ? `${new.target.name}-${this.#identity.join(':')}` : (name as string);
     this.#daemon = false;
-    this.daemon = options.daemon ?? runtime.daemon;
+    this.daemon = (read.daemon ?? runtime.daemon) as boolean;
   }
 
   /** `Process-N`, `Worker-N` for a subclass, `Process-2:1` for the first child of `Process-2`. */
@@ -95,7 +124,7 @@ export class Process implements TrackedChild {
   }
   set name(value: string) {
     if (typeof value !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got \`${String(value)}\` (${typeof value}).`);
+      throw new TypeError(`Expected \`name\` to be a string, got \`${showValue(value)}\` (${typeof value}).`);
     }
     this.#name = value;
   }
@@ -107,7 +136,7 @@ export class Process implements TrackedChild {
   set daemon(value: boolean) {
     if (this.#state !== 'initial') throw new ProcessStateError(`Cannot set \`daemon\` of ${this.#name}: the process has already started. Set it before start().`);
     if (typeof value !== 'boolean') {
-      throw new TypeError(`Expected \`daemon\` to be a boolean, got \`${String(value)}\` (${typeof value}).`);
+      throw new TypeError(`Expected \`daemon\` to be a boolean, got \`${showValue(value)}\` (${typeof value}).`);
     }
     this.#daemon = value;
   }
@@ -184,7 +213,13 @@ export class Process implements TrackedChild {
     }
     runtime.children.add(this);
     if (runtime.ownerWaits > 0) this[HOLD_PARENT](true);
-    handle.send({ rxmp: 'boot', boot } satisfies ProtocolMessage);
+    try {
+      handle.send({ rxmp: 'boot', boot } satisfies ProtocolMessage);
+    } catch (cause) {
+      // The payload was checked before the fork; should the send still fail, no child is left waiting for it.
+      handle.kill('SIGKILL');
+      throw new SerializationError(`the start of ${this.#name}`, cause);
+    }
     logEvent('debug', 'started %s (pid %s)', this.#name, handle.pid);
   }
 
@@ -258,8 +293,9 @@ export class Process implements TrackedChild {
   #prepareBoot(): BootPayload {
     const target = resolveTarget(this.#target);
     const args = this.#args.map((arg, index) => {
-      const encoded = encodeQueues(arg);
-      assertCloneable(encoded, `args[${index}] of ${this.#name}`);
+      const path = `args[${index}] of ${this.#name}`;
+      const encoded = encodeQueues(arg, path);
+      assertCloneable(encoded, path);
       return encoded;
     });
     const ctor = this.constructor as Function;
@@ -268,8 +304,9 @@ export class Process implements TrackedChild {
       const ref = locateExportedFunction(ctor, 'Process subclass');
       const fields: Record<string, unknown> = {};
       for (const key of Object.keys(this)) {
-        const value = encodeQueues((this as Record<string, unknown>)[key]);
-        assertCloneable(value, `field \`${key}\` of ${this.#name}`);
+        const path = `field \`${key}\` of ${this.#name}`;
+        const value = encodeQueues((this as Record<string, unknown>)[key], path);
+        assertCloneable(value, path);
         fields[key] = value;
       }
       subclass = { ref, fields };
@@ -379,11 +416,18 @@ export class Process implements TrackedChild {
 function resolveTarget(target: Target | TargetReference | undefined): ModuleExportRef | null {
   if (target === undefined || target === null) return null;
   if (typeof target === 'function') return locateExportedFunction(target, 'target');
-  if (typeof target === 'object' && (typeof target.module === 'string' || target.module instanceof URL) && typeof target.export === 'string') {
-    return { module: normalizeModule(target.module), exportName: target.export };
+  if (typeof target === 'object') {
+    let module: unknown;
+    let exportName: unknown;
+    try {
+      ({ module, export: exportName } = target);
+    } catch (cause) {
+      throw new TargetResolutionError(`Reading \`target\` threw: ${cause instanceof Error ? cause.message : showValue(cause)}. Pass an exported function or a plain \`{ module, export }\`.`);
+    }
+    if ((typeof module === 'string' || module instanceof URL) && typeof exportName === 'string') return { module: normalizeModule(module), exportName };
   }
   throw new TargetResolutionError(
-    `Expected \`target\` to be an exported function or \`{ module, export }\`, got \`${String(target)}\` (${typeof target}).`,
+    `Expected \`target\` to be an exported function or \`{ module, export }\`, got \`${showValue(target)}\` (${typeof target}).`,
   );
 }
 

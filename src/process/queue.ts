@@ -1,14 +1,15 @@
 import { QueueClosedError } from '../errors/queue-closed-error.js';
-import { SerializationError } from '../errors/serialization-error.js';
 import { LocalQueue } from '../internal/local-queue.js';
 import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
-import { assertCloneable, QUEUE_BRAND } from '../internal/serialize.js';
+import { assertCloneable, copyItem, isPlainItem, QUEUE_BRAND } from '../internal/serialize.js';
+import { throwOnQueues } from '../internal/queue-handles.js';
 import { MAX_BODY_BYTES } from '../internal/frame-codec.js';
 import { EMPTY } from '../internal/queue-core.js';
-import { ADOPT_QUEUE, CAP_PREFETCH, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
+import { ADOPT_QUEUE, CAP_PREFETCH, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
 import { normalizeTimeout } from '../internal/timeout.js';
+import { showValue } from '../internal/show-value.js';
 
 /** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
 export interface QueueWaitOptions {
@@ -37,10 +38,20 @@ export interface QueueWaitOptions {
 export class Queue<T> {
   readonly #backend: QueueBackend<T>;
   #closed = false;
+  // In the owner an item put here is the caller's own object: get() hands out a copy, as a get in
+  // any other process (and Python, everywhere) does, so neither side sees the other's mutations.
+  #copyOnGet: boolean;
 
-  /** `maxsize` 0 or omitted (or negative) = unbounded. */
-  constructor(maxsize = 0) {
-    this.#backend = adopted ? (adopted as QueueBackend<T>) : new LocalQueue<T>(maxsize);
+  /** `maxsize` 0 or omitted (or negative, as in Python) = unbounded; otherwise a positive integer or Infinity. */
+  constructor(maxsize: number = 0) {
+    if (adopted) {
+      this.#backend = adopted as QueueBackend<T>;
+      this.#copyOnGet = false;
+    } else {
+      validateMaxsize(maxsize, new.target.name);
+      this.#backend = new LocalQueue<T>(maxsize);
+      this.#copyOnGet = true;
+    }
     adopted = undefined;
   }
 
@@ -52,17 +63,23 @@ export class Queue<T> {
 
   /** Puts `item`, waiting while the queue is full (up to `timeout` ms, then QueueFullError). */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
-    const timeout = options === undefined ? null : normalizeTimeout(options.timeout, 'put');
+    // Python's put(item, True, 1.0) would otherwise be taken for put(item) and block forever.
+    const wait = options === undefined && arguments.length <= 2 ? WAIT_FOREVER : readWaitOptions('put', options, arguments.length - 1, arguments[2]);
     if (this.#closed) throw closedError('put');
     if (typeof item !== 'number' && (typeof item !== 'string' || item.length > LONG_STRING)) assertItem(item);
-    return this.#backend.put(item, options?.block !== false, timeout);
+    return this.#backend.put(item, wait.block, wait.timeout);
   }
 
   /** Takes the next item, waiting while the queue is empty (up to `timeout` ms, then QueueEmptyError). */
   get(options?: QueueWaitOptions): Promise<T> {
-    const timeout = options === undefined ? null : normalizeTimeout(options.timeout, 'get');
+    // Python's get(False) or get(True, 1.0) would otherwise be taken for get() and block forever.
+    const wait = options === undefined && arguments.length <= 1 ? WAIT_FOREVER : readWaitOptions('get', options, arguments.length, arguments[1]);
     if (this.#closed) throw closedError('get');
-    return this.#backend.get(options?.block !== false, timeout);
+    if (!this.#copyOnGet) return this.#backend.get(wait.block, wait.timeout);
+    // An item already here is copied now, without a further promise turn (primitives are not copied).
+    const item = this.#backend.poll();
+    if (item !== EMPTY) return Promise.resolve(copyItem(item));
+    return this.#backend.get(wait.block, wait.timeout).then(copyItem);
   }
 
   /** Puts `item` only if a slot is free now; otherwise throws QueueFullError. */
@@ -107,7 +124,8 @@ export class Queue<T> {
   /** Takes an item only if one is there now; otherwise throws QueueEmptyError. */
   getNowait(): T {
     if (this.#closed) throw closedError('get');
-    return this.#backend.getNowait();
+    const item = this.#backend.getNowait();
+    return this.#copyOnGet ? copyItem(item) : item;
   }
 
   /** Items in the queue now (approximate outside the creating process). */
@@ -160,6 +178,12 @@ export class Queue<T> {
     if (this.#backend instanceof LocalQueue) this.#backend.markSoleProducer();
   }
 
+  /** Every item reaches this queue from another process, already a copy: get() here need not copy it again. */
+  [REMOTE_ITEMS](): this {
+    this.#copyOnGet = false;
+    return this;
+  }
+
   /** Stops serving this queue to other processes; the library's own queues call it on teardown. */
   [DISPOSE_QUEUE](): void {
     this.#backend.dispose?.();
@@ -188,6 +212,48 @@ function closedError(operation: 'put' | 'get'): QueueClosedError {
   return new QueueClosedError(`Cannot ${operation}: this queue was closed in this process with close(). Use the queue before closing it, or create a new one.`);
 }
 
+// Python's Queue(maxsize) takes an int, any int <= 0 meaning unbounded; a float is its TypeError.
+function validateMaxsize(maxsize: unknown, className: string): void {
+  if (typeof maxsize === 'number' && (Number.isInteger(maxsize) || maxsize === Infinity || maxsize === -Infinity)) return;
+  throw new TypeError(
+    `Expected \`maxsize\` of ${className} to be an integer (0 or less: unbounded) or Infinity, got \`${showValue(maxsize)}\` (${typeof maxsize}).`,
+  );
+}
+
+// block and timeout from an options object, read once; anything else where it belongs (Python's
+// positional block/timeout, a further argument) or an options object whose reading throws is a TypeError.
+function readWaitOptions(method: 'get' | 'put', options: unknown, count: number, second: unknown): { block: boolean; timeout: number | null } {
+  const isObject = typeof options === 'object' && options !== null && !Array.isArray(options);
+  if (count <= 1 && isObject) {
+    let block: unknown;
+    let timeout: unknown;
+    try {
+      ({ block, timeout } = options as QueueWaitOptions);
+    } catch (cause) {
+      throw new TypeError(`Reading the \`options\` of ${method}() threw: ${cause instanceof Error ? cause.message : showValue(cause)}. Pass a plain { block, timeout } object.`, { cause });
+    }
+    return { block: block !== false, timeout: normalizeTimeout(timeout, method) };
+  }
+  if (options === undefined && count <= 1) return WAIT_FOREVER;
+  if (isObject) throw new TypeError(`${method}() takes ${method === 'put' ? 'an item and ' : ''}one options object, got a further argument \`${showValue(second)}\`. Put block and timeout in the options: ${method}(${method === 'put' ? 'item, ' : ''}{ block: true, timeout: 1000 }).`);
+  const item = method === 'put' ? 'item, ' : '';
+  const python = `${method}(${item}${[options, second].slice(0, Math.max(count, 1)).map(pythonLiteral).join(', ')})`;
+  const block = Boolean(options);
+  const ours = `${method}(${item}{ block: ${block}${count > 1 && typeof second === 'number' ? `, timeout: ${second * 1000}` : block ? ', timeout: ms' : ''} })`;
+  throw new TypeError(
+    `Expected the options of ${method}() to be an object { block?, timeout? } or undefined, got \`${showValue(options)}\` (${typeof options})` +
+      `${count > 1 ? ` and a further argument \`${showValue(second)}\`` : ''}. Python's ${python} is ${ours} here (timeout in milliseconds).`,
+  );
+}
+
+function pythonLiteral(value: unknown): string {
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (value === null || value === undefined) return 'None';
+  return showValue(value);
+}
+
+
 // Structured clone checks only what it cannot be sure of: primitives always clone.
 export function assertItem(item: unknown): void {
   if (typeof item !== 'object' || item === null) {
@@ -195,16 +261,15 @@ export function assertItem(item: unknown): void {
     else if (typeof item === 'string' && item.length > LONG_STRING) assertCloneable(item, 'item', MAX_BODY_BYTES);
     return;
   }
-  if (QUEUE_BRAND in item) {
-    throw new SerializationError(
-      'item',
-      new TypeError('a Queue cannot be put into a queue; share queues between processes by passing them in Process args'),
-    );
-  }
+  if (isPlainItem(item)) return;
+  // Structured clone copies a Queue inside an item as an empty object: it must be refused, at any depth.
+  throwOnQueues(item, 'item');
   assertCloneable(item, 'item', MAX_BODY_BYTES);
 }
 
 let adopted: QueueBackend<unknown> | undefined;
+
+const WAIT_FOREVER = { block: true, timeout: null } as const;
 
 // A string this long may not fit in one frame: it is measured (see assertItem).
 const LONG_STRING = MAX_BODY_BYTES / 2;
