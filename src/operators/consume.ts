@@ -256,7 +256,8 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         let process: Process;
         let link: ConsumerLink;
         if (results) {
-          const jobs = new JoinableQueue<unknown>(settings.prefetch + 1);
+          // The dispatcher redelivers a dead consumer's items itself, and its queue is dropped.
+          const jobs = new JoinableQueue<unknown>(settings.prefetch + 1, { redeliver: false });
           // A manual consumer takes its items in order, so each taskDone finishes its oldest item.
           jobs[ON_TASK_DONE]((count) => {
             for (let i = 0; i < count; i++) core.finishOldest(id);
