@@ -5,9 +5,9 @@ import { Queue } from './queue.js';
 /** Options of {@link JoinableQueue}. */
 export interface JoinableQueueOptions {
   /**
-   * `true` (default): items a process got from the queue and had not marked done when it died go
-   * back to the head of the queue (logged as a warning), so `join()` settles once they are done
-   * elsewhere. The process may have handled them and died before its `taskDone()` left it: such an
+   * `true` (default): items a process got from the queue and had not marked done when it ended
+   * (killed, crashed, or exited: the owner sees only its connection close) go back to the head of
+   * the queue (logged as a warning), so `join()` settles once they are done elsewhere. The process may have handled them and died before its `taskDone()` left it: such an
    * item is handled twice (at-least-once). `false` is Python's exact rule: they are lost, and
    * `join()` waits for them forever.
    */
