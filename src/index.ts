@@ -7,7 +7,7 @@ export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-pr
 /* Queues */
 export { Queue } from './process/queue.js';
 export type { QueueWaitOptions } from './process/queue.js';
-export { JoinableQueue } from './process/joinable-queue.js';
+export { JoinableQueue, type JoinableQueueOptions } from './process/joinable-queue.js';
 
 /* Reactive layer — processes as Observables */
 export { producer } from './operators/producer.js';

@@ -22,9 +22,12 @@ export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer 
 const runtime = getRuntime();
 
 // No orphans: the IPC channel closes when the parent dies, however it dies (SIGKILL included).
-// Ending by SIGTERM closes this process's own channels in turn, so grandchildren follow.
+// Ending by SIGTERM closes this process's own channels in turn, so grandchildren follow. User code
+// may handle SIGTERM and stay alive: SIGKILL follows after a grace period, whatever it does (the
+// timer is unref'd, so a child that does end sooner is not held up by it).
 process.on('disconnect', () => {
   process.kill(process.pid, 'SIGTERM');
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), ORPHAN_GRACE_MS).unref();
 });
 
 process.on('message', function onBoot(message: unknown) {
@@ -101,3 +104,6 @@ function findProcessBase(subclass: Function): Function {
   }
   throw new TypeError(`${subclass.name} does not extend Process.`);
 }
+
+// How long an orphan's own SIGTERM handler may run before SIGKILL.
+const ORPHAN_GRACE_MS = 1_500;

@@ -6,7 +6,7 @@
 // queue the producers put into, and the outcomes go with the acknowledgement of their items.
 import { registerFlushable } from '../internal/flush-registry.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
-import { toRemoteError, type RemoteError } from '../internal/protocol.js';
+import { toRemoteError, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
 import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
 import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
@@ -17,7 +17,8 @@ import { InboxInput } from './inbox-input.js';
 import { QueueInput } from './queue-input.js';
 import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
-import { whenFlushed } from './parent-channel.js';
+import { sendToParent, whenFlushed } from './parent-channel.js';
+import { describeItem } from '../internal/describe-item.js';
 
 // A handler's return value is awaited only when it needs to be: an await costs a microtask turn.
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -73,6 +74,16 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
       return whenFlushed();
     },
   });
+  // The handler may end this process on an item (process.exit(), an uncaught error): the parent
+  // hears which, on the way out, to find a poison item. Nothing is sent when none was in progress.
+  registerFlushable({
+    pending: () => inProgress !== NONE,
+    flush: () => {
+      if (inProgress !== NONE) sendToParent({ rxmp: 'dying-on', item: describeItem(undefined, inProgress) } satisfies ProtocolMessage);
+      inProgress = NONE;
+      return whenFlushed();
+    },
+  });
   while (!input.done) {
     const returned = serveReady(input, handler, args, outcomes);
     if (returned === undefined) {
@@ -87,6 +98,7 @@ async function serveItems(input: ConsumerInput, ref: ModuleExportRef, args: unkn
     } catch (error) {
       outcomes.fail(error);
     }
+    inProgress = NONE;
   }
   outcomes.sendPending(true);
   input.close();
@@ -103,6 +115,7 @@ function serveReady(input: ConsumerInput, handler: (item: unknown, ...rest: unkn
     const item = input.take();
     if (item === EMPTY) return undefined;
     outcomes.startRun();
+    inProgress = item;
     try {
       const returned = args.length === 0 ? handler(item) : handler(item, ...args);
       if (isPromiseLike(returned)) return returned;
@@ -110,6 +123,7 @@ function serveReady(input: ConsumerInput, handler: (item: unknown, ...rest: unkn
     } catch (error) {
       outcomes.fail(error);
     }
+    inProgress = NONE;
   }
   return undefined;
 }
@@ -205,3 +219,6 @@ async function runInitializer(init: ConsumerInit | null): Promise<void> {
 // Outcomes of a synchronous handler travel together, up to this many (and only while they come fast,
 // by the queues' prompt-flush rule, so results of a CPU-bound handler still stream).
 const MAX_BATCH = 512;
+// The item the handler is running, if any (see serveItems).
+const NONE = Symbol('none');
+let inProgress: unknown = NONE;

@@ -219,6 +219,18 @@ export class InboxRouter {
     });
   }
 
+  // Consumer `consumer` was replaced: what its predecessor held goes elsewhere (should its close not
+  // have been seen yet, it would be ignored once the new socket takes its place), and the new inbox
+  // takes its slot.
+  #reconnect(consumer: number, address: string): void {
+    const old = this.#sockets[consumer];
+    if (old) {
+      this.#inboxGone(consumer, old);
+      old.destroy();
+    }
+    if (consumer < this.#sockets.length && address) this.#connectInbox(address, consumer);
+  }
+
   // An inbox counts as a route once it has proved it belongs to this tree: nothing is written to it before.
   #connectInbox(address: string, consumer: number): void {
     const socket = connect(address);
@@ -267,6 +279,7 @@ export class InboxRouter {
   readonly #onMessage = (message: unknown): void => {
     if (!isProtocolMessage(message)) return;
     if (message.rxmp === 'routes') this.#connect(message.addresses);
+    else if (message.rxmp === 'route') this.#reconnect(message.consumer, message.address);
     else if (message.rxmp === 'release') this.#release(message.seqs);
     else return;
     this.#changed();

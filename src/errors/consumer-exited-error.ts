@@ -1,8 +1,10 @@
 import { MultiprocessingError } from './multiprocessing-error.js';
 
 /**
- * A consumer process ended while it held items, and they could not be redelivered (redelivery is
- * off, or no consumer is left). Counts what was lost, so the loss is reported, never silent.
+ * A consumer process ended while it held items, and they could not be redelivered: redelivery is
+ * off, consume() spent its restart budget and no consumer is left, or an item killed every consumer
+ * that ran it (a poison item, named in `poisonItem`). Counts what was lost, so the loss is reported,
+ * never silent.
  *
  * @example
  * source$.pipe(consume(work, { onConsumerExit: 'error' })).subscribe({ error: (e) => console.log(e.lostItems) });
@@ -12,8 +14,23 @@ export class ConsumerExitedError extends MultiprocessingError {
   readonly pid: number | undefined;
   readonly exitCode: number | null;
   readonly lostItems: number;
+  /** Consumers consume() had started to replace dead ones (see its `maxRestarts` option). */
+  readonly restarts: number;
+  /** The item that killed consumers while they ran it (a poison item), summarised: `item #3 ('x3')`. */
+  readonly poisonItem: string | undefined;
+  /** How many consumers died while they ran {@link poisonItem}. */
+  readonly killedConsumers: number;
 
-  constructor(details: { processName: string; pid: number | undefined; exitCode: number | null; lostItems: number; reason: string }) {
+  constructor(details: {
+    processName: string;
+    pid: number | undefined;
+    exitCode: number | null;
+    lostItems: number;
+    reason: string;
+    restarts?: number;
+    poisonItem?: string;
+    killedConsumers?: number;
+  }) {
     super(
       `Consumer ${details.processName} (pid ${details.pid ?? '?'}) exited with code ${details.exitCode} holding ` +
         `${details.lostItems} unfinished item(s); ${details.reason}`,
@@ -22,5 +39,8 @@ export class ConsumerExitedError extends MultiprocessingError {
     this.pid = details.pid;
     this.exitCode = details.exitCode;
     this.lostItems = details.lostItems;
+    this.restarts = details.restarts ?? 0;
+    this.poisonItem = details.poisonItem;
+    this.killedConsumers = details.killedConsumers ?? 0;
   }
 }

@@ -19,6 +19,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
   #prefetch: number | undefined;
   #maxPrefetch: number | undefined;
   #soleProducer = false;
+  #redeliver = true;
   #onOutcomes: ((outcomes: unknown[]) => void) | undefined;
   #descriptor: QueueDescriptor | undefined;
   #lease: QueueLease | undefined;
@@ -96,7 +97,18 @@ export class LocalQueue<T> implements QueueBackend<T> {
   }
 
   taskDone(): void {
+    this.#owner?.localTaskDone();
     this.#core.taskDone();
+  }
+
+  /** Items a dead proxy had taken and not marked done go back (see QueueOwner); false: Python's rule, they are lost (before it is first described). */
+  setRedeliver(redeliver: boolean): void {
+    this.#redeliver = redeliver;
+  }
+
+  /** Items that dead processes had taken and not marked done, put back so far. */
+  redelivered(): number {
+    return this.#owner?.redelivered ?? 0;
   }
 
   onTaskDone(listener: (count: number) => void): void {
@@ -191,7 +203,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
     if (!this.#descriptor) {
       const server = QueueServer.get();
       const id = `${process.pid}.${++lastId}`;
-      this.#owner = new QueueOwner<T>(id, this.#core, this.#onOutcomes);
+      this.#owner = new QueueOwner<T>(id, this.#core, this.#onOutcomes, joinable && this.#redeliver);
       const lease = server.register(this.#owner as QueueOwner<unknown>, () => {
         if (this.#lease === lease) this.#forgetOwner();
       });

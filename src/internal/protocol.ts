@@ -16,9 +16,11 @@ export type ProtocolMessage =
   | ConsumeResultsMessage
   | InboxMessage
   | RoutesMessage
+  | RouteMessage
   | ReleaseMessage
   | ProducedMessage
-  | ExitingMessage;
+  | ExitingMessage
+  | DyingOnMessage;
 
 /** parent → child, once: who the child is and what to run. */
 export interface BootMessage {
@@ -48,6 +50,15 @@ export interface ExitingMessage {
   readonly code: number;
 }
 
+/**
+ * a consume() child → parent: its handler ended the process (process.exit(), an uncaught error) while
+ * it ran this item (summarised): consume() counts the consumers each item killed (a poison item).
+ */
+export interface DyingOnMessage {
+  readonly rxmp: 'dying-on';
+  readonly item: string;
+}
+
 /** parent → a consume() child: its next items, in the order it is to handle them. */
 export interface ConsumeJobsMessage {
   readonly rxmp: 'consume-jobs';
@@ -72,6 +83,12 @@ export interface InboxMessage {
 export interface RoutesMessage {
   readonly rxmp: 'routes';
   readonly addresses: readonly string[];
+}
+/** parent → a broker-free producer that has its routes: consumer `consumer` was replaced, and this is its new inbox. */
+export interface RouteMessage {
+  readonly rxmp: 'route';
+  readonly consumer: number;
+  readonly address: string;
 }
 /** parent → a broker-free producer: these batches of its are handled; it may forget them. */
 export interface ReleaseMessage {

@@ -5,6 +5,7 @@ import { ProtocolError } from './protocol-error.js';
 import type { QueueCore } from './queue-core.js';
 import type { QueueConnection } from './queue-connection.js';
 import type { QueueWireMessage } from './protocol.js';
+import { logEvent } from '../process/logger.js';
 
 /** One frame's worth of items sent to a proxy: a batch forwarded as it came, or items put in this process. */
 type Sent<T> = EncodedBatch<T> | T[];
@@ -17,10 +18,20 @@ interface ProxyState<T> {
   wantsCredit: number;
   /** Items it asked for that were not sent yet. */
   requested: number;
-  /** What it was sent and its user code has not taken, frame by frame: it goes back to the queue if it dies. */
-  readonly unconsumed: Sent<T>[];
-  /** Items of unconsumed[0] already taken. */
-  unconsumedHead: number;
+  /**
+   * What it was sent and has not finished with, frame by frame, oldest first: the items its user code
+   * took and has not marked done (when the queue redelivers), then those it has not taken. All of it
+   * goes back to the queue if it dies.
+   */
+  readonly held: Sent<T>[];
+  /** Items of held[0] already finished with (done, or taken when the queue does not redeliver). */
+  heldHead: number;
+  /** Items in `held` beyond heldHead. */
+  heldCount: number;
+  /** The first `taken` of them were taken by its user code, and not marked done. */
+  taken: number;
+  /** Order in which its oldest taken item was taken, among every proxy's (see #localTaskDone). */
+  takenTurn: number;
   /** Its joins not answered yet. */
   joins: number;
 }
@@ -39,15 +50,31 @@ export class QueueOwner<T> {
   #turnGranted = 0;
 
   readonly #onOutcomes: ((outcomes: unknown[]) => void) | undefined;
+  readonly #redeliver: boolean;
+  // Items proxies took and have not marked done, all together; and how many takes were counted.
+  #takenTotal = 0;
+  #takes = 0;
+  #redelivered = 0;
 
-  /** `onOutcomes` takes what proxies report along with the items they took (a direct pipeline's consumers). */
+  /**
+   * `onOutcomes` takes what proxies report along with the items they took (a direct pipeline's
+   * consumers). `redeliver` (a JoinableQueue's default): items a proxy took are kept until it marks
+   * them done, and go back to the head of the queue if its process dies before.
+   */
   constructor(
     readonly id: string,
     core: QueueCore<T>,
     onOutcomes?: (outcomes: unknown[]) => void,
+    redeliver = false,
   ) {
     this.#core = core;
     this.#onOutcomes = onOutcomes;
+    this.#redeliver = redeliver;
+  }
+
+  /** Items that dead processes had taken and not marked done, put back so far. */
+  get redelivered(): number {
+    return this.#redelivered;
   }
 
   handle(connection: QueueConnection, message: QueueWireMessage, body: Body | undefined): void {
@@ -76,12 +103,16 @@ export class QueueOwner<T> {
         proxy.requested = Math.max(0, proxy.requested - message.n);
         break;
       case 'took':
-        if (message.n > unconsumedCount(proxy)) throw new ProtocolError(`${message.n} items taken, ${unconsumedCount(proxy)} sent`);
-        consume(proxy, message.n);
+        if (message.n > proxy.heldCount - proxy.taken) throw new ProtocolError(`${message.n} items taken, ${proxy.heldCount - proxy.taken} sent`);
+        if (this.#redeliver) {
+          if (proxy.taken === 0) proxy.takenTurn = ++this.#takes;
+          proxy.taken += message.n;
+          this.#takenTotal += message.n;
+        } else dropFront(proxy, message.n);
         if (body && this.#onOutcomes) this.#onOutcomes(decodeItems(body));
         break;
       case 'give-back':
-        if (message.n > unconsumedCount(proxy)) throw new ProtocolError(`${message.n} items given back, ${unconsumedCount(proxy)} sent`);
+        if (message.n > proxy.heldCount - proxy.taken) throw new ProtocolError(`${message.n} items given back, ${proxy.heldCount - proxy.taken} sent`);
         checkBatch(body, message.n);
         unconsumeTail(proxy, message.n);
         this.#core.putBack([new EncodedBatch<T>(retainable(body as Body), message.n)]);
@@ -92,7 +123,11 @@ export class QueueOwner<T> {
         } catch (error) {
           if (!(error instanceof TaskDoneError)) throw error;
           connection.send({ t: 'fail', q: this.id, name: error.name, message: error.message });
+          break;
         }
+        // Its oldest taken items are done (a proxy marks no more than it took: beyond that, a
+        // faulty peer's count comes off the global count only).
+        this.#finishTaken(proxy, Math.min(message.n, proxy.taken));
         break;
       case 'join':
         if (proxy.joins >= MAX_JOINS) throw new ProtocolError(`more than ${MAX_JOINS} joins waiting`);
@@ -120,13 +155,53 @@ export class QueueOwner<T> {
     this.#proxies.delete(connection);
     if (proxy.credit > 0) this.#core.release(proxy.credit);
     const returned: Entry<T>[] = [];
-    proxy.unconsumed.forEach((sent, i) => {
-      if (i === 0 && proxy.unconsumedHead > 0) returned.push(...itemsOf(sent).slice(proxy.unconsumedHead));
+    proxy.held.forEach((sent, i) => {
+      if (i === 0 && proxy.heldHead > 0) returned.push(...itemsOf(sent).slice(proxy.heldHead));
       else if (sent instanceof EncodedBatch) returned.push(sent);
       else returned.push(...sent);
     });
+    // Items its user code got and did not mark done go back too, first (they were the oldest): a
+    // join() would otherwise wait for them forever. They may have been handled, their taskDone()
+    // lost with the process: at-least-once, as any redelivery.
+    if (proxy.taken > 0) {
+      this.#takenTotal -= proxy.taken;
+      this.#redelivered += proxy.taken;
+      logEvent(
+        'warning',
+        'a process holding queue %s died with %d item(s) it got and had not marked done: they go back to the head of the queue (%d so far)',
+        this.id,
+        proxy.taken,
+        this.#redelivered,
+      );
+    }
     this.#core.putBack(returned);
     this.scheduleDrain();
+  }
+
+  /**
+   * taskDone() in this process, before the queue counts it. It marks done an item this process got
+   * if it holds one (the unfinished items not in the buffer nor with a proxy); otherwise, as Python
+   * lets any process call task_done(), the oldest item some proxy took (the owner collecting results
+   * and marking them done for its workers), so that item is not redelivered should that proxy die.
+   */
+  localTaskDone(): void {
+    if (this.#takenTotal === 0) return;
+    let held = 0;
+    let oldest: ProxyState<T> | undefined;
+    for (const proxy of this.#proxies.values()) {
+      held += proxy.heldCount;
+      if (proxy.taken > 0 && (!oldest || proxy.takenTurn < oldest.takenTurn)) oldest = proxy;
+    }
+    if (this.#core.unfinished - this.#core.size - held > 0 || !oldest) return;
+    this.#finishTaken(oldest, 1);
+  }
+
+  #finishTaken(proxy: ProxyState<T>, n: number): void {
+    if (n === 0) return;
+    dropFront(proxy, n);
+    proxy.taken -= n;
+    this.#takenTotal -= n;
+    if (proxy.taken > 0) proxy.takenTurn = ++this.#takes;
   }
 
   /** Hands out credit and items once per turn, so everything freed or arrived in a turn goes in one batch. */
@@ -217,8 +292,9 @@ export class QueueOwner<T> {
     const n = sizeOf(sent);
     proxy.requested -= n;
     const size = this.#core.size;
+    proxy.heldCount += n;
     if (sent instanceof EncodedBatch) {
-      proxy.unconsumed.push(sent);
+      proxy.held.push(sent);
       connection.sendEncoded({ t: 'items', q: this.id, n, size }, sent.body);
       return n;
     }
@@ -226,7 +302,7 @@ export class QueueOwner<T> {
     // tracked as sent on its own, as the proxy will take them.
     let from = 0;
     for (const { count, body } of encodeItemBodies(sent)) {
-      proxy.unconsumed.push(count === n ? sent : sent.slice(from, from + count));
+      proxy.held.push(count === n ? sent : sent.slice(from, from + count));
       connection.sendEncoded({ t: 'items', q: this.id, n: count, size }, body);
       from += count;
     }
@@ -236,7 +312,7 @@ export class QueueOwner<T> {
   #proxyOf(connection: QueueConnection): ProxyState<T> {
     let proxy = this.#proxies.get(connection);
     if (!proxy) {
-      proxy = { credit: 0, wantsCredit: 0, requested: 0, unconsumed: [], unconsumedHead: 0, joins: 0 };
+      proxy = { credit: 0, wantsCredit: 0, requested: 0, held: [], heldHead: 0, heldCount: 0, taken: 0, takenTurn: 0, joins: 0 };
       this.#proxies.set(connection, proxy);
     }
     return proxy;
@@ -250,12 +326,6 @@ function checkBatch(body: Body | undefined, n: number): void {
   if (count !== n) throw new ProtocolError(`a batch said to hold ${n} items holds ${count === undefined ? 'no array' : count}`);
 }
 
-function unconsumedCount<T>(proxy: ProxyState<T>): number {
-  let count = -proxy.unconsumedHead;
-  for (const sent of proxy.unconsumed) count += sizeOf(sent);
-  return count;
-}
-
 function sizeOf<T>(sent: Sent<T>): number {
   return sent instanceof EncodedBatch ? sent.count : sent.length;
 }
@@ -264,38 +334,40 @@ function itemsOf<T>(sent: Sent<T>): T[] {
   return sent instanceof EncodedBatch ? sent.decode() : sent;
 }
 
-// Drops `n` taken items from the front of what a proxy was sent.
-function consume<T>(proxy: ProxyState<T>, n: number): void {
+// Drops the `n` oldest items a proxy holds (finished with).
+function dropFront<T>(proxy: ProxyState<T>, n: number): void {
+  proxy.heldCount -= n;
   let left = n;
-  while (left > 0 && proxy.unconsumed.length > 0) {
-    const available = sizeOf(proxy.unconsumed[0] as Sent<T>) - proxy.unconsumedHead;
+  while (left > 0 && proxy.held.length > 0) {
+    const available = sizeOf(proxy.held[0] as Sent<T>) - proxy.heldHead;
     if (left < available) {
-      proxy.unconsumedHead += left;
+      proxy.heldHead += left;
       return;
     }
     left -= available;
-    proxy.unconsumed.shift();
-    proxy.unconsumedHead = 0;
+    proxy.held.shift();
+    proxy.heldHead = 0;
   }
 }
 
 // Drops the last `n` items sent to a proxy (it gave them back unused). A batch cut in two is
 // decoded: that happens only when a get gave up while items were on their way.
 function unconsumeTail<T>(proxy: ProxyState<T>, n: number): void {
+  proxy.heldCount -= n;
   let left = n;
-  while (left > 0 && proxy.unconsumed.length > 0) {
-    const last = proxy.unconsumed.length - 1;
-    const sent = proxy.unconsumed[last] as Sent<T>;
-    const available = sizeOf(sent) - (last === 0 ? proxy.unconsumedHead : 0);
+  while (left > 0 && proxy.held.length > 0) {
+    const last = proxy.held.length - 1;
+    const sent = proxy.held[last] as Sent<T>;
+    const available = sizeOf(sent) - (last === 0 ? proxy.heldHead : 0);
     if (left < available) {
       const kept = itemsOf(sent);
       kept.length -= left;
-      proxy.unconsumed[last] = kept;
+      proxy.held[last] = kept;
       return;
     }
     left -= available;
-    proxy.unconsumed.pop();
-    if (proxy.unconsumed.length === 0) proxy.unconsumedHead = 0;
+    proxy.held.pop();
+    if (proxy.held.length === 0) proxy.heldHead = 0;
   }
 }
 

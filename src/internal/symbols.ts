@@ -8,6 +8,8 @@ export const RESTORE = Symbol.for('rx-multiprocessing.restore');
 export const HANDLE = Symbol.for('rx-multiprocessing.handle');
 /** Why a child could not import its target, as it reported. */
 export const INIT_ERROR = Symbol.for('rx-multiprocessing.initError');
+export const DYING_ON = Symbol.for('rx-multiprocessing.dyingOn');
+export const REDELIVERED = Symbol.for('rx-multiprocessing.redelivered');
 /** Queue's static method building, in a child, the proxy of a queue another process owns. */
 export const ADOPT_QUEUE = Symbol.for('rx-multiprocessing.adoptQueue');
 /** A Queue's method returning how another process reaches it. */

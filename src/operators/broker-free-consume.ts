@@ -105,15 +105,18 @@ export function brokerFreeConsume<R>(producers: readonly ProducerSpec[], handler
       // batches some consumer reported on, at least).
       lostItems: () => Math.max(ledger.missing(), sum(sent) - sum(accepted)),
       // One that died before it listened gets no items; the producers resend what one that died later held.
-      onConsumerGone: (id) => {
-        if (addresses[id] === undefined) addresses[id] = '';
-        else removeSocketOf(addresses[id] as string, inboxPids[id]);
+      // A replacement takes the slot: producers not routed yet wait for its inbox.
+      onConsumerGone: (id, replaced) => {
+        if (addresses[id]) removeSocketOf(addresses[id] as string, inboxPids[id]);
+        addresses[id] = replaced ? undefined : '';
         sendRoutes();
       },
       onConsumerMessage: (id, message) => {
         if (message.rxmp !== 'inbox') return;
         addresses[id] = message.address;
         inboxPids[id] = pipeline.consumers.get(id)?.process.pid;
+        // Producers that have their routes learn of a replacement's inbox alone.
+        for (const index of routed) sendTo(pipeline.producers[index], { rxmp: 'route', consumer: id, address: message.address });
         sendRoutes();
       },
       dispose: () => addresses.forEach((address, id) => address && removeSocketOf(address, inboxPids[id])),

@@ -4,6 +4,7 @@ import { cpuCount } from '../process/current-process.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
 import { show, validateArgs, validateName, validateOptionsObject } from './option-checks.js';
+import { RESTARTS_PER_CONSUMER } from './restart-budget.js';
 import { MAX_PREFETCH } from '../internal/prefetch-window.js';
 import { putWindow } from '../internal/queue-proxy.js';
 
@@ -52,9 +53,13 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
     throw new TypeError(`Expected \`initargs\` to be an array of the initializer's arguments, got \`${show(options.initargs)}\` (${typeof options.initargs}).`);
   }
+  const maxRestarts = options.maxRestarts ?? RESTARTS_PER_CONSUMER * processes;
+  if (maxRestarts !== Infinity && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
+    throw new TypeError(`Expected \`maxRestarts\` to be a non-negative integer or Infinity, got \`${show(maxRestarts)}\` (${typeof maxRestarts}).`);
+  }
   const initializer = options.initializer;
   const initargs = [...(options.initargs ?? [])];
-  return { processes, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
+  return { processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
 }
 
 /** What a consumer child runs before its first item, if consume() was given an initializer. */

@@ -10,7 +10,7 @@ import { nextPrefetchWindow } from '../internal/prefetch-window.js';
 import { Process, type Target } from '../process/process.js';
 import { assertItem, Queue } from '../process/queue.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
-import { DISPOSE_QUEUE, FIX_PREFETCH, HANDLE, ON_TASK_DONE } from '../internal/symbols.js';
+import { DISPOSE_QUEUE, DYING_ON, FIX_PREFETCH, HANDLE, ON_TASK_DONE } from '../internal/symbols.js';
 import { IpcConsumerLink, queueLink, type ConsumerLink } from './consumer-link.js';
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { currentGate, DemandGate, withGate } from './gate.js';
@@ -23,6 +23,8 @@ import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
 import { directProducersOf } from './direct-source.js';
 import { reportedError } from './reported-error.js';
+import { RestartBudget, type RestartVerdict } from './restart-budget.js';
+import { describeItem } from '../internal/describe-item.js';
 
 /** Options of {@link consume}. */
 export interface ConsumeOptions extends QueueOperatorOptions {
@@ -60,6 +62,16 @@ export interface ConsumeOptions extends QueueOperatorOptions {
   readonly prefetch?: number;
   /** Emit results in the source's order (default false: as they finish). */
   readonly ordered?: boolean;
+  /**
+   * Consumers that die (a SIGKILL, a crash, `process.exit()` in the handler) are replaced, as Python's
+   * Pool replaces its workers, up to this many times in all; their items go to the others meanwhile.
+   * Once it is spent, dead consumers are no longer replaced, and the output fails with
+   * ConsumerExitedError when none is left. An item that was in progress in as many dead consumers as
+   * there are `processes` (at least 2) fails the output at once, whatever is left of the budget: the
+   * error names it (`poisonItem`, on the general path) and counts the consumers it killed. Default:
+   * 4 per consumer (`4 * processes`); 0 turns replacement off. A non-negative integer or Infinity.
+   */
+  readonly maxRestarts?: number;
   /** A consumer died holding items: `'redeliver'` them to the others (default) or `'error'`. */
   readonly onConsumerExit?: 'redeliver' | 'error';
   /** The handler threw: `'fail'` the output (default) or `'skip'` the item. */
@@ -203,21 +215,28 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         finishConsumers(workers.values(), settings.daemon, subscriber);
       };
 
+      const budget = new RestartBudget(settings.maxRestarts, settings.processes);
       const onWorkerExit = (id: number): void => {
         const worker = workers.get(id);
-        if (!worker || (finished && !settings.daemon)) return;
-        if (finished) return;
+        if (!worker || finished) return;
         const lost: Job<T>[] = core.removeWorker(id);
         workers.delete(id);
+        worker.link.dispose();
         const { process } = worker;
         const reported = reportedError(process);
         if (reported) return fail(reported);
-        if (settings.onConsumerExit === 'error' && lost.length > 0) {
-          return fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lost.length, reason: "onConsumerExit is 'error'." }));
-        }
-        if (core.workerCount === 0) {
-          return fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lost.length + core.buffered, reason: 'no consumer is left to take them.' }));
-        }
+        const failWith = (reason: string, verdict?: RestartVerdict): void =>
+          fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: lost.length + core.buffered, ...verdict, reason }));
+        if (settings.onConsumerExit === 'error' && lost.length > 0) return failWith("onConsumerExit is 'error'.");
+        // Its handler ended it on an item (it said so on the way out; a SIGKILL from outside says
+        // nothing): it handles its items in order, so that was the oldest it held.
+        const dyingOn = process[DYING_ON];
+        const oldest = lost[0];
+        const suspect = dyingOn === undefined ? undefined : oldest ? { key: oldest.seq, describe: () => describeItem(oldest.seq, oldest.item) } : { key: dyingOn, describe: () => dyingOn };
+        const verdict = budget.onConsumerDied(suspect);
+        if (verdict?.poison) return failWith(verdict.reason, verdict);
+        if (!verdict) startWorker(nextWorkerId++);
+        else if (core.workerCount === 0) return failWith(`no consumer is left to take them: ${verdict.reason}`, verdict);
         redelivered += lost.length;
         core.requeue(lost);
         if (core.isFull()) gate.shut();
@@ -261,12 +280,13 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         }
       };
 
-      for (let id = 0; id < settings.processes; id++) {
+      const startWorker = (id: number): void => {
         const name = consumerName(settings, id);
         let process: Process;
         let link: ConsumerLink;
         if (results) {
-          const jobs = new JoinableQueue<unknown>(settings.prefetch + 1);
+          // The dispatcher redelivers a dead consumer's items itself, and its queue is dropped.
+          const jobs = new JoinableQueue<unknown>(settings.prefetch + 1, { redeliver: false });
           // A manual consumer takes its items in order, so each taskDone finishes its oldest item.
           jobs[ON_TASK_DONE]((count) => {
             for (let i = 0; i < count; i++) core.finishOldest(id);
@@ -292,7 +312,10 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         workers.set(id, { process, link });
         core.addWorker(id);
         void Promise.all([process.join(), link.drained]).then(() => onWorkerExit(id));
-      }
+      };
+      // Replacements get new ids: an outcome is matched to the worker that holds its item.
+      let nextWorkerId = settings.processes;
+      for (let id = 0; id < settings.processes; id++) startWorker(id);
       if (results) void readResults(results).catch(fail);
 
       sourceSubscription = withGate(gate, () =>

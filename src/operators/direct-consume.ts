@@ -23,7 +23,9 @@ import { createObservable } from './rx.js';
  */
 export function directConsume<R>(producers: readonly ProducerSpec[], handler: ModuleExportRef, init: ConsumerInit | null, settings: ConsumeSettings, maxsize: number): Observable<R> {
   return createObservable<R>((subscriber) => {
-    const jobs = new JoinableQueue<unknown>(maxsize);
+    // Consumers acknowledge items once handled (with their outcomes), and this process marks them
+    // done: there is nothing between the two to redeliver.
+    const jobs = new JoinableQueue<unknown>(maxsize, { redeliver: false });
     if (settings.adaptive) jobs[CAP_PREFETCH](adaptiveWindowCap(settings, maxsize, producers.length));
     else jobs[FIX_PREFETCH](settings.prefetch);
     if (producers.length === 1) jobs[SOLE_PRODUCER]();

@@ -3,7 +3,7 @@ import type { ConsumerResult } from '../child/consumer-input.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
-import { CAPTURE_STDERR, HANDLE } from '../internal/symbols.js';
+import { CAPTURE_STDERR, DYING_ON, HANDLE } from '../internal/symbols.js';
 import { Process, type ProcessOptions, type TargetReference } from '../process/process.js';
 import { IpcConsumerLink } from './consumer-link.js';
 import { consumerName, type ConsumeSettings } from './consume-settings.js';
@@ -11,6 +11,7 @@ import type { ProducerSpec } from './direct-source.js';
 import { finishConsumers } from './finish-consumers.js';
 import { DRAIN_AFTER_EXIT_MS, exitError, whenExitingWith0 } from './producer-exit.js';
 import { reportedError } from './reported-error.js';
+import { RestartBudget } from './restart-budget.js';
 
 /** What one direct path (through the parent's queue, or broker-free) adds to the shared lifecycle. */
 export interface DirectPipelineHooks {
@@ -21,7 +22,8 @@ export interface DirectPipelineHooks {
   readonly allDone: () => boolean;
   /** Items without an outcome, when no consumer is left. */
   readonly lostItems: () => number;
-  readonly onConsumerGone?: (id: number) => void;
+  /** Consumer `id` is gone; `replaced` if a new consumer was started in its place (same id). */
+  readonly onConsumerGone?: (id: number, replaced: boolean) => void;
   /** The library's messages a consumer or producer child sends the parent beyond those of the link. */
   readonly onConsumerMessage?: (id: number, message: ProtocolMessage) => void;
   readonly onProducerMessage?: (index: number, message: ProtocolMessage) => void;
@@ -45,12 +47,14 @@ export class DirectPipeline {
   readonly #subscriber: Subscriber<unknown>;
   readonly #settings: ConsumeSettings;
   readonly #hooks: DirectPipelineHooks;
+  readonly #budget: RestartBudget;
 
   constructor(subscriber: Subscriber<unknown>, settings: ConsumeSettings, producerCount: number, hooks: DirectPipelineHooks) {
     this.#subscriber = subscriber;
     this.#settings = settings;
     this.#producerCount = producerCount;
     this.#hooks = hooks;
+    this.#budget = new RestartBudget(settings.maxRestarts, settings.processes);
   }
 
   get finished(): boolean {
@@ -118,9 +122,26 @@ export class DirectPipeline {
       const reported = reportedError(process);
       if (reported) return this.fail(reported);
       this.consumers.delete(id);
-      this.#hooks.onConsumerGone?.(id);
-      if (this.consumers.size === 0) {
-        this.fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: this.#hooks.lostItems(), reason: 'no consumer is left to take them.' }));
+      link.dispose();
+      // Its items went back to the queue, or to its producers, for the others. Its handler ended it
+      // on an item if it said so on the way out (by its value: the items are not seen here).
+      const dyingOn = process[DYING_ON];
+      const verdict = this.#budget.onConsumerDied(dyingOn === undefined ? undefined : { key: dyingOn, describe: () => dyingOn });
+      if (verdict?.poison) {
+        return this.fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: this.#hooks.lostItems(), ...verdict }));
+      }
+      if (!verdict) {
+        try {
+          this.#startConsumer(id, target, args);
+        } catch (error) {
+          return this.fail(error);
+        }
+      }
+      this.#hooks.onConsumerGone?.(id, !verdict);
+      if (this.consumers.size === 0 && verdict) {
+        this.fail(
+          new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: this.#hooks.lostItems(), ...verdict, reason: `no consumer is left to take them: ${verdict.reason}` }),
+        );
       }
     });
   }

@@ -1,10 +1,28 @@
 import { LocalQueue } from '../internal/local-queue.js';
-import { ON_OUTCOMES, ON_TASK_DONE, UNFINISHED } from '../internal/symbols.js';
+import { ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';
 import { Queue } from './queue.js';
+
+/** Options of {@link JoinableQueue}. */
+export interface JoinableQueueOptions {
+  /**
+   * `true` (default): items a process got from the queue and had not marked done when it ended
+   * (killed, crashed, or exited: the owner sees only its connection close) go back to the head of
+   * the queue (logged as a warning), so `join()` settles once they are done elsewhere. The process may have handled them and died before its `taskDone()` left it: such an
+   * item is handled twice (at-least-once). `false` is Python's exact rule: they are lost, and
+   * `join()` waits for them forever.
+   */
+  readonly redeliver?: boolean;
+}
 
 /**
  * Python's `multiprocessing.JoinableQueue`: a {@link Queue} that counts unfinished tasks. Every put
- * adds one; `taskDone()` removes one; `join()` settles when the count is back to zero.
+ * adds one; `taskDone()` removes one; `join()` settles when the count is back to zero. Unlike
+ * Python's, a consumer process that dies does not hang `join()`: see {@link JoinableQueueOptions}.
+ *
+ * A process's `taskDone()` calls mark its own oldest items done (items are taken in order): a
+ * process may mark done only as many items as it took. The process that created the queue may mark
+ * any item done (collecting results, say): beyond the items it got itself, its `taskDone()` marks
+ * done the oldest item another process took.
  *
  * @example
  * const q = new JoinableQueue<string>();
@@ -16,6 +34,18 @@ import { Queue } from './queue.js';
 export class JoinableQueue<T> extends Queue<T> {
   // taskDone() runs for every item: a field, not the getter, saves it a call (see Queue).
   readonly #backend = this.backend;
+
+  /** `maxsize` as for {@link Queue}. */
+  constructor(maxsize = 0, options: JoinableQueueOptions = {}) {
+    super(maxsize);
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected the options of JoinableQueue to be an object, got \`${String(options)}\` (${typeof options}).`);
+    }
+    const { redeliver = true } = options;
+    if (typeof redeliver !== 'boolean') throw new TypeError(`Expected \`redeliver\` to be a boolean, got \`${String(redeliver)}\` (${typeof redeliver}).`);
+    // A queue rebuilt in a child has the owner's rule already.
+    if (!redeliver && this.#backend instanceof LocalQueue) this.#backend.setRedeliver(false);
+  }
 
   /** Marks one item taken with get() as processed. Throws TaskDoneError if called more times than items were put. */
   taskDone(): void {
@@ -40,6 +70,11 @@ export class JoinableQueue<T> extends Queue<T> {
   /** Items put and not yet marked done (creating process only). */
   [UNFINISHED](): number {
     return this.#owner('knows its unfinished count').unfinished();
+  }
+
+  /** Items that dead processes had got and not marked done, put back at the head so far (creating process only). */
+  [REDELIVERED](): number {
+    return this.#owner('counts redelivered items').redelivered();
   }
 
   /** Calls `listener` with the outcomes consumers send as they acknowledge items (creating process, before the queue is passed to a child). */

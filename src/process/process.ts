@@ -12,7 +12,7 @@ import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../internal/queue-handles.js';
 import { holdHandoffs } from '../internal/queue-lease.js';
 import { transportSettings } from '../internal/transport-settings.js';
-import { CAPTURE_STDERR, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
+import { CAPTURE_STDERR, DYING_ON, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
 import { showValue } from '../internal/show-value.js';
@@ -61,6 +61,7 @@ export class Process implements TrackedChild {
   #exitCode: number | null = null;
   #exited: Promise<void> | undefined;
   #initError: RemoteError | undefined;
+  #dyingOn: string | undefined;
   #joiners = 0;
   #held = false;
   #identity: readonly number[];
@@ -279,6 +280,11 @@ export class Process implements TrackedChild {
     return this.#initError;
   }
 
+  /** The item a consume() child's handler ended it on, summarised, when it reported that. */
+  get [DYING_ON](): string | undefined {
+    return this.#dyingOn;
+  }
+
   /** The last lines the child wrote to stderr, once its stderr has ended (with the CAPTURE_STDERR option). */
   get [STDERR_TAIL](): Promise<string> {
     return this.#stderrTail;
@@ -333,12 +339,16 @@ export class Process implements TrackedChild {
       case 'init-failed':
         this.#initError = message.error;
         break;
+      case 'dying-on':
+        this.#dyingOn = message.item;
+        break;
       case 'boot':
       case 'consume-jobs':
       case 'consume-end':
       case 'consume-results':
       case 'inbox':
       case 'routes':
+      case 'route':
       case 'release':
       case 'produced':
       case 'exiting':

@@ -71,6 +71,57 @@ describe('QueueOwner', () => {
     expect(core.unfinished).to.equal(10);
   });
 
+  it('should put back at the head what a dead proxy got and had not marked done, when the queue redelivers', async () => {
+    const core = new QueueCore<number>(100);
+    const owner = new QueueOwner<number>('q', core, undefined, true);
+    const producer = recordingConnection();
+    const consumer = recordingConnection();
+    owner.handle(producer.connection, { t: 'want-credit', q: 'q', n: 10 }, undefined);
+    await turn();
+    owner.handle(producer.connection, { t: 'put', q: 'q', n: 10 }, serialize(range(0, 10)));
+    owner.handle(consumer.connection, { t: 'request', q: 'q', n: 6 }, undefined);
+    await turn();
+    expect(consumer.received).to.deep.equal([range(0, 6)]);
+    // It got 0..3 and marked 0 and 1 done; 2 and 3 were in its user code, 4 and 5 not yet taken.
+    owner.handle(consumer.connection, { t: 'took', q: 'q', n: 4 }, undefined);
+    owner.handle(consumer.connection, { t: 'done', q: 'q', n: 2 }, undefined);
+    expect(core.unfinished).to.equal(8);
+    owner.disconnect(consumer.connection);
+    expect(owner.redelivered).to.equal(2);
+    expect(drain(core)).to.deep.equal(range(2, 10));
+    expect(core.unfinished).to.equal(8);
+  });
+
+  it("should count the owner's own taskDone() beyond the items it got against the oldest item a proxy took", async () => {
+    const core = new QueueCore<number>(100);
+    const owner = new QueueOwner<number>('q', core, undefined, true);
+    const consumer = recordingConnection();
+    for (const item of range(0, 4)) core.offer(item);
+    owner.handle(consumer.connection, { t: 'request', q: 'q', n: 3 }, undefined);
+    await turn();
+    owner.handle(consumer.connection, { t: 'took', q: 'q', n: 3 }, undefined);
+    // The owner got item 3 itself: its first taskDone is its own, the next two are the proxy's 0 and 1.
+    expect(core.poll()).to.equal(3);
+    for (let i = 0; i < 3; i++) {
+      owner.localTaskDone();
+      core.taskDone();
+    }
+    owner.disconnect(consumer.connection);
+    expect(owner.redelivered).to.equal(1);
+    expect(drain(core)).to.deep.equal([2]);
+    expect(core.unfinished).to.equal(1);
+  });
+
+  it('should keep nothing a proxy took when the queue does not redeliver (Python\'s rule, and every plain Queue)', async () => {
+    const { core, owner, consumer } = await ownerHolding(4);
+    owner.handle(consumer.connection, { t: 'request', q: 'q', n: 4 }, undefined);
+    await turn();
+    owner.handle(consumer.connection, { t: 'took', q: 'q', n: 2 }, undefined);
+    owner.disconnect(consumer.connection);
+    expect(owner.redelivered).to.equal(0);
+    expect(drain(core)).to.deep.equal([2, 3]);
+  });
+
   it('should share slots that free up one at a time among steady producers, in turns', async () => {
     const core = new QueueCore<number>(4);
     const owner = new QueueOwner<number>('q', core);

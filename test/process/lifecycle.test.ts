@@ -39,6 +39,33 @@ describe('Process lifecycle across real parents', () => {
     });
   }
 
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`should leave no orphan that handles SIGTERM itself when the parent is ${signal}ed: SIGKILL follows`, async function () {
+      this.timeout(60_000);
+      const file = tempFile();
+      const parent = spawnScript('test/fixtures/drivers/stubborn-orphan-parent.ts', [file]);
+      let stdout = '';
+      let stderr = '';
+      parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      parent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const ready = await waitFor(() => stdout.includes('\n'), 50_000);
+      if (!ready) parent.kill('SIGKILL');
+      expect(ready, `the parent printed its pids; its stderr: ${stderr}`).to.equal(true);
+      const { pids } = JSON.parse(stdout) as { pids: number[] };
+      expect(pids).to.have.length(2);
+      expect(pids.every(isPidAlive)).to.equal(true);
+
+      parent.kill(signal);
+      await once(parent, 'exit');
+      const killedAt = Date.now();
+      // The grace period is 1.5 s; a loaded machine gets generous slack on top.
+      const gone = await waitFor(() => !pids.some(isPidAlive), 8_000, 20);
+      const elapsed = Date.now() - killedAt;
+      for (const pid of pids.filter(isPidAlive)) process.kill(pid, 'SIGKILL');
+      expect(gone, `pids still alive ${elapsed} ms after the parent died: ${pids.filter(isPidAlive).join(', ')}`).to.equal(true);
+    });
+  }
+
   it('should not let a daemon keep its parent alive, and terminate it at exit', async () => {
     const started = Date.now();
     const result = await runScript('test/fixtures/drivers/daemon-exit.ts');
