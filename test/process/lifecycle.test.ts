@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, assertNoChildrenLeft, isPidAlive, removeTempFiles, runScript, spawnScript, tempFile, waitFor } from '../helpers.js';
@@ -14,16 +14,8 @@ describe('Process lifecycle across real parents', () => {
     it(`should leave no orphan when the parent is SIGKILLed: daemon, non-daemon and grandchild (round ${round})`, async function () {
       // Four TypeScript processes start in a row; a loaded CI machine once took over 20 s for them.
       this.timeout(60_000);
-      const file = tempFile();
-      const parent = spawnScript('test/fixtures/drivers/orphan-parent.ts', [file]);
-      let stdout = '';
-      let stderr = '';
-      parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      parent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const ready = await waitFor(() => stdout.includes('\n'), 50_000);
-      if (!ready) parent.kill('SIGKILL');
-      expect(ready, `the parent printed its pids; its stderr: ${stderr}`).to.equal(true);
-      const { parent: parentPid, pids } = JSON.parse(stdout) as { parent: number; pids: number[] };
+      const { parent, report } = await startReportingParent('test/fixtures/drivers/orphan-parent.ts');
+      const { parent: parentPid, pids } = report as { parent: number; pids: number[] };
       expect(parentPid).to.equal(parent.pid);
       expect(pids).to.have.length(3);
       expect(pids.every(isPidAlive)).to.equal(true);
@@ -42,16 +34,8 @@ describe('Process lifecycle across real parents', () => {
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(`should leave no orphan that handles SIGTERM itself when the parent is ${signal}ed: SIGKILL follows`, async function () {
       this.timeout(60_000);
-      const file = tempFile();
-      const parent = spawnScript('test/fixtures/drivers/stubborn-orphan-parent.ts', [file]);
-      let stdout = '';
-      let stderr = '';
-      parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      parent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const ready = await waitFor(() => stdout.includes('\n'), 50_000);
-      if (!ready) parent.kill('SIGKILL');
-      expect(ready, `the parent printed its pids; its stderr: ${stderr}`).to.equal(true);
-      const { pids } = JSON.parse(stdout) as { pids: number[] };
+      const { parent, report } = await startReportingParent('test/fixtures/drivers/stubborn-orphan-parent.ts');
+      const { pids } = report as { pids: number[] };
       expect(pids).to.have.length(2);
       expect(pids.every(isPidAlive)).to.equal(true);
 
@@ -179,3 +163,16 @@ describe('Process lifecycle across real parents', () => {
     });
   });
 });
+
+/** Starts a driver that prints one JSON line of the pids it started, and returns that line parsed. */
+async function startReportingParent(script: string): Promise<{ parent: ChildProcess; report: unknown }> {
+  const parent = spawnScript(script, [tempFile()]);
+  let stdout = '';
+  let stderr = '';
+  parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  parent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = await waitFor(() => stdout.includes('\n'), 50_000);
+  if (!ready) parent.kill('SIGKILL');
+  expect(ready, `the parent printed its pids; its stderr: ${stderr}`).to.equal(true);
+  return { parent, report: JSON.parse(stdout) as unknown };
+}
