@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { decodeItems, encodedItemCount, FrameDecoder, type Frame } from '../internal/frame-codec.js';
 import { reportRefusal } from '../internal/refusals.js';
-import { acceptAuthenticated } from '../internal/handshake.js';
+import { HandshakeGate } from '../internal/handshake.js';
 import { ProtocolError } from '../internal/protocol-error.js';
 import { checkInboxMessage } from '../internal/wire-checks.js';
 import { writeInboxFrame } from '../internal/inbox-wire.js';
@@ -51,8 +51,7 @@ export class InboxInput implements ConsumerInput {
   readonly #unreported: [p: number, seq: number, n: number, from: number, count: number][] = [];
   #ended = false;
   #closed = false;
-  // Connections mid-handshake: closing the inbox ends them too, or they would keep this process alive.
-  readonly #handshaking = new Set<Socket>();
+  readonly #handshakes = new HandshakeGate('inbox');
   #wake: (() => void) | undefined;
 
   /** `maxKept`: what a producer may have sent and not had released, so at most what it can send here beyond credit. */
@@ -108,9 +107,8 @@ export class InboxInput implements ConsumerInput {
     process.off('message', this.#onMessage);
     this.#server.close();
     for (const { socket } of this.#connections) socket.destroy();
-    for (const socket of this.#handshaking) socket.destroy();
     this.#connections.clear();
-    this.#handshaking.clear();
+    this.#handshakes.closeAll();
   }
 
   // The queue proxy's rule (see prefetch-window): under 1 ms an item grows the window, 2 ms or more
@@ -155,25 +153,12 @@ export class InboxInput implements ConsumerInput {
   }
 
   #accept(socket: Socket): void {
-    socket.on('error', () => {});
-    // Connections still proving themselves are few and short: more than that is someone probing.
-    if (this.#closed || this.#handshaking.size >= MAX_HANDSHAKING) {
+    if (this.#closed) {
       socket.destroy();
       return;
     }
-    this.#handshaking.add(socket);
-    acceptAuthenticated(
-      socket,
-      (rest) => {
-        this.#handshaking.delete(socket);
-        if (this.#closed) socket.destroy();
-        else this.#serve(socket, rest);
-      },
-      (reason) => {
-        this.#handshaking.delete(socket);
-        if (reason) reportRefusal('inbox', reason);
-      },
-    );
+    // close() ends the connections still mid-handshake: none is served after it.
+    this.#handshakes.accept(socket, (rest) => this.#serve(socket, rest));
   }
 
   #serve(socket: Socket, rest: Buffer): void {
@@ -233,4 +218,3 @@ export class InboxInput implements ConsumerInput {
   }
 }
 
-const MAX_HANDSHAKING = 64;

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from './protocol-error.js';
+import { reportRefusal } from './refusals.js';
 import { transportSettings } from './transport-settings.js';
 
 // Python's `deliver_challenge` / `answer_challenge`, both ways, on the tree's authkey:
@@ -58,6 +59,46 @@ export function acceptAuthenticated(socket: Socket, onAuthenticated: (rest: Buff
 }
 
 /**
+ * The connections a listening socket has accepted and not yet authenticated: at most MAX_HANDSHAKING
+ * at once (more is someone probing, and is closed at once), each refusal reported as `where`'s.
+ */
+export class HandshakeGate {
+  readonly #pending = new Set<Socket>();
+  readonly #where: string;
+
+  constructor(where: string) {
+    this.#where = where;
+  }
+
+  /** Challenges `socket`; `onAuthenticated` gets the bytes it sent after its answer. */
+  accept(socket: Socket, onAuthenticated: (rest: Buffer) => void): void {
+    socket.on('error', () => socket.destroy());
+    if (this.#pending.size >= MAX_HANDSHAKING) {
+      socket.destroy();
+      return;
+    }
+    this.#pending.add(socket);
+    acceptAuthenticated(
+      socket,
+      (rest) => {
+        this.#pending.delete(socket);
+        onAuthenticated(rest);
+      },
+      (reason) => {
+        this.#pending.delete(socket);
+        if (reason) reportRefusal(this.#where, reason);
+      },
+    );
+  }
+
+  /** Ends every connection still mid-handshake: they must not keep a closing process alive. */
+  closeAll(): void {
+    for (const socket of this.#pending) socket.destroy();
+    this.#pending.clear();
+  }
+}
+
+/**
  * The client's side, fed every byte it reads until it returns what follows the handshake. `write`
  * sends its answer; frames the client writes after that reach a server that will read them.
  * Throws ProtocolError when the server is not one of this tree's processes.
@@ -105,4 +146,5 @@ const MAC_BYTES = 32;
 const CHALLENGE_BYTES = MAGIC.length + NONCE_BYTES;
 const ANSWER_BYTES = MAGIC.length + MAC_BYTES + NONCE_BYTES;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+const MAX_HANDSHAKING = 64;
 const EMPTY = Buffer.alloc(0);

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { reportRefusal } from './refusals.js';
-import { acceptAuthenticated } from './handshake.js';
+import { HandshakeGate } from './handshake.js';
 import { ProtocolError } from './protocol-error.js';
 import { checkProxyMessage } from './wire-checks.js';
 import { QueueConnection } from './queue-connection.js';
@@ -26,7 +26,7 @@ export class QueueServer {
   readonly #server: Server;
   readonly #owners = new Map<string, Served>();
   readonly #sockets = new Set<Socket>();
-  #handshaking = 0;
+  readonly #handshakes = new HandshakeGate('queue server');
 
   private constructor() {
     this.address = newSocketAddress('queues');
@@ -86,25 +86,8 @@ export class QueueServer {
   }
 
   #accept(socket: Socket): void {
-    socket.on('error', () => socket.destroy());
     if (getRuntime().ownerWaits === 0) socket.unref();
-    // Connections still proving themselves are few and short: more than that is someone probing.
-    if (this.#handshaking >= MAX_HANDSHAKING) {
-      socket.destroy();
-      return;
-    }
-    this.#handshaking++;
-    acceptAuthenticated(
-      socket,
-      (rest) => {
-        this.#handshaking--;
-        this.#serve(socket, rest);
-      },
-      (reason) => {
-        this.#handshaking--;
-        if (reason) reportRefusal('queue server', reason);
-      },
-    );
+    this.#handshakes.accept(socket, (rest) => this.#serve(socket, rest));
   }
 
   #serve(socket: Socket, rest: Buffer): void {
@@ -141,4 +124,3 @@ export class QueueServer {
 }
 
 const SERVER_KEY = Symbol.for('rx-multiprocessing.queueServer');
-const MAX_HANDSHAKING = 64;
