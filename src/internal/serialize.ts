@@ -4,15 +4,16 @@ import { SerializationError } from '../errors/serialization-error.js';
 import { itemTooLarge } from './frame-codec.js';
 
 // Structured clone is what `serialization: 'advanced'` IPC uses; checking up front turns a late
-// DataCloneError inside send() into a typed error that names the offending value. With `maxBytes`
-// (a queue item, which must fit in one frame) a value that may be that large is measured too.
-// A getter or Proxy trap that throws, met on the short walk, is left to the real check, which names it.
-export function assertCloneable(value: unknown, path: string, maxBytes = Infinity): void {
-  try {
-    if (isPlainData(value, 0)) return;
-  } catch {
-    // serialize() below meets the same throw and wraps it.
-  }
+// DataCloneError inside send() into a typed error that names the offending value.
+export function assertCloneable(value: unknown, path: string): void {
+  if (!isPlainItem(value)) assertSerializable(value, path);
+}
+
+/**
+ * The real check, for a value the short walk could not prove plain: serialises it, and with
+ * `maxBytes` (a queue item, which must fit in one frame) measures it too.
+ */
+export function assertSerializable(value: unknown, path: string, maxBytes = Infinity): void {
   let bytes: number;
   try {
     bytes = serialize(value).length;
@@ -22,7 +23,11 @@ export function assertCloneable(value: unknown, path: string, maxBytes = Infinit
   if (bytes > maxBytes) throw itemTooLarge(bytes, path);
 }
 
-/** True when `value` is small plain data (see isPlainData): it clones, and no queue hides in it. */
+/**
+ * True when `value` is small plain data (see isPlainData): it clones, and no queue hides in it. A
+ * getter or Proxy trap that throws on the walk makes it false: serialising meets the same throw and
+ * names it.
+ */
 export function isPlainItem(value: unknown): boolean {
   try {
     return isPlainData(value, 0);

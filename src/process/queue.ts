@@ -3,7 +3,7 @@ import { LocalQueue } from '../internal/local-queue.js';
 import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../internal/queue-backend.js';
 import { QueueProxy } from '../internal/queue-proxy.js';
-import { assertCloneable, copyItem, isPlainItem, QUEUE_BRAND } from '../internal/serialize.js';
+import { assertSerializable, copyItem, isPlainItem, QUEUE_BRAND } from '../internal/serialize.js';
 import { throwOnQueues } from '../internal/queue-handles.js';
 import { MAX_BODY_BYTES } from '../internal/frame-codec.js';
 import { EMPTY } from '../internal/queue-core.js';
@@ -253,18 +253,17 @@ function pythonLiteral(value: unknown): string {
   return showValue(value);
 }
 
-
 // Structured clone checks only what it cannot be sure of: primitives always clone.
 export function assertItem(item: unknown): void {
   if (typeof item !== 'object' || item === null) {
-    if (typeof item === 'function' || typeof item === 'symbol') assertCloneable(item, 'item');
-    else if (typeof item === 'string' && item.length > LONG_STRING) assertCloneable(item, 'item', MAX_BODY_BYTES);
+    if (typeof item === 'function' || typeof item === 'symbol') assertSerializable(item, 'item');
+    else if (typeof item === 'string' && item.length > LONG_STRING) assertSerializable(item, 'item', MAX_BODY_BYTES);
     return;
   }
   if (isPlainItem(item)) return;
   // Structured clone copies a Queue inside an item as an empty object: it must be refused, at any depth.
   throwOnQueues(item, 'item');
-  assertCloneable(item, 'item', MAX_BODY_BYTES);
+  assertSerializable(item, 'item', MAX_BODY_BYTES);
 }
 
 let adopted: QueueBackend<unknown> | undefined;
