@@ -32,8 +32,14 @@ export async function servePool(channel: PoolChannel, init: PoolInit): Promise<v
     wake?.();
   });
   if (init.initializer) {
-    const initializer = (await importTarget(init.initializer)) as (...args: readonly unknown[]) => unknown;
-    await initializer(...init.initargs);
+    try {
+      const initializer = (await importTarget(init.initializer)) as (...args: readonly unknown[]) => unknown;
+      await initializer(...init.initargs);
+    } catch (error) {
+      // The pool must not replace this worker with another that fails the same way: it is told why.
+      if (!(error instanceof ExitRequest)) channel.send({ rxmp: 'init-failed', error: toRemoteError(error) });
+      throw error;
+    }
   }
   channel.send({ rxmp: 'pool-ready' });
   const functions = new Map<string, Function>();

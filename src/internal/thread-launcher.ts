@@ -47,7 +47,8 @@ function typeScriptLoader(): string | undefined {
   const bases = [tsxFlag && /^(file:|\/)/.test(tsxFlag.replace(/^--[a-z-]+=/, '')) ? toPath(tsxFlag.replace(/^--[a-z-]+=/, '')) : join(process.cwd(), 'noop.js'), fileURLToPath(import.meta.url)];
   for (const base of bases) {
     try {
-      cachedLoader = pathToFileURL(createRequire(base).resolve('tsx/esm/api')).href;
+      // require() resolves the CommonJS build; its ES module build, which registers the ESM hooks, is beside it.
+      cachedLoader = pathToFileURL(createRequire(base).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
       break;
     } catch {
       // next base
