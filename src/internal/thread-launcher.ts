@@ -11,10 +11,12 @@ import { BOOTSTRAP_URL, withMainScript } from './child-launcher.js';
  * main thread only), so a thread of a program run under tsx registers tsx first: to import the
  * library from source, and the user's .ts modules either way.
  */
-export function launchThread(start: keyof typeof Bootstrap, data: unknown, name: string): Worker {
+export function launchThread(start: keyof typeof Bootstrap, data: unknown, name: string, options: { readonly stderr?: boolean } = {}): Worker {
   return new Worker(THREAD_ENTRY, {
     eval: true,
     name,
+    // Piped to this thread (and forwarded by the caller) instead of straight to process.stderr.
+    stderr: options.stderr === true,
     workerData: { entry: BOOTSTRAP_URL.href, start, loader: typeScriptLoader(), data },
     // Flags such as --max-old-space-size are the process's, and some make a Worker throw.
     execArgv: [],

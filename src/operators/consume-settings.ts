@@ -3,6 +3,8 @@ import { locateExportedFunction } from '../internal/function-locator.js';
 import { cpuCount } from '../process/current-process.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
+import { contextOptions, resolveContext } from './context.js';
+import { IN_THREAD } from '../internal/symbols.js';
 import { show, validateArgs, validateName, validateOptionsObject } from './option-checks.js';
 import { RESTARTS_PER_CONSUMER } from './restart-budget.js';
 import { MAX_PREFETCH } from '../internal/prefetch-window.js';
@@ -57,9 +59,10 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   if (maxRestarts !== Infinity && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
     throw new TypeError(`Expected \`maxRestarts\` to be a non-negative integer or Infinity, got \`${show(maxRestarts)}\` (${typeof maxRestarts}).`);
   }
+  const context = resolveContext(options.context);
   const initializer = options.initializer;
   const initargs = [...(options.initargs ?? [])];
-  return { processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
+  return { context, processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
 }
 
 /** What a consumer child runs before its first item, if consume() was given an initializer. */
@@ -73,9 +76,10 @@ export function maxConsumerWindow(settings: ConsumeSettings, maxsize: number): n
   return Math.max(settings.prefetch, Math.min(MAX_PREFETCH, Math.ceil(maxsize / settings.processes)));
 }
 
-/** The options of consumer `id`'s Process: its name, when consume() was given one. */
-export function consumerName(settings: ConsumeSettings, id: number): { name?: string } {
-  return settings.name === undefined ? {} : { name: `${settings.name}${id + 1}` };
+/** The options of consumer `id`'s Process: its name, when consume() was given one, and its context. */
+export function consumerName(settings: ConsumeSettings, id: number): { name?: string; [IN_THREAD]?: true } {
+  const context = contextOptions(settings.context);
+  return settings.name === undefined ? context : { name: `${settings.name}${id + 1}`, ...context };
 }
 
 const DEFAULT_PREFETCH = 4;

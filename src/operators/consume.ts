@@ -15,7 +15,7 @@ import { IpcConsumerLink, queueLink, type ConsumerLink } from './consumer-link.j
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { currentGate, DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
-import { getStartMethod } from './start-method.js';
+import type { Context } from './context.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
 import { consumerInit, consumerName, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
 import { finishConsumers } from './finish-consumers.js';
@@ -28,6 +28,12 @@ import { describeItem } from '../internal/describe-item.js';
 
 /** Options of {@link consume}. */
 export interface ConsumeOptions extends QueueOperatorOptions {
+  /**
+   * `'process'`: each consumer is a child process; `'thread'`: a worker thread of this process, which
+   * starts in milliseconds (see the README's "Thread context" for what differs). Default: the start
+   * method's (see setStartMethod): processes unless it was set to 'thread' (or 'inline').
+   */
+  readonly context?: Context;
   /** Consumer processes. Default: cpuCount(). */
   readonly processes?: number;
   /**
@@ -101,7 +107,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
   const settings = validateConsumeOptions(options);
   // A queue() just before this operator sets the bound; otherwise our own options do.
   const queueOptionsOf = (source: Observable<T>): Required<QueueOperatorOptions> => getQueueOptions(source) ?? validateQueueOptions(options);
-  if (getStartMethod() === 'inline') {
+  if (settings.context === 'inline') {
     return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, queueOptionsOf(source).maxsize);
   }
   const ref = locateExportedFunction(handler, 'consumer handler');
