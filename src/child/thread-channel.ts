@@ -3,13 +3,15 @@
 // process.connected, process.channel — so the bootstrap and the runners run unchanged: the parent's
 // boot message arrives next, as it does in a child process.
 import { parentPort, type MessagePort } from 'node:worker_threads';
+import { packMessage, unpackMessage } from '../internal/thread-message.js';
 
 export function runThreadChild(): void {
   const port = parentPort as MessagePort;
   // A message posted before the thread ends is delivered (Node drains the port before 'exit'): it is
   // written once posted, as a child process's message once its send callback ran.
   process.send = (message: unknown, _handle?: unknown, _options?: unknown, callback?: (error: Error | null) => void): boolean => {
-    port.postMessage(message);
+    const { bytes, transfer } = packMessage(message);
+    port.postMessage(bytes, transfer);
     callback?.(null);
     return true;
   };
@@ -18,5 +20,5 @@ export function runThreadChild(): void {
   // The bootstrap unrefs the channel once the target returned, so that the port alone does not keep
   // the thread alive (see exitWhenIdle).
   Object.defineProperty(process, 'channel', { value: { ref: () => port.ref(), unref: () => port.unref() }, configurable: true });
-  port.on('message', (message: unknown) => process.emit('message', message as never, undefined));
+  port.on('message', (data: unknown) => process.emit('message', unpackMessage(data) as never, undefined));
 }

@@ -2,12 +2,14 @@ import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import type { ChildHandle } from './child-handle.js';
 import { launchThread } from './thread-launcher.js';
+import { packMessage, unpackMessage } from './thread-message.js';
 
 /**
  * A child that runs the bootstrap in a worker thread of this process, with the handle shape of a
  * forked one (see ChildHandle), so a Process and the reactive layer above it drive both alike. The
  * thread side speaks over `parentPort` as a child process over its IPC channel (see
- * child/thread-channel.ts); messages travel by structured clone.
+ * child/thread-channel.ts); messages travel as the V8 serializer's bytes, as over a process's
+ * `advanced` IPC channel (see packMessage).
  *
  * What cannot be the same: kill() cannot signal a thread. Any signal terminates it at once (V8 stops
  * the thread wherever it is: no handler runs, as with SIGKILL), and its exit reports that signal, so
@@ -29,7 +31,7 @@ export class ThreadChild extends EventEmitter implements ChildHandle {
     this.#worker = worker;
     this.threadId = worker.threadId;
     this.stderr = options.captureStderr ? worker.stderr : null;
-    worker.on('message', (message: unknown) => this.emit('message', message));
+    worker.on('message', (data: unknown) => this.emit('message', unpackMessage(data)));
     // Only what escapes the bootstrap's own guards comes here (its loader or entry failing to import):
     // say it as a child process would on its stderr; the thread's exit follows with 1.
     worker.on('error', (error: Error) => {
@@ -54,7 +56,8 @@ export class ThreadChild extends EventEmitter implements ChildHandle {
 
   send(message: unknown): boolean {
     if (!this.#connected) return false;
-    this.#worker.postMessage(message);
+    const { bytes, transfer } = packMessage(message);
+    this.#worker.postMessage(bytes, transfer);
     return true;
   }
 

@@ -31,6 +31,13 @@ describe("context: 'thread'", () => {
     expect(await lastValueFrom(producer<string>(rx.count, { args: ['t', 3], context: 'thread' }).pipe(toArray()))).to.deep.equal(['t:0', 't:1', 't:2']);
   });
 
+  it('should carry Buffers as Buffers both ways, as a consumer process gets and returns them', async () => {
+    const [result] = await lastValueFrom(from([Buffer.from('ab')]).pipe(consume<Buffer, { itemIsBuffer: boolean; echo: Buffer }>(rx.describeBuffer, { processes: 1, context: 'thread' }), toArray()));
+    expect(result?.itemIsBuffer).to.equal(true);
+    expect(Buffer.isBuffer(result?.echo)).to.equal(true);
+    expect(result?.echo.toString()).to.equal('ab');
+  });
+
   it("should run producers in threads and consumers in processes in one pipeline (or the reverse), the option beating the start method", async () => {
     const previous = setStartMethod('thread');
     try {
