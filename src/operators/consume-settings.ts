@@ -77,7 +77,7 @@ export function maxConsumerWindow(settings: ConsumeSettings, maxsize: number): n
 }
 
 /** The options of consumer `id`'s Process: its name, when consume() was given one, and its context. */
-export function consumerName(settings: ConsumeSettings, id: number): { name?: string; [IN_THREAD]?: true } {
+export function consumerOptions(settings: ConsumeSettings, id: number): { name?: string; [IN_THREAD]?: true } {
   const context = contextOptions(settings.context);
   return settings.name === undefined ? context : { name: `${settings.name}${id + 1}`, ...context };
 }

@@ -17,7 +17,7 @@ import { currentGate, DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
 import type { Context } from './context.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
-import { consumerInit, consumerName, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
+import { consumerInit, consumerOptions, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
 import { finishConsumers } from './finish-consumers.js';
 import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
@@ -30,8 +30,9 @@ import { describeItem } from '../internal/describe-item.js';
 export interface ConsumeOptions extends QueueOperatorOptions {
   /**
    * `'process'`: each consumer is a child process; `'thread'`: a worker thread of this process, which
-   * starts in milliseconds (see the README's "Thread context" for what differs). Default: the start
-   * method's (see setStartMethod): processes unless it was set to 'thread' (or 'inline').
+   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * differs). Default: the start method's (see setStartMethod): processes unless it was set to
+   * 'thread' (or 'inline').
    */
   readonly context?: Context;
   /** Consumer processes. Default: cpuCount(). */
@@ -287,7 +288,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       };
 
       const startWorker = (id: number): void => {
-        const name = consumerName(settings, id);
+        const own = consumerOptions(settings, id);
         let process: Process;
         let link: ConsumerLink;
         if (results) {
@@ -301,11 +302,11 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all
           // of it at once instead of asking item by item, a round trip each time a handler is slow.
           jobs[FIX_PREFETCH](settings.prefetch + 1);
-          process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id, init], daemon: settings.daemon, ...name });
+          process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id, init], daemon: settings.daemon, ...own });
           process.start();
           link = queueLink(jobs, process[HANDLE]);
         } else {
-          process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id, init], daemon: settings.daemon, ...name });
+          process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id, init], daemon: settings.daemon, ...own });
           process.start();
           link = new IpcConsumerLink(
             process[HANDLE],

@@ -4,8 +4,8 @@ import { IN_THREAD } from '../internal/symbols.js';
 
 /**
  * Where producer() and consume() run their targets: `'process'`, a forked child process each, or
- * `'thread'`, a worker thread of this process each (starts in milliseconds; see the README's
- * "Thread context" for what differs).
+ * `'thread'`, a worker thread of this process each (no fork, exec or Node boot to wait for; see the
+ * README's *Threads* for what differs).
  */
 export type Context = 'process' | 'thread';
 

@@ -31,8 +31,9 @@ export interface ProducerOptions {
   readonly window?: number;
   /**
    * `'process'`: the producer is a child process; `'thread'`: a worker thread of this process, which
-   * starts in milliseconds (see the README's "Thread context" for what differs). Default: the start
-   * method's (see setStartMethod): a process unless it was set to 'thread' (or 'inline').
+   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * differs). Default: the start method's (see setStartMethod): a process unless it was set to
+   * 'thread' (or 'inline').
    */
   readonly context?: Context;
 }
