@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type * as Bootstrap from '../child/bootstrap.js';
 import { MAIN_SCRIPT_VARIABLE, mainScriptUrl } from './main-script.js';
 
@@ -7,7 +8,7 @@ import { MAIN_SCRIPT_VARIABLE, mainScriptUrl } from './main-script.js';
 // running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones.
 export function launchChild(options: { captureStderr?: boolean } = {}): ChildProcess {
   return fork(BOOTSTRAP_PATH, [], {
-    execArgv: childExecArgv(process.execArgv),
+    execArgv: childExecArgv(processExecArgv()),
     // CPython children get /dev/null as stdin and share the parent's stdout and stderr. The reactive
     // layer pipes stderr instead (and forwards it), to quote its tail when a child fails.
     stdio: ['ignore', 'inherit', options.captureStderr ? 'pipe' : 'inherit', 'ipc'],
@@ -38,6 +39,16 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 const MALLOC_TUNING = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_', 'MALLOC_MMAP_MAX_'];
+
+/**
+ * The flags this program's node was started with. A worker thread's own `process.execArgv` is what
+ * its Worker was given (none, see launchThread): the thread carries the process's in its workerData,
+ * so that a process a thread starts loads as the main thread's children do (under tsx, with tsx).
+ */
+export function processExecArgv(): readonly string[] {
+  const inherited = isMainThread ? undefined : (workerData as { processExecArgv?: unknown } | null)?.processExecArgv;
+  return Array.isArray(inherited) ? (inherited as string[]) : process.execArgv;
+}
 
 /**
  * The parent's flags minus those that would make the child something else than our bootstrap:
