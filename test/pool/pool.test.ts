@@ -36,7 +36,7 @@ for (const context of ['process', 'thread'] as const) {
       const ordered: number[] = [];
       for await (const value of pool.imap(sleepFor, [80, 1, 20])) ordered.push(value);
       expect(ordered).to.deep.equal([80, 1, 20]);
-      expect(await lastValueFrom(from(pool.imapUnordered(sleepFor, [300, 1])).pipe(toArray()))).to.deep.equal([1, 300]);
+      expect(await lastValueFrom(from(pool.imapUnordered(sleepFor, [1500, 1])).pipe(toArray()))).to.deep.equal([1, 1500]);
     });
 
     it('imap() reads an endless iterable only a few chunks ahead of what is taken', async () => {
@@ -118,6 +118,13 @@ for (const context of ['process', 'thread'] as const) {
       expect(new Set(ids).size).to.equal(3);
       expect(ids[0]).to.equal(ids[1]);
       expect(ids[2]).to.not.equal(ids[1]);
+    });
+
+    it('a worker whose result could not be sent still exits on process.exit() (nothing left waiting to be written)', async () => {
+      await using pool = new Pool({ processes: 1, context });
+      expect(await rejection(pool.apply(returnFunction, []))).to.be.instanceOf(TaskError);
+      expect(await rejection(pool.apply(exitWorker, [3]))).to.be.instanceOf(ProcessExitError).with.property('exitCode', 3);
+      expect(await pool.apply(square, [3])).to.equal(9);
     });
 
     it('runs the initializer with its initargs once in each worker before its tasks', async () => {
