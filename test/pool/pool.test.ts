@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { Pool, ProcessExitError, ProcessStateError, SerializationError, TargetResolutionError, TaskError } from '../../src/index.js';
-import { add, exitWorker, failingInitializer, failOnThree, greet, initialize, returnFunction, sleepFor, square, whoAmI } from '../fixtures/pool-targets.js';
+import { Pool, Queue, ProcessExitError, ProcessStateError, SerializationError, TargetResolutionError, TaskError } from '../../src/index.js';
+import { add, keepQueue, putSquare, exitWorker, failingInitializer, failOnThree, greet, initialize, returnFunction, sleepFor, square, whoAmI } from '../fixtures/pool-targets.js';
 import { childPidsOf, isPidAlive, rejection, runScript, spawnScript, waitFor } from '../helpers.js';
 
 const DRIVER = 'test/fixtures/drivers/pool-parent.ts';
@@ -131,6 +131,17 @@ for (const context of ['process', 'thread'] as const) {
       await using pool = new Pool({ processes: 1, initializer: initialize, initargs: ['hello'], context });
       expect(await pool.apply(greet, ['ada'])).to.equal('hello ada (1)');
       expect(await pool.apply(greet, ['bob'])).to.equal('hello bob (1)');
+    });
+
+    it('hands a Queue in initargs to every worker; a Queue as a task argument is refused, naming initargs', async () => {
+      const queue = new Queue<number>();
+      await using pool = new Pool({ processes: 2, initializer: keepQueue, initargs: [queue], context });
+      await pool.map(putSquare, [1, 2, 3], { chunksize: 1 });
+      const got = [await queue.get(), await queue.get(), await queue.get()];
+      expect(got.sort((a, b) => a - b)).to.deep.equal([1, 4, 9]);
+      const error = await rejection(pool.apply(keepQueue, [queue]));
+      expect(error).to.be.instanceOf(SerializationError);
+      expect(error.message).to.include('initargs');
     });
 
     it('an initializer that throws fails the pending tasks and the pool with TaskError instead of hanging', async () => {
