@@ -23,8 +23,8 @@ export function launchChild(options: { captureStderr?: boolean } = {}): ChildPro
     });
   if (getStartMethod() !== 'forkserver') return launch();
   // Everything a child is forked with: a spare forked with other settings is not this start's child.
-  const key = JSON.stringify([process.execPath, execArgv, process.cwd(), captureStderr, env]);
-  return launchWithSpare(key, launch);
+  const key = JSON.stringify([process.execPath, execArgv, process.cwd(), env]);
+  return launchWithSpare(key, captureStderr ? 'pipe' : 'inherit', launch);
 }
 
 // A child cannot tell the program's main script from its own argv; it needs it to mark that script

@@ -13,12 +13,14 @@ import { availableParallelism } from 'node:os';
  *   it: they are killed when it exits, and a spare whose parent dies otherwise (SIGKILL) ends itself
  *   on its channel's 'disconnect', as every child does.
  * - A spare is used only when it was forked with the settings the start would fork with now (`key`:
- *   execArgv, working directory, environment, stdio); others are retired, and the start forks fresh.
+ *   execPath, execArgv, working directory, environment; and its stderr, piped or inherited). One
+ *   whose key differs can never be used again and is retired; one with the other stderr waits for
+ *   a start of its kind (a program may mix Process.start() and consume()).
  */
-export function launchWithSpare(key: string, launch: () => ChildProcess): ChildProcess {
+export function launchWithSpare(key: string, stderr: StderrMode, launch: () => ChildProcess): ChildProcess {
   noteDemand();
-  const spare = takeSpare(key);
-  pendingLaunch = { key, launch };
+  const spare = takeSpare(key, stderr);
+  pendingLaunch = { key, stderr, launch };
   if (!refillTimer) {
     // After the current task: a burst of starts in one tick forks its own children first.
     refillTimer = setTimeout(refill, 0);
@@ -41,29 +43,33 @@ export function sparePids(): number[] {
   return spares.flatMap((spare) => (spare.child.pid === undefined ? [] : [spare.child.pid]));
 }
 
+export type StderrMode = 'pipe' | 'inherit';
+
 interface Spare {
   readonly key: string;
+  readonly stderr: StderrMode;
   readonly child: ChildProcess;
   readonly onExit: () => void;
 }
 
-function takeSpare(key: string): ChildProcess | undefined {
-  while (spares.length > 0) {
-    const spare = spares.shift() as Spare;
-    const { child } = spare;
-    if (spare.key !== key || !child.connected || child.exitCode !== null || child.signalCode !== null) {
-      discard(spare);
-      continue;
-    }
-    child.off('exit', spare.onExit);
-    child.off('error', ignore);
-    // Back to a fresh fork's state: the start decides what keeps this process alive (a daemon unrefs).
-    child.ref();
-    child.channel?.ref();
-    (child.stderr as Unreffable | null)?.ref?.();
-    return child;
-  }
-  return undefined;
+function takeSpare(key: string, stderr: StderrMode): ChildProcess | undefined {
+  // Spares of other settings (the environment changed, say) can never be used: retire them.
+  for (const spare of spares.filter((s) => s.key !== key || !isWaiting(s.child))) remove(spare);
+  const spare = spares.find((s) => s.stderr === stderr);
+  if (!spare) return undefined;
+  spares.splice(spares.indexOf(spare), 1);
+  const { child } = spare;
+  child.off('exit', spare.onExit);
+  child.off('error', ignore);
+  // Back to a fresh fork's state: the start decides what keeps this process alive (a daemon unrefs).
+  child.ref();
+  child.channel?.ref();
+  (child.stderr as Unreffable | null)?.ref?.();
+  return child;
+}
+
+function isWaiting(child: ChildProcess): boolean {
+  return child.connected && child.exitCode === null && child.signalCode === null;
 }
 
 function refill(): void {
@@ -71,14 +77,17 @@ function refill(): void {
   const pending = pendingLaunch;
   if (!pending) return;
   const wanted = Math.min(maxSpares(), recentStarts());
-  while (spares.length < wanted) {
+  const fits = (spare: Spare): boolean => spare.key === pending.key && spare.stderr === pending.stderr;
+  for (let have = spares.filter(fits).length; have < wanted; have++) {
+    // At the bound, the oldest spare of another kind makes room.
+    if (spares.length >= maxSpares()) remove(spares.find((spare) => !fits(spare)) as Spare);
     let child: ChildProcess;
     try {
       child = pending.launch();
     } catch {
       return; // Out of processes (EAGAIN): a start forks fresh and says so.
     }
-    spares.push(adopt(pending.key, child));
+    spares.push(adopt(pending.key, pending.stderr, child));
   }
   // Refilled after every start: the timer fires once IDLE_MS have passed without one.
   if (idleTimer) idleTimer.refresh();
@@ -88,12 +97,13 @@ function refill(): void {
   }
 }
 
-function adopt(key: string, child: ChildProcess): Spare {
+function adopt(key: string, stderr: StderrMode, child: ChildProcess): Spare {
   child.unref();
   child.channel?.unref();
   (child.stderr as Unreffable | null)?.unref?.();
   const spare: Spare = {
     key,
+    stderr,
     child,
     onExit: () => {
       const index = spares.indexOf(spare);
@@ -108,6 +118,11 @@ function adopt(key: string, child: ChildProcess): Spare {
     process.once('exit', retireSpares);
   }
   return spare;
+}
+
+function remove(spare: Spare): void {
+  spares.splice(spares.indexOf(spare), 1);
+  discard(spare);
 }
 
 function discard(spare: Spare): void {
@@ -140,7 +155,7 @@ type Unreffable = { ref?(): void; unref?(): void };
 const spares: Spare[] = [];
 // The newest start times, at most maxSpares() of them: the refill target is how many are recent.
 const starts: number[] = [];
-let pendingLaunch: { readonly key: string; readonly launch: () => ChildProcess } | undefined;
+let pendingLaunch: { readonly key: string; readonly stderr: StderrMode; readonly launch: () => ChildProcess } | undefined;
 let refillTimer: NodeJS.Timeout | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 let exitHookInstalled = false;

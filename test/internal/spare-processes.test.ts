@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { ConsumerExitedError, Process, consume, cpuCount, producer, queue, setStartMethod } from '../../src/index.js';
+import { ConsumerExitedError, Process, type ProcessOptions, consume, cpuCount, producer, queue, setStartMethod } from '../../src/index.js';
 import { sparePids } from '../../src/internal/spare-processes.js';
+import { CAPTURE_STDERR } from '../../src/internal/symbols.js';
 import { assertChildrenExitSoon, isPidAlive, readRecord, rejection, removeTempFiles, runScript, spawnScript, tempFile, waitFor } from '../helpers.js';
 import * as targets from '../fixtures/targets.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -66,6 +67,19 @@ describe("spare processes (the 'forkserver' start method)", () => {
     } finally {
       delete process.env['RXMP_SPARE_TEST'];
     }
+  });
+
+  it('should not hand a spare with inherited stderr to a start that pipes it, nor retire it for that', async () => {
+    await run(targets.noop);
+    const inheriting = sparePids();
+    expect(inheriting).to.have.length.above(0);
+    const piped = new Process({ target: targets.noop, [CAPTURE_STDERR]: true } as ProcessOptions);
+    piped.start();
+    expect(inheriting).to.not.include(piped.pid);
+    // Checked before the refill (next task): only a refill at the bound makes room among them.
+    expect(sparePids()).to.include.members(inheriting);
+    await piped.join();
+    expect(piped.exitCode).to.equal(0);
   });
 
   it('should keep at most cpuCount() spares after a burst of starts', async () => {
