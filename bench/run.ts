@@ -21,6 +21,7 @@ import { runQueuePipeline, runRxPipeline, type PipelineParams } from './workload
 import { runConsumePool, runWorkerpool } from './workloads/pool.js';
 import { runSoak } from './workloads/soak.js';
 import { runProcessStart, runRawForkStart } from './workloads/startup.js';
+import { spareStartupWorkload } from './workloads/spare-startup.js';
 
 interface Variant {
   readonly name: string;
@@ -127,6 +128,7 @@ const workloads: Workload[] = [
     ours: [{ name: 'process', run: () => runProcessStart(SMOKE ? 2 : 10) }],
     references: [{ name: 'RawFork', run: () => runRawForkStart(SMOKE ? 2 : 10) }],
   },
+  spareStartupWorkload(SMOKE),
   {
     key: 'pool',
     unit: 'tasks/s',

@@ -9,11 +9,11 @@ import { IN_THREAD } from '../internal/symbols.js';
  */
 export type Context = 'process' | 'thread';
 
-/** The `context` option, checked; when omitted, the start method decides ('inline' stays inline). */
+/** The `context` option, checked; when omitted, the start method decides ('spawn' and 'forkserver' start processes, 'inline' stays inline). */
 export function resolveContext(context: unknown): Context | 'inline' {
   if (context === undefined) {
     const method = getStartMethod();
-    return method === 'spawn' ? 'process' : method;
+    return method === 'thread' || method === 'inline' ? method : 'process';
   }
   if (context !== 'process' && context !== 'thread') {
     throw new TypeError(`Expected \`context\` to be 'process' or 'thread', got \`${show(context)}\`.`);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { from, lastValueFrom, map, merge, Subject, toArray, type Observable } from 'rxjs';
-import { ProcessExitError, QueueFullError, activeChildren, consume, mergeProducers, producer, queue, setStartMethod, type ConsumeOptions, type QueueOperatorOptions } from '../../src/index.js';
+import { Pool, ProcessExitError, QueueFullError, activeChildren, consume, getStartMethod, mergeProducers, producer, queue, setStartMethod, type ConsumeOptions, type QueueOperatorOptions } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -25,7 +25,20 @@ const paths: { name: string; pipe: <R>(sources: Observable<string>[], q: QueueOp
     name: 'the broker-free path',
     pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume(handler, options)),
   },
+  {
+    name: "a Pool's warm workers",
+    pipe: (sources, q, handler, { processes, ...options }) => merge(...sources).pipe(queue(q), consume(handler, { ...options, pool: openPool(processes ?? 2) })),
+  },
 ];
+
+// The pool path's pools, closed after each test (their workers are this process's children too), in
+// the context the other paths run in.
+const pools: Pool[] = [];
+function openPool(processes: number): Pool {
+  const pool = new Pool({ processes, context: getStartMethod() === 'thread' ? 'thread' : 'process' });
+  pools.push(pool);
+  return pool;
+}
 
 function counters(): { pulled: string; started: string; finished: string } {
   return { pulled: tempFile('pulled'), started: tempFile('started'), finished: tempFile('finished') };
@@ -48,13 +61,17 @@ for (const context of ['process', 'thread'] as const) describe(`the consume() co
   let previous: ReturnType<typeof setStartMethod>;
   before(() => (previous = setStartMethod(context === 'thread' ? 'thread' : 'spawn')));
   after(() => setStartMethod(previous));
-  afterEach(() => assertChildrenExitSoon());
   after(removeTempFiles);
   // The longest runs (6-9 s each, their subject timers and kills the same code serves in both contexts)
   // run in processes only, and the thread run keeps the suite's time; every path still runs in threads.
   const itLong = (title: string, test: () => Promise<void>, inThreadsToo = false): void => {
     if (context === 'process' || inThreadsToo) it(title, test);
   };
+
+  afterEach(async () => {
+    for (const pool of pools.splice(0)) await pool[Symbol.asyncDispose]();
+    await assertChildrenExitSoon();
+  });
 
   for (const path of paths) {
     describe(path.name, () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { ConsumerExitedError, consume, getStartMethod, producer, setStartMethod } from '../../src/index.js';
+import { ConsumerExitedError, Pool, consume, getStartMethod, producer, setStartMethod } from '../../src/index.js';
 import { assertChildrenExitSoon, runScript } from '../helpers.js';
 import { AS_NOBODY, killLeftovers, runLimited } from '../limited-run.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -59,7 +59,16 @@ describe("context: 'thread'", () => {
   it('should refuse an unknown context or start method', () => {
     expect(() => consume(rx.square, { context: 'fiber' as 'thread' })).to.throw(TypeError, /`context` to be 'process' or 'thread', got `'fiber'`/);
     expect(() => producer(rx.count, { context: 'fiber' as 'thread' })).to.throw(TypeError, /`context`/);
-    expect(() => setStartMethod('fork' as 'thread')).to.throw(TypeError, /'spawn', 'thread' or 'inline'/);
+    expect(() => setStartMethod('fork' as 'thread')).to.throw(TypeError, /'spawn', 'forkserver', 'thread' or 'inline'/);
+  });
+
+  it("should refuse a context next to a pool: the pool's own context runs the handler", async () => {
+    const pool = new Pool({ processes: 1, context: 'thread' });
+    try {
+      expect(() => consume(rx.square, { pool, context: 'thread' })).to.throw(TypeError, /both `pool` and `context`[\s\S]*new Pool\(\{ context \}\)/);
+    } finally {
+      await pool[Symbol.asyncDispose]();
+    }
   });
 
   describe('a program', () => {
