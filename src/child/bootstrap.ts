@@ -17,9 +17,8 @@ import { adoptQueue } from './adopt-queue.js';
 // The reactive layer's producer and consumer children run these (by module URL and export name).
 export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
 export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer } from './consumer-runner.js';
-// A Pool's workers: processes run runPoolWorker as their target, threads start at runPoolThread.
+// A Pool's workers (processes and threads alike) run this as their target.
 export { runPoolWorker } from './pool-worker.js';
-export { runPoolThread } from './pool-thread.js';
 // The reactive layer's children in worker threads (context: 'thread') start here, then boot as above.
 export { runThreadChild } from './thread-channel.js';
 
