@@ -12,6 +12,8 @@ type Probe = { item: string; pid: number; ahead: number };
 // The reactive contract of producer() → queue() → consume(), whichever data path consume() takes (a
 // user cannot see which): the general one (any operator between the producers and queue()), the
 // direct one through the parent's queue (an explicit prefetch keeps it), and the broker-free one.
+const POOL_PATH = "a Pool's warm workers";
+
 const paths: { name: string; pipe: <R>(sources: Observable<string>[], q: QueueOperatorOptions, handler: (...args: never[]) => unknown, options: ConsumeOptions) => Observable<R> }[] = [
   {
     name: 'the general path',
@@ -26,7 +28,7 @@ const paths: { name: string; pipe: <R>(sources: Observable<string>[], q: QueueOp
     pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume(handler, options)),
   },
   {
-    name: "a Pool's warm workers",
+    name: POOL_PATH,
     pipe: (sources, q, handler, { processes, ...options }) => merge(...sources).pipe(queue(q), consume(handler, { ...options, pool: openPool(processes ?? 2) })),
   },
 ];
@@ -109,7 +111,8 @@ for (const context of ['process', 'thread'] as const) describe(`the consume() co
         expect(peak).to.be.at.most(maxsize + 12 + 3 * (maxsize / 2) + 3);
       });
 
-      itLong('should let slow consumers behind a producer that already exited take their time', async () => {
+      // The pool path reads its producers as the general path does: this 6 s run is the general path's.
+      (path.name === POOL_PATH ? () => {} : itLong)('should let slow consumers behind a producer that already exited take their time', async () => {
         // The producer's whole output fits its window: it exits at once, and the parent reads what it
         // left for ~6 s, past the 5 s after which a producer's missing end counts as lost output.
         const c = counters();
