@@ -1,6 +1,9 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { HOLD_PARENT } from './symbols.js';
 
+/** Why a daemon child keeps its parent alive (see TrackedChild). */
+export type HoldReason = 'queue' | 'task';
+
 /** What a child learns about its parent at bootstrap. */
 export interface ParentInfo {
   readonly name: string;
@@ -23,9 +26,11 @@ export interface TrackedChild {
   terminate(): void;
   /**
    * While held, the child keeps this process alive (a daemon's handle is otherwise unref'd): this
-   * process waits on a queue, and the child — connected or still starting — may be the one to settle it.
+   * process waits on a queue, and the child — connected or still starting — may be the one to settle
+   * it (`'queue'`), or a Pool waits for the task the child runs (`'task'`). Each reason is held and
+   * released on its own: the queues' waits end without releasing a pool's.
    */
-  [HOLD_PARENT](held: boolean): void;
+  [HOLD_PARENT](held: boolean, reason?: HoldReason): void;
 }
 
 /**

@@ -52,7 +52,7 @@ export function startPoolWorker(context: PoolContext, init: PoolInit, onMessage:
     send: (message) => {
       if (handle.connected) handle.send(message);
     },
-    hold: (held) => worker[HOLD_PARENT](held),
+    hold: (held) => worker[HOLD_PARENT](held, 'task'),
     terminate: () => worker.terminate(),
     exited: Promise.all([exit, channelEnd(handle)]).then(() => ({
       exitCode: worker.exitCode ?? 1,

@@ -8,7 +8,7 @@ import { launchChild } from '../internal/child-launcher.js';
 import { ThreadChild } from '../internal/thread-child.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
-import { getRuntime, type TrackedChild } from '../internal/runtime.js';
+import { getRuntime, type HoldReason, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../internal/queue-handles.js';
 import { holdHandoffs } from '../internal/queue-lease.js';
@@ -64,7 +64,7 @@ export class Process implements TrackedChild {
   #initError: RemoteError | undefined;
   #dyingOn: string | undefined;
   #joiners = 0;
-  #held = false;
+  readonly #heldFor = new Set<HoldReason>();
   #identity: readonly number[];
   readonly #captureStderr: boolean;
   readonly #inThread: boolean;
@@ -368,14 +368,15 @@ export class Process implements TrackedChild {
   }
 
   /** @internal See TrackedChild. */
-  [HOLD_PARENT](held: boolean): void {
-    this.#held = held;
+  [HOLD_PARENT](held: boolean, reason: HoldReason = 'queue'): void {
+    if (held) this.#heldFor.add(reason);
+    else this.#heldFor.delete(reason);
     this.#applyRef();
   }
 
   #applyRef(): void {
     if (!this.#daemon || !this.#handle) return;
-    if (this.#joiners > 0 || this.#held) this.#handle.ref();
+    if (this.#joiners > 0 || this.#heldFor.size > 0) this.#handle.ref();
     else this.#handle.unref();
   }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, map, toArray } from 'rxjs';
 import { ConsumerExitedError, Pool, TaskError, consume, producer, queue } from '../../src/index.js';
-import { childPidsOf, killConsumerMidStream, rejection } from '../helpers.js';
+import { childPidsOf, killConsumerMidStream, rejection, runScript } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 // consume(handler, { pool }) on both of a Pool's contexts; the shared contract tests (contract.test.ts)
@@ -61,6 +61,20 @@ for (const context of ['process', 'thread'] as const) {
     });
   });
 }
+
+describe('consume() with a pool in a program of its own', function () {
+  this.timeout(90_000);
+
+  it('keeps the program alive until the pipeline completes, though the queue operator stops waiting first', async () => {
+    // The queue's waits used to release the workers' hold on the program, which then ended with the
+    // pipeline pending (exit code 13: an unsettled top-level await) in most runs.
+    for (let run = 0; run < 3; run++) {
+      const result = await runScript('test/fixtures/drivers/pool-pipeline.ts');
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout.trim()).to.equal('300');
+    }
+  });
+});
 
 describe('consume() with a pool: options that describe consumer processes', () => {
   it('are refused with a TypeError naming the conflict', async () => {
