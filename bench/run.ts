@@ -21,10 +21,15 @@ import { runQueuePipeline, runRxPipeline, type PipelineParams } from './workload
 import { runConsumePool, runWorkerpool } from './workloads/pool.js';
 import { runSoak } from './workloads/soak.js';
 import { runProcessStart, runRawForkStart } from './workloads/startup.js';
+// issue 19: whole programs timed from outside, and Pool (v2) against piscina and workerpool.
+import { BREAKDOWN_PHASES, CA_MODES, e2eProgram, envFor, medianBreakdown, programVariant, seedWorkload, traceSeed, type Breakdown } from './workloads/e2e.js';
+import { POOL_WORKERS, poolUnavailable, runMapPiscina, runMapPool, runMapWorkerpool, runOneOffPiscina, runOneOffPool, withoutExtraCaCerts } from './workloads/pool-v2.js';
 
 interface Variant {
   readonly name: string;
   readonly run: () => Promise<number | undefined>;
+  /** Why the variant gave no figure (an API not in this build, a failed run): shown instead of one. */
+  readonly skipped?: () => string | undefined;
 }
 
 interface Workload {
@@ -132,6 +137,99 @@ const workloads: Workload[] = [
   },
 ];
 
+// --- issue 19: whole programs (e2e.seed.*) and Pool (v2) (pool.oneoff*, pool.map) ---------------
+// The seed's shape as whole programs, each variant with NODE_EXTRA_CA_CERTS kept and dropped, against
+// the same Python program; the smoke run keeps the code path with 200 items.
+const seedWorkloads = SMOKE ? [seedWorkload('2k', 200, PYTHON)] : [seedWorkload('2k', 2_000, PYTHON), seedWorkload('20k', 20_000, PYTHON), seedWorkload('200k', 200_000, PYTHON)];
+const ONEOFF_CALLS = 100;
+const MAP_ITEMS = SMOKE ? 40 : 2_000;
+const poolVariant = (name: string, context: 'process' | 'thread', run: () => Promise<number | undefined>): Variant => ({ name, run, skipped: () => poolUnavailable(context) });
+const oneOffProgram = (name: string, args: string[], ca: (typeof CA_MODES)[number]): Variant =>
+  programVariant(name, process.execPath, [e2eProgram(args[0] as string), ...args.slice(1)], envFor(ca), String(ONEOFF_CALLS * (ONEOFF_CALLS - 1)));
+workloads.push(
+  ...seedWorkloads,
+  {
+    key: 'pool.oneoff',
+    unit: `ms, ${ONEOFF_CALLS} sequential calls, pool started`,
+    lowerIsBetter: true,
+    ours: [poolVariant('process', 'process', () => runOneOffPool('process', ONEOFF_CALLS)), poolVariant('thread', 'thread', () => runOneOffPool('thread', ONEOFF_CALLS))],
+    references: [{ name: 'Piscina', run: () => runOneOffPiscina(ONEOFF_CALLS) }],
+  },
+  ...CA_MODES.map((ca) => ({
+    key: `pool.oneoff.program.${ca}`,
+    unit: `ms, whole program, ${ONEOFF_CALLS} calls`,
+    lowerIsBetter: true,
+    ours: [oneOffProgram('process', ['oneoff-pool.mjs', 'process'], ca), oneOffProgram('thread', ['oneoff-pool.mjs', 'thread'], ca)],
+    references: [oneOffProgram('Piscina', ['oneoff-piscina.mjs'], ca)],
+  })),
+  {
+    key: 'pool.map',
+    unit: `items/s, ${POOL_WORKERS} workers, creation included`,
+    ours: [
+      poolVariant('process.withCA', 'process', () => runMapPool('process', MAP_ITEMS)),
+      poolVariant('process.noCA', 'process', () => withoutExtraCaCerts(() => runMapPool('process', MAP_ITEMS))),
+      poolVariant('thread', 'thread', () => runMapPool('thread', MAP_ITEMS)),
+    ],
+    references: [
+      { name: 'Piscina', run: () => runMapPiscina(MAP_ITEMS) },
+      { name: 'WorkerpoolThread', run: () => runMapWorkerpool('thread', MAP_ITEMS) },
+      { name: 'WorkerpoolProcess.withCA', run: () => runMapWorkerpool('process', MAP_ITEMS) },
+      { name: 'WorkerpoolProcess.noCA', run: () => withoutExtraCaCerts(() => runMapWorkerpool('process', MAP_ITEMS)) },
+    ],
+  },
+);
+
+// The issue's targets: the seed's shape with NODE_EXTRA_CA_CERTS unset (most users' machines), one-off
+// calls against piscina, map against piscina and workerpool (process context without the CA bundle).
+function issue19Target(key: string): number | undefined {
+  const seed = /^e2e\.seed\.(2k|20k|200k)\.\w+\.noCA\.vsPython$/.exec(key);
+  if (seed) return seed[1] === '200k' ? 0.5 : 1;
+  if (/^pool\.oneoff\.(process|thread)\.vsPiscina$/.test(key)) return 1.5;
+  if (/^pool\.map\.(process\.noCA|thread)\.vs(Piscina|WorkerpoolThread|WorkerpoolProcess\.noCA)$/.test(key)) return 1;
+  return undefined;
+}
+
+// The headline keys the issue names, for our default (process) context: one-off calls on a started
+// pool, and map without the CA bundle against each library's default (piscina and workerpool: threads).
+const ISSUE19_HEADLINES: Record<string, string> = {
+  'pool.oneoff.vsPiscina': 'pool.oneoff.process.vsPiscina',
+  'pool.map.vsPiscina': 'pool.map.process.noCA.vsPiscina',
+  'pool.map.vsWorkerpool': 'pool.map.process.noCA.vsWorkerpoolThread',
+};
+
+/** Where the 2k seed program's time goes, per variant and CA mode: the median of a few traced runs. */
+async function seedBreakdowns(results: Record<string, unknown>, table: string[][]): Promise<void> {
+  const seed = seedWorkloads[0];
+  if (!seed || !selected(seed.key)) return;
+  const n = SMOKE ? 200 : 2_000;
+  const runs = SMOKE ? 1 : 3;
+  for (const variant of ['rx', 'joinable', 'pool', 'thread'] as const) {
+    for (const ca of SMOKE ? (['noCA'] as const) : CA_MODES) {
+      const key = `${seed.key}.breakdown.${variant}.${ca}`;
+      if (seed.ours.find((v) => v.name === `${variant}.${ca}`)?.skipped() !== undefined) continue;
+      const traced: Breakdown[] = [];
+      let failed: string | undefined;
+      for (let i = 0; i < runs && failed === undefined; i++) {
+        progress(`${key} traced run ${i + 1}/${runs}`);
+        const result = await traceSeed(variant, n, ca);
+        if (typeof result === 'string') failed = result;
+        else traced.push(result);
+      }
+      if (traced.length === 0) {
+        results[key] = { unavailable: failed };
+        table.push([`${seed.key}.breakdown`, `${variant}.${ca}`, '—', '', failed ?? '']);
+        continue;
+      }
+      const b = medianBreakdown(traced);
+      results[key] = b;
+      const phases = BREAKDOWN_PHASES.map((phase) => `${phase} ${b[phase].toFixed(0)}`).join(' · ');
+      const children = `child node start ${b.childNodeStart.toFixed(0)}, boot→target ${b.childBootToTarget.toFixed(0)}, first item at ${b.firstItem.toFixed(0)}`;
+      table.push([`${seed.key}.breakdown`, `${variant}.${ca}`, format(b.total), '', `ms: ${phases} (${children})`]);
+    }
+  }
+}
+// --- end of issue 19 -----------------------------------------------------------------------------
+
 async function main(): Promise<void> {
   const started = Date.now();
   const nodeStartup = measureNodeStartup(SMOKE ? 1 : 5);
@@ -145,7 +243,8 @@ async function main(): Promise<void> {
   for (const workload of workloads.filter((w) => selected(w.key))) {
     const variants = [...workload.ours.map((v) => ({ ...v, ours: true })), ...workload.references.map((v) => ({ ...v, ours: false }))];
     const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-    for (let round = -1; round < ROUNDS; round++) {
+    // The smoke run checks that every workload runs, not its figures: no warm-up round.
+    for (let round = SMOKE ? 0 : -1; round < ROUNDS; round++) {
       for (const variant of variants) {
         progress(`${workload.key} ${round < 0 ? 'warm-up' : `round ${round + 1}/${ROUNDS}`} ${variant.name}`);
         const value = await variant.run();
@@ -158,6 +257,12 @@ async function main(): Promise<void> {
       results[`${workload.key}.${name}`] = summary;
       table.push([workload.key, name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, workload.unit]);
     }
+    for (const variant of variants) {
+      const why = summaries.has(variant.name) ? undefined : variant.skipped?.();
+      if (why === undefined) continue;
+      results[`${workload.key}.${variant.name}`] = { unavailable: why };
+      table.push([workload.key, variant.name, '—', '', why]);
+    }
     for (const mine of workload.ours) {
       const ours = summaries.get(mine.name);
       for (const reference of workload.references) {
@@ -166,7 +271,7 @@ async function main(): Promise<void> {
         const ratio = ours.median / theirs.median;
         const key = workload.ours.length > 1 ? `${workload.key}.${mine.name}.vs${reference.name}` : `${workload.key}.vs${reference.name}`;
         results[key] = ratio;
-        const target = TARGETS[key.replace(/\.(queue|rx)\./, '.')];
+        const target = TARGETS[key.replace(/\.(queue|rx)\./, '.')] ?? issue19Target(key);
         // The chart keeps to the ratios with a target, and the distance to a broker-free design;
         // the table and the JSON have every ratio.
         if (target !== undefined || /\.(queue|rx)\.vsRelayDirect$/.test(key)) bars.push({ label: key, ratio, target, lowerIsBetter: workload.lowerIsBetter });
@@ -174,6 +279,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  for (const [headline, key] of Object.entries(ISSUE19_HEADLINES)) if (results[key] !== undefined) results[headline] = results[key];
+  await seedBreakdowns(results, table);
   // The soak runs once per path (its figure is a curve, not a rate to take the median of); the
   // smoke run keeps it small, so its code stays exercised. `--only soak` runs it alone.
   // Before the memory workload, which exposes gc() (see collectGarbage).

@@ -1,0 +1,149 @@
+// Pool (v2) against piscina and workerpool: one-off tasks (100 sequential calls on a started pool)
+// and map() over 2,000 CPU-bound items, the same worker count everywhere. Our Pool is looked up at
+// run time, typed by the contract in shared/API.md, so this harness builds and reports "unavailable"
+// on a library without it.
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import workerpool from 'workerpool';
+import * as lib from 'rx-multiprocessing';
+import { countPrimes } from './cpu-task.js';
+import { double, runsInThread } from './pool-tasks.js';
+
+export type PoolContext = 'process' | 'thread';
+
+/** The part of the Pool contract (API.md, "Pool (v2)") these workloads use. */
+interface ContractPool {
+  apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>>;
+  map<T, R>(fn: (x: T) => R, iterable: Iterable<T>, options?: { chunksize?: number }): Promise<Awaited<R>[]>;
+  close(): void;
+  terminate(): void;
+  join(): Promise<void>;
+}
+type ContractPoolClass = new (options?: { processes?: number; context?: PoolContext }) => ContractPool;
+
+export const POOL_WORKERS = 2;
+export const MAP_LIMIT = 20_000;
+
+const TASKS_FILE = fileURLToPath(new URL('./pool-tasks.js', import.meta.url));
+const CPU_TASK_FILE = fileURLToPath(new URL('./cpu-task.js', import.meta.url));
+const WORKERPOOL_WORKER = fileURLToPath(new URL('../refs/pool-worker.js', import.meta.url));
+
+/** Why a context of our Pool cannot be measured here, once found; undefined while it can. */
+const unavailable = new Map<PoolContext, string>();
+
+export function poolUnavailable(context: PoolContext): string | undefined {
+  return unavailable.get(context);
+}
+
+/** A started pool of this context, or undefined (and the reason recorded) if the library has none. */
+async function startPool(context: PoolContext): Promise<ContractPool | undefined> {
+  if (unavailable.has(context)) return undefined;
+  const Pool = (lib as unknown as { Pool?: ContractPoolClass }).Pool;
+  if (typeof Pool !== 'function') {
+    unavailable.set(context, 'unavailable: this build of rx-multiprocessing exports no Pool');
+    return undefined;
+  }
+  let pool: ContractPool;
+  try {
+    pool = new Pool({ processes: POOL_WORKERS, context });
+  } catch (error) {
+    unavailable.set(context, `unavailable: new Pool({ context: '${context}' }) threw: ${(error as Error).message}`);
+    return undefined;
+  }
+  // A context the Pool does not know might be ignored rather than refused.
+  if ((await pool.apply(runsInThread, [])) !== (context === 'thread')) {
+    unavailable.set(context, `unavailable: Pool({ context: '${context}' }) ran its task ${context === 'thread' ? 'outside' : 'in'} a worker thread`);
+    pool.terminate();
+    await pool.join();
+    return undefined;
+  }
+  return pool;
+}
+
+async function stopPool(pool: ContractPool): Promise<void> {
+  pool.close();
+  await pool.join();
+}
+
+function since(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/** ms for `calls` sequential pool.apply(double, [x]) on a pool already started (one call done). */
+export async function runOneOffPool(context: PoolContext, calls: number): Promise<number | undefined> {
+  const pool = await startPool(context);
+  if (!pool) return undefined;
+  try {
+    const t0 = process.hrtime.bigint();
+    for (let x = 0; x < calls; x++) await pool.apply(double, [x]);
+    return since(t0);
+  } finally {
+    await stopPool(pool);
+  }
+}
+
+/** The same with piscina's run(), its threads started and one call done. */
+export async function runOneOffPiscina(calls: number): Promise<number> {
+  const piscina = new Piscina({ filename: TASKS_FILE, name: 'double', minThreads: POOL_WORKERS, maxThreads: POOL_WORKERS });
+  try {
+    await piscina.run(0);
+    const t0 = process.hrtime.bigint();
+    for (let x = 0; x < calls; x++) await piscina.run(x);
+    return since(t0);
+  } finally {
+    await piscina.destroy();
+  }
+}
+
+/**
+ * items/s of pool.map(countPrimes, items) from the pool's creation to the results (a user's short
+ * map, start-up included; the teardown is not). The default chunksize.
+ */
+export async function runMapPool(context: PoolContext, items: number): Promise<number | undefined> {
+  const t0 = process.hrtime.bigint();
+  const pool = await startPool(context);
+  if (!pool) return undefined;
+  try {
+    const results = await pool.map(countPrimes, Array.from({ length: items }, () => MAP_LIMIT));
+    if (results.length !== items) throw new Error(`expected ${items} results, got ${results.length}`);
+    return items / (since(t0) / 1000);
+  } finally {
+    await stopPool(pool);
+  }
+}
+
+export async function runMapPiscina(items: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const piscina = new Piscina({ filename: CPU_TASK_FILE, name: 'countPrimes', minThreads: POOL_WORKERS, maxThreads: POOL_WORKERS });
+  try {
+    await Promise.all(Array.from({ length: items }, () => piscina.run(MAP_LIMIT)));
+    return items / (since(t0) / 1000);
+  } finally {
+    await piscina.destroy();
+  }
+}
+
+export async function runMapWorkerpool(workerType: 'thread' | 'process', items: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const pool = workerpool.pool(WORKERPOOL_WORKER, { workerType, minWorkers: POOL_WORKERS, maxWorkers: POOL_WORKERS });
+  try {
+    await Promise.all(Array.from({ length: items }, () => pool.exec('countPrimes', [MAP_LIMIT])));
+    return items / (since(t0) / 1000);
+  } finally {
+    await pool.terminate();
+  }
+}
+
+/**
+ * Runs `fn` with NODE_EXTRA_CA_CERTS dropped from this process's environment, which the pools'
+ * child processes inherit: the in-process figures, too, both ways.
+ */
+export async function withoutExtraCaCerts<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env['NODE_EXTRA_CA_CERTS'];
+  delete process.env['NODE_EXTRA_CA_CERTS'];
+  try {
+    return await fn();
+  } finally {
+    if (saved !== undefined) process.env['NODE_EXTRA_CA_CERTS'] = saved;
+  }
+}
