@@ -9,6 +9,10 @@ export { Queue } from './process/queue.js';
 export type { QueueWaitOptions } from './process/queue.js';
 export { JoinableQueue, type JoinableQueueOptions } from './process/joinable-queue.js';
 
+/* Pool — Python's multiprocessing.Pool: warm workers, reused */
+export { Pool } from './pool/pool.js';
+export type { MapOptions, PoolOptions, RunOptions } from './pool/pool.js';
+
 /* Reactive layer — processes as Observables */
 export { producer } from './operators/producer.js';
 export type { ProducerOptions } from './operators/producer.js';

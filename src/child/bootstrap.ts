@@ -2,22 +2,24 @@
 // becomes the process described there, imports the target, reports ready (or why not), runs it,
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
-import { isProtocolMessage, type BootPayload, type ProtocolMessage, type QueueDescriptor } from '../internal/protocol.js';
+import { isProtocolMessage, type BootPayload, type ProtocolMessage } from '../internal/protocol.js';
 import { decodeQueues } from '../internal/queue-handles.js';
 import { adoptTransportSettings } from '../internal/transport-settings.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process } from '../process/process.js';
-import { ADOPT_QUEUE, PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
+import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
 import { ExitRequest, exitWhenIdle, failChild, installExitGuards, reportFailure } from './exit.js';
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
-import { JoinableQueue } from '../process/joinable-queue.js';
-import { Queue } from '../process/queue.js';
+import { adoptQueue } from './adopt-queue.js';
 
 // The reactive layer's producer and consumer children run these (by module URL and export name).
 export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
 export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer } from './consumer-runner.js';
+// A Pool's workers: processes run runPoolWorker as their target, threads start at runPoolThread.
+export { runPoolWorker } from './pool-worker.js';
+export { runPoolThread } from './pool-thread.js';
 
 const runtime = getRuntime();
 
@@ -88,14 +90,6 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
   const instance = Reflect.construct(findProcessBase(Subclass), [options], Subclass) as Process;
   Object.assign(instance, decodeQueues(payload.subclass.fields, adoptQueue));
   return instance;
-}
-
-// The queue code is bundled into the chunk this module shares with the public entry: producer
-// children and manual consumers always get queues, and a dynamic import of the entry (operators,
-// logger) cost them ~3 ms of start-up each, more than compiling the queue code costs a child that
-// gets none.
-function adoptQueue(descriptor: QueueDescriptor): unknown {
-  return descriptor.joinable ? JoinableQueue[ADOPT_QUEUE](descriptor) : Queue[ADOPT_QUEUE](descriptor);
 }
 
 function findProcessBase(subclass: Function): Function {

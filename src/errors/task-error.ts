@@ -1,9 +1,11 @@
 import { MultiprocessingError } from './multiprocessing-error.js';
 
 /**
- * A consumer's handler threw (or rejected) on an item. The child's stack is kept in the message and
- * in `remoteStack`; `seq` is the item's position in the source, or -1 when the items went from
- * producer to consumer children without passing through this process (see mergeProducers).
+ * A function run in another process or thread threw (or rejected): a consumer's handler on an item,
+ * or a Pool task. The remote error's name, message and stack are kept in `cause` (an Error carrying
+ * them), in `remoteName` / `remoteStack`, and in the message. `seq` is the item's position in the
+ * source (-1 when the items went from producer to consumer children without passing through this
+ * process, see mergeProducers), or the call's index in a Pool's map() or starmap() (0 for apply()).
  *
  * @example
  * source$.pipe(consume(work)).subscribe({ error: (e) => e instanceof TaskError && console.log(e.remoteStack) });
@@ -14,15 +16,34 @@ export class TaskError extends MultiprocessingError {
   readonly remoteName: string;
   readonly remoteStack: string | undefined;
 
-  constructor(details: { processName: string; seq: number; name: string; message: string; stack: string | undefined }) {
+  constructor(details: {
+    processName: string;
+    seq: number;
+    name: string;
+    message: string;
+    stack: string | undefined;
+    /** What failed, for a Pool task (`square` on item #3 of map()); a consumer's handler otherwise. */
+    task?: string;
+  }) {
+    const what = details.task ?? `The handler failed on ${details.seq < 0 ? 'an item' : `item #${details.seq}`}`;
+    const fix = details.task
+      ? 'Catch the error inside the function to return something else instead.'
+      : "Catch the error inside the handler to skip such items, or pass `onError: 'skip'` to consume().";
     super(
-      `The handler failed on ${details.seq < 0 ? 'an item' : `item #${details.seq}`} in ${details.processName}: ${details.name}: ${details.message}\n` +
-        `--- stack in ${details.processName} ---\n${details.stack ?? '(none)'}\n` +
-        "Catch the error inside the handler to skip such items, or pass `onError: 'skip'` to consume().",
+      `${what} in ${details.processName}: ${details.name}: ${details.message}\n` + `--- stack in ${details.processName} ---\n${details.stack ?? '(none)'}\n` + fix,
+      { cause: remoteCause(details) },
     );
     this.processName = details.processName;
     this.seq = details.seq;
     this.remoteName = details.name;
     this.remoteStack = details.stack;
   }
+}
+
+// The remote error as an Error again: its class stayed in the other process, its name, message and stack did not.
+function remoteCause(details: { name: string; message: string; stack: string | undefined }): Error {
+  const cause = new Error(details.message);
+  cause.name = details.name;
+  cause.stack = details.stack ?? `${details.name}: ${details.message}`;
+  return cause;
 }

@@ -18,7 +18,7 @@ export function launchChild(options: { captureStderr?: boolean } = {}): ChildPro
 
 // A child cannot tell the program's main script from its own argv; it needs it to mark that script
 // when it imports it for a target (see importingTarget).
-function withMainScript(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withMainScript(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const main = mainScriptUrl();
   return main === undefined || env[MAIN_SCRIPT_VARIABLE] === main ? env : { ...env, [MAIN_SCRIPT_VARIABLE]: main };
 }
@@ -64,7 +64,7 @@ const DROPPED = /^(--(inspect|debug)(-brk|-port|-wait)?(=.*)?|--(eval|print|inpu
  * dist/, whose bundle puts this code in dist/chunks/ so the same relative path holds (scripts/bundle.ts
  * checks it).
  */
-const BOOTSTRAP_URL = new URL(`../child/bootstrap${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+export const BOOTSTRAP_URL = new URL(`../child/bootstrap${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 const BOOTSTRAP_PATH = fileURLToPath(BOOTSTRAP_URL);
 

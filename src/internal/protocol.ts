@@ -20,7 +20,11 @@ export type ProtocolMessage =
   | ReleaseMessage
   | ProducedMessage
   | ExitingMessage
-  | DyingOnMessage;
+  | DyingOnMessage
+  | PoolReadyMessage
+  | PoolTaskMessage
+  | PoolDoneMessage
+  | PoolStopMessage;
 
 /** parent → child, once: who the child is and what to run. */
 export interface BootMessage {
@@ -57,6 +61,37 @@ export interface ExitingMessage {
 export interface DyingOnMessage {
   readonly rxmp: 'dying-on';
   readonly item: string;
+}
+
+/** a Pool worker → parent: its initializer has run; it takes tasks from now on. */
+export interface PoolReadyMessage {
+  readonly rxmp: 'pool-ready';
+}
+/**
+ * parent → a Pool worker: call `fn` once per entry of `calls` (each an argument list), in order. A
+ * chunk of map() is one task. With `settle`, a call that throws does not end the task: every call
+ * runs, and each failure is reported at its index.
+ */
+export interface PoolTaskMessage {
+  readonly rxmp: 'pool-task';
+  readonly id: number;
+  readonly fn: ModuleExportRef;
+  readonly calls: readonly (readonly unknown[])[];
+  readonly settle: boolean;
+}
+/**
+ * a Pool worker → parent: task `id` is over. `values[i]` is what call i returned; `errors` holds the
+ * calls that threw, by index (without `settle`, the first one ended the task, and `values` stops there).
+ */
+export interface PoolDoneMessage {
+  readonly rxmp: 'pool-done';
+  readonly id: number;
+  readonly values: readonly unknown[];
+  readonly errors?: readonly (readonly [index: number, error: RemoteError])[];
+}
+/** parent → a Pool worker: no more tasks; return once idle (close(), or maxtasksperchild reached). */
+export interface PoolStopMessage {
+  readonly rxmp: 'pool-stop';
 }
 
 /** parent → a consume() child: its next items, in the order it is to handle them. */

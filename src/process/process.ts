@@ -352,7 +352,11 @@ export class Process implements TrackedChild {
       case 'release':
       case 'produced':
       case 'exiting':
-        // consume() listens to its children's channel itself; a join() waits for the exit itself.
+      case 'pool-ready':
+      case 'pool-task':
+      case 'pool-done':
+      case 'pool-stop':
+        // consume() and Pool listen to their children's channel themselves; a join() waits for the exit itself.
         break;
       default:
         message satisfies never;

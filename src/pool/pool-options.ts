@@ -1,0 +1,78 @@
+import { assertCloneable } from '../internal/serialize.js';
+import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
+import { encodeQueues } from '../internal/queue-handles.js';
+import { cpuCount } from '../process/current-process.js';
+import type { Target } from '../process/process.js';
+import { kindOf, show, validateOptionsObject } from '../operators/option-checks.js';
+import type { PoolContext } from './pool-worker.js';
+
+/** Options of {@link Pool}, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`. */
+export interface PoolOptions {
+  /** Workers. Default: cpuCount(). */
+  readonly processes?: number;
+  /** Runs `initializer(...initargs)` once in each worker before its first task. Exported from a module. */
+  readonly initializer?: Target;
+  /** The initializer's arguments (queues included, as for a process's args). */
+  readonly initargs?: readonly unknown[];
+  /** A worker is replaced by a fresh one after this many tasks (a chunk of map() is one). Default: never. */
+  readonly maxtasksperchild?: number;
+  /** `'process'` (default): child processes. `'thread'`: worker threads of this process. */
+  readonly context?: PoolContext;
+}
+
+export interface PoolSettings {
+  readonly processes: number;
+  readonly initializer: ModuleExportRef | null;
+  readonly initargs: readonly unknown[];
+  /** 0 = never. */
+  readonly maxtasksperchild: number;
+  readonly context: PoolContext;
+}
+
+export function validatePoolOptions(input: PoolOptions): PoolSettings {
+  const options = validateOptionsObject(input, 'Pool', 'new Pool({ processes: 4 })') ?? {};
+  const { processes = cpuCount(), initializer, initargs = [], maxtasksperchild, context = 'process' } = options;
+  if (!Number.isInteger(processes) || processes < 1) {
+    throw new (typeof processes === 'number' ? RangeError : TypeError)(`Expected \`processes\` to be a positive integer, got \`${show(processes)}\` (${kindOf(processes)}). Python's Pool needs at least one worker too.`);
+  }
+  if (maxtasksperchild !== undefined && maxtasksperchild !== null && (!Number.isInteger(maxtasksperchild) || maxtasksperchild < 1)) {
+    throw new (typeof maxtasksperchild === 'number' ? RangeError : TypeError)(
+      `Expected \`maxtasksperchild\` to be a positive integer (or undefined: workers live as long as the pool), got \`${show(maxtasksperchild)}\` (${kindOf(maxtasksperchild)}).`,
+    );
+  }
+  if (context !== 'process' && context !== 'thread') {
+    throw new TypeError(`Expected \`context\` to be 'process' or 'thread', got \`${show(context)}\` (${kindOf(context)}).`);
+  }
+  if (initializer !== undefined && typeof initializer !== 'function') {
+    throw new TypeError(`Expected \`initializer\` to be an exported function, got \`${show(initializer)}\` (${kindOf(initializer)}).`);
+  }
+  if (!Array.isArray(initargs)) {
+    throw new TypeError(`Expected \`initargs\` to be an array of the initializer's arguments, got \`${show(initargs)}\` (${kindOf(initargs)}). Wrap a single argument: { initargs: [value] }.`);
+  }
+  // Checked now, as Process.start() would for each worker, so the constructor fails before any starts.
+  initargs.forEach((arg, index) => assertCloneable(encodeQueues(arg, `initargs[${index}] of Pool`), `initargs[${index}] of Pool`));
+  return {
+    processes,
+    initializer: initializer ? locateExportedFunction(initializer, 'initializer of Pool') : null,
+    initargs: [...initargs],
+    maxtasksperchild: maxtasksperchild ?? 0,
+    context,
+  };
+}
+
+/** `chunksize` of map() and its kin: a positive integer, or undefined for the default. */
+export function validateChunksize(options: { readonly chunksize?: number }, call: string): number | undefined {
+  const { chunksize } = validateOptionsObject(options, call, `${call.replace('()', '')}(fn, items, { chunksize: 10 })`) ?? {};
+  if (chunksize === undefined || chunksize === null) return undefined;
+  if (!Number.isInteger(chunksize) || chunksize < 1) {
+    throw new (typeof chunksize === 'number' ? RangeError : TypeError)(`Expected \`chunksize\` of ${call} to be a positive integer, got \`${show(chunksize)}\` (${kindOf(chunksize)}).`);
+  }
+  return chunksize;
+}
+
+/** The calls in tasks of `size` calls each (the last may be shorter). */
+export function chunkCalls(calls: unknown[][], size: number): unknown[][][] {
+  const chunks: unknown[][][] = [];
+  for (let i = 0; i < calls.length; i += size) chunks.push(calls.slice(i, i + size));
+  return chunks;
+}

@@ -1,0 +1,511 @@
+import { ProcessExitError } from '../errors/process-exit-error.js';
+import { ProcessStateError } from '../errors/process-state-error.js';
+import { SerializationError } from '../errors/serialization-error.js';
+import { TargetResolutionError } from '../errors/target-resolution-error.js';
+import { TaskError } from '../errors/task-error.js';
+import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
+import type { ProtocolMessage, RemoteError } from '../internal/protocol.js';
+import { throwOnMissingMainGuard } from '../process/main-guard.js';
+import { chunkCalls, validateChunksize, validatePoolOptions, type PoolOptions } from './pool-options.js';
+import { startPoolWorker, type PoolContext, type PoolWorker, type WorkerExit } from './pool-worker.js';
+import { TaskList, type PoolTask, type TaskOutcome } from './task-list.js';
+import { checkCalls } from './task-args.js';
+
+/** Options of {@link Pool.map} and its kin. */
+export interface MapOptions {
+  /** Items per task sent to a worker. Default: map/starmap as Python (len / (4 × processes), rounded up); imap 1. */
+  readonly chunksize?: number;
+}
+
+/** Options of {@link Pool.run}. */
+export interface RunOptions {
+  /** Aborting rejects the task with an `AbortError` (its `cause` is the signal's reason), and frees its worker. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Python's `multiprocessing.Pool`: `processes` workers started once and reused for every task, each
+ * running `initializer(...initargs)` first. Functions must be exported from a module (the workers
+ * import them); arguments and results travel by structured clone. Everything that blocks in Python
+ * returns a Promise here.
+ *
+ * Idle workers never keep the program alive: once no task is pending, it may exit without close().
+ * A worker that dies (SIGKILL, `process.exit()` in a task, an uncaught error) is replaced at once;
+ * the task it ran rejects with ProcessExitError and is not retried — a task that kills its worker
+ * would kill the next one too. `context: 'thread'` runs the workers as worker threads of this process:
+ * they start in milliseconds, but a fatal crash in one (out of memory, a native fault) takes the
+ * program down.
+ *
+ * @example
+ * export function square(x: number) { return x * x; }
+ * if (isMainModule(import.meta.url)) {
+ *   await using pool = new Pool({ processes: 4 });
+ *   console.log(await pool.map(square, [1, 2, 3])); // [1, 4, 9]
+ * }
+ */
+export class Pool {
+  readonly #context: PoolContext;
+  readonly #size: number;
+  readonly #maxTasks: number;
+  readonly #init: { readonly initializer: ModuleExportRef | null; readonly initargs: readonly unknown[] };
+  readonly #workers = new Set<Slot>();
+  readonly #tasks = new TaskList();
+  #state: 'running' | 'closed' | 'terminated' = 'running';
+  #broken: Error | undefined;
+  #nextTaskId = 0;
+  #inFlight = 0;
+  #held = false;
+  #joiners = 0;
+  #bootFailures = 0;
+  #allExited: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  constructor(options: PoolOptions = {}) {
+    const settings = validatePoolOptions(options);
+    this.#context = settings.context;
+    this.#size = settings.processes;
+    this.#maxTasks = settings.maxtasksperchild;
+    this.#init = { initializer: settings.initializer, initargs: settings.initargs };
+    // A thread pool forks nothing, so no Process.start() checks this for it.
+    throwOnMissingMainGuard('a Pool');
+    for (let i = 0; i < this.#size; i++) this.#startWorker();
+  }
+
+  /** The number of workers. */
+  get processes(): number {
+    return this.#size;
+  }
+
+  /** Python's `apply`: `fn(...args)` in a worker; resolves to its result. */
+  apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
+    return this.run(fn, args);
+  }
+
+  /** Python's `apply_async`: the same as apply(); the Promise is the AsyncResult. */
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
+    return this.run(fn, args);
+  }
+
+  /** piscina's shape: `fn(...args)` in a worker, with an optional AbortSignal. */
+  run<A extends unknown[], R>(fn: (...args: A) => R, args?: A, options: RunOptions = {}): Promise<Awaited<R>> {
+    return this.#settle(() => {
+      const ref = this.#locate(fn, 'apply');
+      const signal = validateSignal(options);
+      const calls = checkCalls([args === undefined ? [] : validateArgList(args)], 'args of apply()');
+      return this.#submit(ref, calls, false, signal).then((outcome) => this.#valuesOf(outcome, ref, 'apply()', 0)[0] as Awaited<R>);
+    });
+  }
+
+  /** Python's `map`: `fn(item)` for every item, resolving to the results in input order. The first failure rejects it. */
+  map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): Promise<Awaited<R>[]> {
+    return this.#settle(() => this.#mapCalls(fn, [...iterableOf(iterable, 'map')].map((item) => [item]), options, 'map()'));
+  }
+
+  /** Python's `starmap`: `fn(...args)` for every argument list, results in input order. */
+  starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, options: MapOptions = {}): Promise<Awaited<R>[]> {
+    return this.#settle(() => this.#mapCalls(fn, [...iterableOf(iterable, 'starmap')].map((args, i) => validateArgList(args, `item ${i} of starmap()`)), options, 'starmap()'));
+  }
+
+  /**
+   * Python's `imap`: the results of `fn(item)` in input order, as they come. The iterable is read as
+   * results are taken, a few chunks per worker ahead, so an endless one is fine; a failure is thrown
+   * where its result would have come. Works with RxJS `from()`.
+   */
+  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
+    return this.#lazyMap(fn, iterable, options, true);
+  }
+
+  /** Python's `imap_unordered`: as imap(), in the order the results are ready. */
+  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
+    return this.#lazyMap(fn, iterable, options, false);
+  }
+
+  /** No more tasks; the workers exit once the pending ones are done. */
+  close(): void {
+    if (this.#state === 'running') this.#state = 'closed';
+    this.#dispatch();
+  }
+
+  /** Stops the workers now. Pending tasks reject with ProcessStateError. */
+  terminate(): void {
+    if (this.#state === 'terminated') return;
+    this.#state = 'terminated';
+    const error = new ProcessStateError('The Pool was terminated before this task finished. Await the tasks before terminate(), or call close() and join() to let them finish.');
+    for (const task of this.#tasks.drain()) task.reject(error);
+    for (const slot of this.#workers) {
+      slot.task?.reject(error);
+      slot.task = undefined;
+      slot.worker.terminate();
+    }
+    this.#inFlight = 0;
+    this.#updateHold();
+  }
+
+  /** Waits until every worker has exited; call close() or terminate() first. */
+  join(): Promise<void> {
+    if (this.#state === 'running') throw new ProcessStateError('Cannot join a running Pool: call close() (let pending tasks finish) or terminate() first.');
+    if (this.#workers.size === 0) return Promise.resolve();
+    this.#allExited ??= deferred();
+    this.#joiners++;
+    this.#updateHold();
+    return this.#allExited.promise.finally(() => {
+      this.#joiners--;
+      this.#updateHold();
+    });
+  }
+
+  /** `await using pool = new Pool()`: terminate() and join(). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+    await this.join();
+  }
+
+  /** @internal For consume(…, { pool }): submits calls of `ref`, each settled on its own. */
+  submitSettled(ref: ModuleExportRef, calls: unknown[][]): Promise<TaskOutcome> {
+    this.#assertRunning();
+    return this.#submit(ref, calls, true, undefined);
+  }
+
+  /** @internal The pool's context, for the operators that run on it. */
+  get context(): PoolContext {
+    return this.#context;
+  }
+
+  #mapCalls(fn: Function, calls: unknown[][], options: MapOptions, call: string): Promise<never[]> {
+    const ref = this.#locate(fn, call);
+    const size = validateChunksize(options, call) ?? defaultChunksize(calls.length, this.#size);
+    checkCalls(calls, `items of ${call}`);
+    const chunks = chunkCalls(calls, size);
+    return Promise.all(
+      chunks.map((chunk, index) =>
+        this.#submit(ref, chunk, false, undefined).then((outcome) => this.#valuesOf(outcome, ref, call, index * size)),
+      ),
+    ).then((results) => results.flat() as never[]);
+  }
+
+  #lazyMap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions, ordered: boolean): AsyncIterable<Awaited<R>> {
+    const call = ordered ? 'imap()' : 'imapUnordered()';
+    const ref = this.#locate(fn, call);
+    const size = validateChunksize(options, call) ?? 1;
+    const source = asyncIterableOf(iterable, call);
+    const lookahead = this.#size * 2;
+    const pool = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const iterator = source[Symbol.asyncIterator]();
+        // Chunks submitted and not yet yielded, by their index in input order.
+        const chunks = new Map<number, LazyChunk>();
+        const settled: number[] = []; // unordered: indexes in the order they settled
+        let wake: (() => void) | undefined;
+        let exhausted = false;
+        let read = 0;
+        let submitted = 0;
+        let yielded = 0;
+        const fill = async (): Promise<void> => {
+          while (!exhausted && submitted - yielded < lookahead) {
+            const calls: unknown[][] = [];
+            while (calls.length < size) {
+              const next = await iterator.next();
+              if (next.done) {
+                exhausted = true;
+                break;
+              }
+              calls.push([next.value]);
+            }
+            if (calls.length === 0) break;
+            checkCalls(calls, `items of ${call}`);
+            const index = submitted++;
+            const chunk: LazyChunk = { first: read, outcome: undefined, error: undefined, settled: false };
+            read += calls.length;
+            chunks.set(index, chunk);
+            const onSettled = (): void => {
+              chunk.settled = true;
+              if (!ordered) settled.push(index);
+              wake?.();
+            };
+            pool.#submit(ref, calls, false, undefined).then(
+              (outcome) => {
+                chunk.outcome = outcome;
+                onSettled();
+              },
+              (error: unknown) => {
+                chunk.error = error;
+                onSettled();
+              },
+            );
+          }
+        };
+        try {
+          pool.#assertRunning();
+          await fill();
+          while (yielded < submitted) {
+            const index = ordered ? yielded : settled[0];
+            const chunk = index === undefined ? undefined : chunks.get(index);
+            if (!chunk?.settled) {
+              await new Promise<void>((resolve) => (wake = resolve));
+              wake = undefined;
+              continue;
+            }
+            chunks.delete(index as number);
+            if (!ordered) settled.shift();
+            yielded++;
+            if (chunk.error !== undefined) throw chunk.error;
+            const outcome = chunk.outcome as TaskOutcome;
+            const failure = outcome.done.errors?.[0];
+            for (const value of outcome.done.values) yield value as Awaited<R>;
+            if (failure) pool.#valuesOf(outcome, ref, call, chunk.first);
+            await fill();
+          }
+        } finally {
+          // A consumer that stops early (break) leaves the tasks in flight to finish; none more is read.
+          await iterator.return?.();
+        }
+      },
+    };
+  }
+
+  #submit(ref: ModuleExportRef, calls: unknown[][], settle: boolean, signal: AbortSignal | undefined): Promise<TaskOutcome> {
+    this.#assertRunning();
+    return new Promise<TaskOutcome>((resolve, reject) => {
+      const task: PoolTask = { id: this.#nextTaskId++, ref, calls, settle, resolve, reject, cancelled: false };
+      if (signal) {
+        if (signal.aborted) return reject(abortError(signal));
+        const onAbort = (): void => this.#abort(task, signal);
+        signal.addEventListener('abort', onAbort, { once: true });
+        task.resolve = (done) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(done);
+        };
+        task.reject = (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        };
+      }
+      this.#tasks.push(task);
+      this.#dispatch();
+    });
+  }
+
+  #abort(task: PoolTask, signal: AbortSignal): void {
+    if (task.cancelled) return;
+    task.cancelled = true;
+    task.reject(abortError(signal));
+    for (const slot of this.#workers) {
+      if (slot.task !== task) continue;
+      // The task may run on forever: the worker goes, and a fresh one takes its place.
+      slot.task = undefined;
+      slot.accepting = false;
+      this.#inFlight--;
+      slot.worker.terminate();
+    }
+    this.#updateHold();
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#workers) {
+      if (!slot.ready || slot.task || !slot.accepting) continue;
+      const task = this.#tasks.shift();
+      if (!task) break;
+      slot.task = task;
+      this.#inFlight++;
+      try {
+        slot.worker.send({ rxmp: 'pool-task', id: task.id, fn: task.ref, calls: task.calls, settle: task.settle });
+      } catch (cause) {
+        slot.task = undefined;
+        this.#inFlight--;
+        task.reject(new SerializationError(`the arguments of a task of \`${task.ref.exportName}\``, cause));
+      }
+    }
+    if (this.#state === 'closed' && this.#tasks.size === 0) {
+      for (const slot of this.#workers) {
+        if (slot.ready && !slot.task && slot.accepting) this.#stop(slot);
+      }
+    }
+    this.#updateHold();
+  }
+
+  #stop(slot: Slot): void {
+    slot.stopping = true;
+    slot.accepting = false;
+    slot.worker.send({ rxmp: 'pool-stop' });
+  }
+
+  #startWorker(): void {
+    const slot: Slot = { worker: undefined as unknown as PoolWorker, ready: false, task: undefined, accepting: true, stopping: false, tasksDone: 0 };
+    slot.worker = startPoolWorker(this.#context, this.#init, (message) => this.#onMessage(slot, message));
+    slot.worker.hold(this.#held);
+    this.#workers.add(slot);
+    void slot.worker.exited.then((exit) => this.#onExit(slot, exit));
+  }
+
+  #onMessage(slot: Slot, message: ProtocolMessage): void {
+    if (message.rxmp === 'pool-ready') {
+      slot.ready = true;
+      this.#bootFailures = 0;
+    } else if (message.rxmp === 'pool-done') {
+      const task = slot.task;
+      if (!task || task.id !== message.id) return; // aborted meanwhile
+      slot.task = undefined;
+      this.#inFlight--;
+      slot.tasksDone++;
+      task.resolve({ done: message, worker: slot.worker.name });
+      // Python's maxtasksperchild: this worker goes, a fresh one comes (started now, while it exits).
+      if (this.#maxTasks > 0 && slot.tasksDone >= this.#maxTasks && !slot.stopping) {
+        this.#stop(slot);
+        if (this.#state !== 'terminated') this.#startWorker();
+      }
+    } else {
+      return;
+    }
+    this.#dispatch();
+  }
+
+  #onExit(slot: Slot, exit: WorkerExit): void {
+    this.#workers.delete(slot);
+    const task = slot.task;
+    slot.task = undefined;
+    if (task) {
+      this.#inFlight--;
+      task.reject(this.#workerDied(slot, exit, task));
+    }
+    if (this.#state !== 'terminated' && !slot.stopping) this.#replace(slot, exit);
+    if (this.#workers.size === 0 && this.#state !== 'running') this.#allExited?.resolve();
+    this.#dispatch();
+  }
+
+  // A worker that died is replaced; one that cannot start (its initializer throws, it cannot import
+  // the library) breaks the pool instead: replacing it would fail the same way, for ever — Python's
+  // pool then hangs.
+  #replace(slot: Slot, exit: WorkerExit): void {
+    if (exit.initError || (!slot.ready && ++this.#bootFailures > this.#size * 2)) {
+      return this.#breakPool(this.#startError(slot, exit));
+    }
+    if (this.#state === 'running' || this.#tasks.size > 0) this.#startWorker();
+  }
+
+  #breakPool(error: Error): void {
+    this.#broken = error;
+    for (const task of this.#tasks.drain()) task.reject(error);
+    this.terminate();
+  }
+
+  #startError(slot: Slot, exit: WorkerExit): Error {
+    const remote = exit.initError;
+    if (!remote) return this.#workerDied(slot, exit, undefined);
+    if (remote.name === 'TargetResolutionError') return new TargetResolutionError(remote.message, { module: remote.module, exportName: remote.exportName });
+    if (remote.name === 'ProcessStateError') return new ProcessStateError(remote.message);
+    return new TaskError({ processName: slot.worker.name, seq: -1, ...remote, task: `The Pool's initializer \`${this.#init.initializer?.exportName ?? '?'}\` failed` });
+  }
+
+  #workerDied(slot: Slot, exit: WorkerExit, task: PoolTask | undefined): ProcessExitError {
+    return new ProcessExitError({
+      processName: slot.worker.name,
+      pid: slot.worker.pid,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      cause: exit.error,
+      ...(task ? { stderrTail: `(it was running a task of \`${task.ref.exportName}\`; a Pool does not retry it)` } : {}),
+    });
+  }
+
+  // A task's results, or the error of its first failed call (`offset`: the task's first item in the whole call).
+  #valuesOf({ done, worker }: TaskOutcome, ref: ModuleExportRef, call: string, offset: number): unknown[] {
+    const failure = done.errors?.[0];
+    if (!failure) return done.values as unknown[];
+    throw taskError(failure, worker, ref, call, offset);
+  }
+
+  #updateHold(): void {
+    const held = this.#inFlight > 0 || this.#tasks.size > 0 || this.#joiners > 0;
+    if (held === this.#held) return;
+    this.#held = held;
+    for (const slot of this.#workers) slot.worker.hold(held);
+  }
+
+  #locate(fn: Function, call: string): ModuleExportRef {
+    this.#assertRunning();
+    if (typeof fn !== 'function') throw new TypeError(`Expected the function of ${call} to be an exported function, got ${typeof fn}.`);
+    return locateExportedFunction(fn, `function of ${call}`);
+  }
+
+  #assertRunning(): void {
+    if (this.#broken) throw this.#broken;
+    if (this.#state !== 'running') throw new ProcessStateError(`Pool not running: it was ${this.#state === 'closed' ? 'closed' : 'terminated'}. Create a new Pool for more tasks.`);
+  }
+
+  // Every way a call can fail, a synchronous throw included, ends in the returned Promise.
+  #settle<R>(body: () => Promise<R>): Promise<R> {
+    try {
+      return body();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+interface LazyChunk {
+  readonly first: number;
+  outcome: TaskOutcome | undefined;
+  error: unknown;
+  settled: boolean;
+}
+
+interface Slot {
+  worker: PoolWorker;
+  ready: boolean;
+  task: PoolTask | undefined;
+  /** False once it is to take no more tasks: stopping, or killed for an aborted task. */
+  accepting: boolean;
+  /** Told to stop (close(), maxtasksperchild): its exit needs no replacement. */
+  stopping: boolean;
+  tasksDone: number;
+}
+
+export type { PoolOptions };
+
+function taskError([index, remote]: readonly [number, RemoteError], worker: string, ref: ModuleExportRef, call: string, offset: number): Error {
+  if (remote.name === 'TargetResolutionError') return new TargetResolutionError(remote.message, { module: remote.module, exportName: remote.exportName });
+  const seq = offset + index;
+  return new TaskError({ processName: worker, seq, ...remote, task: `\`${ref.exportName}\` failed on ${call === 'apply()' ? 'its call' : `item #${seq}`} of ${call}` });
+}
+
+function defaultChunksize(length: number, workers: number): number {
+  return Math.max(1, Math.ceil(length / (workers * 4)));
+}
+
+function abortError(signal: AbortSignal): DOMException {
+  return new DOMException('The task was aborted.', { name: 'AbortError', cause: signal.reason });
+}
+
+function validateSignal(options: RunOptions): AbortSignal | undefined {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected the options of run() to be an object { signal }, got ${String(options)}.`);
+  const { signal } = options;
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${typeof signal}.`);
+}
+
+function validateArgList(args: unknown, what = 'args'): unknown[] {
+  if (!Array.isArray(args)) throw new TypeError(`Expected ${what} to be an array of arguments, got ${typeof args}. Wrap a single argument: [value].`);
+  return args;
+}
+
+function iterableOf<T>(iterable: Iterable<T>, call: string): Iterable<T> {
+  if (iterable !== null && typeof (iterable as Partial<Iterable<T>>)?.[Symbol.iterator] === 'function') return iterable;
+  throw new TypeError(`Expected the items of ${call} to be an iterable (an array, a Set, a generator), got ${iterable === null ? 'null' : typeof iterable}.`);
+}
+
+function asyncIterableOf<T>(iterable: Iterable<T> | AsyncIterable<T>, call: string): AsyncIterable<T> {
+  if (iterable !== null && typeof (iterable as Partial<AsyncIterable<T>>)?.[Symbol.asyncIterator] === 'function') return iterable as AsyncIterable<T>;
+  const sync = iterableOf(iterable as Iterable<T>, call);
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* sync;
+    },
+  };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
