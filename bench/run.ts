@@ -268,6 +268,9 @@ async function main(): Promise<void> {
       for (const reference of workload.references) {
         const theirs = summaries.get(reference.name);
         if (!ours || !theirs) continue;
+        // Variants named for NODE_EXTRA_CA_CERTS kept or dropped compare only with their own kind.
+        const ca = (name: string): string | undefined => /\.(withCA|noCA)$/.exec(name)?.[1];
+        if (ca(mine.name) && ca(reference.name) && ca(mine.name) !== ca(reference.name)) continue;
         const ratio = ours.median / theirs.median;
         const key = workload.ours.length > 1 ? `${workload.key}.${mine.name}.vs${reference.name}` : `${workload.key}.vs${reference.name}`;
         results[key] = ratio;

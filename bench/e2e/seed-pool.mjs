@@ -18,6 +18,11 @@ export function eat(item) {
   return item.length;
 }
 
+/** Whether this worker ran eat(): a consume() that ignored `pool` ran it in children of its own. */
+export function ateHere() {
+  return !first;
+}
+
 if (lib.isMainModule(import.meta.url)) {
   mark('imported');
   let firstResult = true;
@@ -39,6 +44,13 @@ if (lib.isMainModule(import.meta.url)) {
     ),
   );
   mark('complete');
+  if (process.env.RXMP_E2E_CHECK === '1') {
+    const ate = await pool.map(ateHere, [0, 1, 2, 3, 4, 5, 6, 7], { chunksize: 1 });
+    if (!ate.includes(true)) {
+      console.log("unavailable: consume() ignores { pool } in this build (the pool's workers ran no item)");
+      process.exit(78);
+    }
+  }
   pool.close();
   await pool.join();
   process.on('exit', () => mark('exit'));

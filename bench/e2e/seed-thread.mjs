@@ -10,11 +10,13 @@ export function* produce(from, to) {
   for (let i = from; i < to; i++) yield `item${i}`;
 }
 
+const CHECK = process.env.RXMP_E2E_CHECK === '1';
 let first = true;
 export function eat(item) {
   if (first) mark('first-consumed');
   first = false;
-  return item.length;
+  // Checked once per variant: -1 says the item was not eaten on a worker thread.
+  return CHECK && process.getBuiltinModule('node:worker_threads').isMainThread ? -1 : item.length;
 }
 
 export function consumerUp() {
@@ -24,6 +26,7 @@ export function consumerUp() {
 if (isMainModule(import.meta.url)) {
   mark('imported');
   let firstResult = true;
+  let notInThread = false;
   try {
     // Only a probe: the pipeline below asks for threads itself, with the per-operator option.
     setStartMethod(setStartMethod('thread'));
@@ -39,11 +42,15 @@ if (isMainModule(import.meta.url)) {
     mergeProducers(...producers).pipe(
       queue({ maxsize: 1000 }),
       consume(eat, { context: 'thread', processes: 2, ...(tracing ? { initializer: consumerUp } : {}) }),
-      tap({ next: () => (firstResult ? mark('first-result') : undefined, (firstResult = false)) }),
+      tap({ next: (length) => ((firstResult ? mark('first-result') : undefined), (firstResult = false), (notInThread ||= length === -1)) }),
       count(),
     ),
   );
   mark('complete');
+  if (notInThread) {
+    console.log("unavailable: consume() ignores context: 'thread' in this build (items were eaten outside a worker thread)");
+    process.exit(78);
+  }
   process.on('exit', () => mark('exit'));
   console.log(consumed);
 }
