@@ -22,7 +22,7 @@ import { runConsumePool, runWorkerpool } from './workloads/pool.js';
 import { runSoak } from './workloads/soak.js';
 import { runProcessStart, runRawForkStart } from './workloads/startup.js';
 // issue 19: whole programs timed from outside, and Pool (v2) against piscina and workerpool.
-import { BREAKDOWN_PHASES, CA_MODES, e2eProgram, envFor, medianBreakdown, programVariant, seedWorkload, traceSeed, type Breakdown } from './workloads/e2e.js';
+import { BREAKDOWN_PHASES, CA_MODES, SEED_VARIANTS, e2eProgram, envFor, medianBreakdown, programVariant, seedWorkload, traceSeed, type Breakdown } from './workloads/e2e.js';
 import { POOL_WORKERS, poolUnavailable, runMapPiscina, runMapPool, runMapWorkerpool, runOneOffPiscina, runOneOffPool, withoutExtraCaCerts } from './workloads/pool-v2.js';
 
 interface Variant {
@@ -182,7 +182,7 @@ workloads.push(
 // The issue's targets: the seed's shape with NODE_EXTRA_CA_CERTS unset (most users' machines), one-off
 // calls against piscina, map against piscina and workerpool (process context without the CA bundle).
 function issue19Target(key: string): number | undefined {
-  const seed = /^e2e\.seed\.(2k|20k|200k)\.\w+\.noCA\.vsPython$/.exec(key);
+  const seed = /^e2e\.seed\.(2k|20k|200k)\.[\w-]+\.noCA\.vsPython$/.exec(key);
   if (seed) return seed[1] === '200k' ? 0.5 : 1;
   if (/^pool\.oneoff\.(process|thread)\.vsPiscina$/.test(key)) return 1.5;
   if (/^pool\.map\.(process\.noCA|thread)\.vs(Piscina|WorkerpoolThread|WorkerpoolProcess\.noCA)$/.test(key)) return 1;
@@ -203,7 +203,7 @@ async function seedBreakdowns(results: Record<string, unknown>, table: string[][
   if (!seed || !selected(seed.key)) return;
   const n = SMOKE ? 200 : 2_000;
   const runs = SMOKE ? 1 : 3;
-  for (const variant of ['rx', 'joinable', 'pool', 'thread'] as const) {
+  for (const variant of SEED_VARIANTS) {
     for (const ca of SMOKE ? (['noCA'] as const) : CA_MODES) {
       const key = `${seed.key}.breakdown.${variant}.${ca}`;
       if (seed.ours.find((v) => v.name === `${variant}.${ca}`)?.skipped() !== undefined) continue;

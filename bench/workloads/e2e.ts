@@ -107,8 +107,11 @@ export interface ProgramWorkload {
   readonly references: ProgramVariant[];
 }
 
-/** The seed's shape with the Rx operators, JoinableQueue + Process, consume({ pool }) and context: 'thread'. */
-export const SEED_VARIANTS = ['rx', 'joinable', 'pool', 'thread'] as const;
+/**
+ * The seed's shape with the Rx operators; the same with the targets in a module that does not import
+ * RxJS (rx-split); JoinableQueue + Process; consume({ pool }); and context: 'thread'.
+ */
+export const SEED_VARIANTS = ['rx', 'rx-split', 'joinable', 'pool', 'thread'] as const;
 export type SeedVariant = (typeof SEED_VARIANTS)[number];
 
 export function seedWorkload(label: string, n: number, python: string | undefined): ProgramWorkload {

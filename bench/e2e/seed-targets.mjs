@@ -1,0 +1,20 @@
+// seed-rx-split.mjs's targets, in a module that imports neither RxJS nor the library: a child imports
+// its target's module, and when that is the program itself, each child loads RxJS too (~100 ms of
+// CPU a process here, five children on two cores).
+import { mark } from './trace.mjs';
+
+export function* produce(from, to) {
+  mark('producer-up');
+  for (let i = from; i < to; i++) yield `item${i}`;
+}
+
+let first = true;
+export function eat(item) {
+  if (first) mark('first-consumed');
+  first = false;
+  return item.length;
+}
+
+export function consumerUp() {
+  mark('consumer-up');
+}
