@@ -166,15 +166,26 @@ workloads.push(
     key: 'pool.map',
     unit: `items/s, ${POOL_WORKERS} workers, creation included`,
     ours: [
-      poolVariant('process.withCA', 'process', () => runMapPool('process', MAP_ITEMS)),
-      poolVariant('process.noCA', 'process', () => withoutExtraCaCerts(() => runMapPool('process', MAP_ITEMS))),
-      poolVariant('thread', 'thread', () => runMapPool('thread', MAP_ITEMS)),
+      poolVariant('process.withCA', 'process', () => runMapPool('process', MAP_ITEMS, 'cold')),
+      poolVariant('process.noCA', 'process', () => withoutExtraCaCerts(() => runMapPool('process', MAP_ITEMS, 'cold'))),
+      poolVariant('thread', 'thread', () => runMapPool('thread', MAP_ITEMS, 'cold')),
     ],
     references: [
-      { name: 'Piscina', run: () => runMapPiscina(MAP_ITEMS) },
-      { name: 'WorkerpoolThread', run: () => runMapWorkerpool('thread', MAP_ITEMS) },
-      { name: 'WorkerpoolProcess.withCA', run: () => runMapWorkerpool('process', MAP_ITEMS) },
-      { name: 'WorkerpoolProcess.noCA', run: () => withoutExtraCaCerts(() => runMapWorkerpool('process', MAP_ITEMS)) },
+      { name: 'Piscina', run: () => runMapPiscina(MAP_ITEMS, 'cold') },
+      { name: 'WorkerpoolThread', run: () => runMapWorkerpool('thread', MAP_ITEMS, 'cold') },
+      { name: 'WorkerpoolProcess.withCA', run: () => runMapWorkerpool('process', MAP_ITEMS, 'cold') },
+      { name: 'WorkerpoolProcess.noCA', run: () => withoutExtraCaCerts(() => runMapWorkerpool('process', MAP_ITEMS, 'cold')) },
+    ],
+  },
+  // The same with every worker up before the clock: dispatch and work only (no start-up, so no CA).
+  {
+    key: 'pool.map.warm',
+    unit: `items/s, ${POOL_WORKERS} workers started`,
+    ours: [poolVariant('process', 'process', () => runMapPool('process', MAP_ITEMS, 'warm')), poolVariant('thread', 'thread', () => runMapPool('thread', MAP_ITEMS, 'warm'))],
+    references: [
+      { name: 'Piscina', run: () => runMapPiscina(MAP_ITEMS, 'warm') },
+      { name: 'WorkerpoolThread', run: () => runMapWorkerpool('thread', MAP_ITEMS, 'warm') },
+      { name: 'WorkerpoolProcess', run: () => runMapWorkerpool('process', MAP_ITEMS, 'warm') },
     ],
   },
 );
@@ -186,6 +197,7 @@ function issue19Target(key: string): number | undefined {
   if (seed) return seed[1] === '200k' ? 0.5 : 1;
   if (/^pool\.oneoff\.(process|thread)\.vsPiscina$/.test(key)) return 1.5;
   if (/^pool\.map\.(process\.noCA|thread)\.vs(Piscina|WorkerpoolThread|WorkerpoolProcess\.noCA)$/.test(key)) return 1;
+  if (/^pool\.map\.warm\.(process|thread)\.vs(Piscina|WorkerpoolThread|WorkerpoolProcess)$/.test(key)) return 1;
   return undefined;
 }
 

@@ -83,14 +83,25 @@ export async function runOneOffPiscina(calls: number): Promise<number> {
 }
 
 /**
- * items/s of pool.map(countPrimes, items) from the pool's creation to the results (a user's short
- * map, start-up included; the teardown is not). The default chunksize.
+ * `cold`: from the pool's creation to the results, a user's short map with the workers' start-up
+ * (the teardown is not timed). `warm`: the pool created and each worker given a task first, so only
+ * the map's dispatch and the work are timed.
  */
-export async function runMapPool(context: PoolContext, items: number): Promise<number | undefined> {
-  const t0 = process.hrtime.bigint();
+export type MapClock = 'cold' | 'warm';
+
+/** The same small task once per worker, in parallel: every worker is then up. */
+const WARM_UP = Array.from({ length: POOL_WORKERS }, () => 1_000);
+
+/** items/s of pool.map(countPrimes, items), the default chunksize. */
+export async function runMapPool(context: PoolContext, items: number, clock: MapClock): Promise<number | undefined> {
+  let t0 = process.hrtime.bigint();
   const pool = await startPool(context);
   if (!pool) return undefined;
   try {
+    if (clock === 'warm') {
+      await pool.map(countPrimes, WARM_UP, { chunksize: 1 });
+      t0 = process.hrtime.bigint();
+    }
     const results = await pool.map(countPrimes, Array.from({ length: items }, () => MAP_LIMIT));
     if (results.length !== items) throw new Error(`expected ${items} results, got ${results.length}`);
     return items / (since(t0) / 1000);
@@ -99,10 +110,15 @@ export async function runMapPool(context: PoolContext, items: number): Promise<n
   }
 }
 
-export async function runMapPiscina(items: number): Promise<number> {
-  const t0 = process.hrtime.bigint();
+/** The same items as piscina.run() calls, all submitted at once. */
+export async function runMapPiscina(items: number, clock: MapClock): Promise<number> {
+  let t0 = process.hrtime.bigint();
   const piscina = new Piscina({ filename: CPU_TASK_FILE, name: 'countPrimes', minThreads: POOL_WORKERS, maxThreads: POOL_WORKERS });
   try {
+    if (clock === 'warm') {
+      await Promise.all(WARM_UP.map((limit) => piscina.run(limit)));
+      t0 = process.hrtime.bigint();
+    }
     await Promise.all(Array.from({ length: items }, () => piscina.run(MAP_LIMIT)));
     return items / (since(t0) / 1000);
   } finally {
@@ -110,10 +126,15 @@ export async function runMapPiscina(items: number): Promise<number> {
   }
 }
 
-export async function runMapWorkerpool(workerType: 'thread' | 'process', items: number): Promise<number> {
-  const t0 = process.hrtime.bigint();
+/** The same items as workerpool exec() calls, all submitted at once. */
+export async function runMapWorkerpool(workerType: 'thread' | 'process', items: number, clock: MapClock): Promise<number> {
+  let t0 = process.hrtime.bigint();
   const pool = workerpool.pool(WORKERPOOL_WORKER, { workerType, minWorkers: POOL_WORKERS, maxWorkers: POOL_WORKERS });
   try {
+    if (clock === 'warm') {
+      await Promise.all(WARM_UP.map((limit) => pool.exec('countPrimes', [limit])));
+      t0 = process.hrtime.bigint();
+    }
     await Promise.all(Array.from({ length: items }, () => pool.exec('countPrimes', [MAP_LIMIT])));
     return items / (since(t0) / 1000);
   } finally {
