@@ -139,8 +139,9 @@ const workloads: Workload[] = [
 
 // --- issue 19: whole programs (e2e.seed.*) and Pool (v2) (pool.oneoff*, pool.map) ---------------
 // The seed's shape as whole programs, each variant with NODE_EXTRA_CA_CERTS kept and dropped, against
-// the same Python program; the smoke run keeps the code path with 200 items.
-const seedWorkloads = SMOKE ? [seedWorkload('2k', 200, PYTHON)] : [seedWorkload('2k', 2_000, PYTHON), seedWorkload('20k', 20_000, PYTHON), seedWorkload('200k', 200_000, PYTHON)];
+// the same Python program; the smoke run keeps the code path with 200 items, without the CA bundle.
+const CA_RUNS = SMOKE ? (['noCA'] as const) : CA_MODES;
+const seedWorkloads = SMOKE ? [seedWorkload('2k', 200, PYTHON, CA_RUNS)] : [seedWorkload('2k', 2_000, PYTHON), seedWorkload('20k', 20_000, PYTHON), seedWorkload('200k', 200_000, PYTHON)];
 const ONEOFF_CALLS = 100;
 const MAP_ITEMS = SMOKE ? 40 : 2_000;
 const poolVariant = (name: string, context: 'process' | 'thread', run: () => Promise<number | undefined>): Variant => ({ name, run, skipped: () => poolUnavailable(context) });
@@ -155,7 +156,7 @@ workloads.push(
     ours: [poolVariant('process', 'process', () => runOneOffPool('process', ONEOFF_CALLS)), poolVariant('thread', 'thread', () => runOneOffPool('thread', ONEOFF_CALLS))],
     references: [{ name: 'Piscina', run: () => runOneOffPiscina(ONEOFF_CALLS) }],
   },
-  ...CA_MODES.map((ca) => ({
+  ...CA_RUNS.map((ca) => ({
     key: `pool.oneoff.program.${ca}`,
     unit: `ms, whole program, ${ONEOFF_CALLS} calls`,
     lowerIsBetter: true,
@@ -216,7 +217,7 @@ async function seedBreakdowns(results: Record<string, unknown>, table: string[][
   const n = SMOKE ? 200 : 2_000;
   const runs = SMOKE ? 1 : 3;
   for (const variant of SEED_VARIANTS) {
-    for (const ca of SMOKE ? (['noCA'] as const) : CA_MODES) {
+    for (const ca of CA_RUNS) {
       const key = `${seed.key}.breakdown.${variant}.${ca}`;
       if (seed.ours.find((v) => v.name === `${variant}.${ca}`)?.skipped() !== undefined) continue;
       const traced: Breakdown[] = [];

@@ -114,9 +114,9 @@ export interface ProgramWorkload {
 export const SEED_VARIANTS = ['rx', 'rx-split', 'joinable', 'pool', 'thread'] as const;
 export type SeedVariant = (typeof SEED_VARIANTS)[number];
 
-export function seedWorkload(label: string, n: number, python: string | undefined): ProgramWorkload {
+export function seedWorkload(label: string, n: number, python: string | undefined, caModes: readonly CaMode[] = CA_MODES): ProgramWorkload {
   const ours = SEED_VARIANTS.flatMap((variant) =>
-    CA_MODES.map((ca) => programVariant(`${variant}.${ca}`, process.execPath, [e2eProgram(`seed-${variant}.mjs`), String(n)], envFor(ca), String(n))),
+    caModes.map((ca) => programVariant(`${variant}.${ca}`, process.execPath, [e2eProgram(`seed-${variant}.mjs`), String(n)], envFor(ca), String(n))),
   );
   const seedPy = fileURLToPath(new URL('../../py/seed.py', import.meta.url));
   const references = python ? [programVariant('Python', python, [seedPy, String(n)], process.env, String(n))] : [];
