@@ -6,7 +6,13 @@ import { registerFlushable } from '../internal/flush-registry.js';
 export function sendToParent(message: ProtocolMessage | object): void {
   if (!process.send || !process.connected) return;
   pending++;
-  process.send(message, undefined, undefined, onWritten);
+  try {
+    process.send(message, undefined, undefined, onWritten);
+  } catch (error) {
+    // Nothing was queued (a value that does not clone): no write will ever settle this one.
+    pending--;
+    throw error;
+  }
 }
 
 /** Settles once every message sent so far is written to the channel (or the channel is gone). */

@@ -71,10 +71,10 @@ export function decodeQueues(value: unknown, adopt: (descriptor: QueueDescriptor
 }
 
 /** Throws SerializationError where a queue sits inside `value`, at any depth (a queue is passed in Process args, never put). */
-export function throwOnQueues(value: unknown, path: string): void {
+export function throwOnQueues(value: unknown, path: string, reason = QUEUE_IN_ITEM): void {
   walkValue(value, path, (reached) => {
     if (!isQueue(reached.value)) return true;
-    throw new SerializationError(pathOf(reached, path), new TypeError(QUEUE_IN_ITEM));
+    throw new SerializationError(pathOf(reached, path), new TypeError(reason));
   });
 }
 

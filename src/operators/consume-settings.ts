@@ -1,6 +1,7 @@
 import type { ConsumerInit } from '../child/consumer-input.js';
 import { locateExportedFunction } from '../internal/function-locator.js';
 import { cpuCount } from '../process/current-process.js';
+import { Pool } from '../pool/pool.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
 import { show, validateArgs, validateName, validateOptionsObject } from './option-checks.js';
@@ -13,7 +14,8 @@ export type ConsumeSettings = ReturnType<typeof validateConsumeOptions>;
 
 export function validateConsumeOptions(options: ConsumeOptions) {
   options = validateOptionsObject(options, 'consume()', 'consume(handler, { processes: 2 })') ?? {};
-  const processes = options.processes ?? cpuCount();
+  const pool = validatePool(options);
+  const processes = pool?.processes ?? options.processes ?? cpuCount();
   if (!Number.isInteger(processes) || processes < 1) {
     throw new TypeError(`Expected \`processes\` to be a positive integer, got \`${show(processes)}\` (${typeof processes}).`);
   }
@@ -46,7 +48,7 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   const adaptive = options.prefetch === undefined && !manual;
   const ordered = options.ordered ?? false;
   // The direct path (see mergeProducers) never sees the items: what needs them keeps the general one.
-  const direct = !manual && !ordered && onConsumerExit === 'redeliver';
+  const direct = !manual && !ordered && onConsumerExit === 'redeliver' && !pool;
   if (options.initializer !== undefined && typeof options.initializer !== 'function') {
     throw new TypeError(`Expected \`initializer\` to be a function exported from a module, got \`${show(options.initializer)}\` (${typeof options.initializer}).`);
   }
@@ -59,7 +61,23 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   }
   const initializer = options.initializer;
   const initargs = [...(options.initargs ?? [])];
-  return { processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
+  return { pool, processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
+}
+
+// A pool brings its own workers: what would describe consumer processes cannot be given with it.
+function validatePool(options: ConsumeOptions): Pool | undefined {
+  const { pool } = options;
+  if (pool === undefined) return undefined;
+  if (!(pool instanceof Pool)) throw new TypeError(`Expected \`pool\` to be a Pool, got \`${show(pool)}\` (${typeof pool}). Create one with new Pool({ processes: 4 }).`);
+  for (const name of ['processes', 'initializer', 'initargs'] as const) {
+    if (options[name] !== undefined) {
+      throw new TypeError(`consume() was given both \`pool\` and \`${name}\`: the pool's own workers run the handler. Set ${name} on the Pool (new Pool({ ${name === 'processes' ? 'processes' : 'initializer, initargs'} })), or drop \`pool\`.`);
+    }
+  }
+  if (options.taskDone === 'manual') {
+    throw new TypeError("consume() with `pool` runs the handler per item: taskDone: 'manual' (a target looping on its queue) needs consumer processes of its own. Drop `pool` or use taskDone: 'auto'.");
+  }
+  return pool;
 }
 
 /** What a consumer child runs before its first item, if consume() was given an initializer. */

@@ -8,6 +8,7 @@ import { TaskError } from '../errors/task-error.js';
 import { locateExportedFunction } from '../internal/function-locator.js';
 import { nextPrefetchWindow } from '../internal/prefetch-window.js';
 import { Process, type Target } from '../process/process.js';
+import type { Pool } from '../pool/pool.js';
 import { assertItem, Queue } from '../process/queue.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
 import { DISPOSE_QUEUE, DYING_ON, FIX_PREFETCH, HANDLE, ON_TASK_DONE } from '../internal/symbols.js';
@@ -23,6 +24,8 @@ import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
 import { directProducersOf } from './direct-source.js';
 import { reportedError } from './reported-error.js';
+import { OutputOrder, SKIPPED } from './output-order.js';
+import { poolConsume } from './pool-consume.js';
 import { RestartBudget, type RestartVerdict } from './restart-budget.js';
 import { describeItem } from '../internal/describe-item.js';
 
@@ -83,6 +86,15 @@ export interface ConsumeOptions extends QueueOperatorOptions {
    * are emitted. Such consumers never end by themselves, so they must be daemons.
    */
   readonly taskDone?: 'auto' | 'manual';
+  /**
+   * Runs the handler on this Pool's warm workers instead of starting consumer processes: a pipeline
+   * then starts nothing, and the pool outlives it (close it yourself). Completion, backpressure
+   * (`maxsize`), `ordered`, `onError`, redelivery of a dead worker's items and `maxRestarts` keep
+   * their meaning; the pool's size, initializer and context apply, so `processes`, `initializer` and
+   * `taskDone: 'manual'` cannot be given with it. Unsubscribing stops the source; tasks already in
+   * the pool finish there.
+   */
+  readonly pool?: Pool;
 }
 
 /**
@@ -105,6 +117,13 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
     return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, queueOptionsOf(source).maxsize);
   }
   const ref = locateExportedFunction(handler, 'consumer handler');
+  const { pool } = settings;
+  if (pool) {
+    return (source) => {
+      const { maxsize, overflow } = queueOptionsOf(source);
+      return poolConsume<T, R>(source, pool, ref, settings, maxsize, overflow);
+    };
+  }
   const init = consumerInit(settings);
   return (source) => {
     const producers = directProducersOf(source);
@@ -141,8 +160,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       const results = settings.manual ? new Queue<ConsumerResult>() : undefined;
       // Every consumer gets the items themselves, in the order the dispatcher assigned them.
       const workers = new Map<number, { process: Process; link: ConsumerLink }>();
-      const reorder = new Map<number, R>();
-      let nextToEmit = 0;
+      const order = new OutputOrder<R>(settings.ordered, (value) => subscriber.next(value));
       let finished = false;
       let sourceSubscription: Subscription | undefined;
 
@@ -152,18 +170,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
         subscriber.error(error);
       };
 
-      const emit = (seq: number, value: R | typeof SKIPPED): void => {
-        if (!settings.ordered) {
-          if (value !== SKIPPED) subscriber.next(value);
-          return;
-        }
-        reorder.set(seq, value as R);
-        while (reorder.has(nextToEmit)) {
-          const next = reorder.get(nextToEmit) as R | typeof SKIPPED;
-          reorder.delete(nextToEmit++);
-          if (next !== SKIPPED) subscriber.next(next);
-        }
-      };
+      const emit = (seq: number, value: R | typeof SKIPPED): void => order.emit(seq, value);
 
       const stats = (options as { [CONSUME_STATS]?: (s: { buffered: number; inflight: number }) => void })[CONSUME_STATS];
       const dispatch = (): void => {
@@ -372,7 +379,6 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
   }
 }
 
-const SKIPPED = Symbol('skipped');
 /** Test hook: an option under this key is called with the buffer's state at every dispatch. */
 export const CONSUME_STATS = Symbol.for('rx-multiprocessing.consumeStats');
 

@@ -365,7 +365,8 @@ export class Pool {
     slot.task = undefined;
     if (task) {
       this.#inFlight--;
-      task.reject(this.#workerDied(slot, exit, task));
+      // It could not import the task's module (a missing main guard there ends a worker): that is the error.
+      task.reject(exit.initError ? this.#startError(slot, exit) : this.#workerDied(slot, exit, task));
     }
     if (this.#state !== 'terminated' && !slot.stopping) this.#replace(slot, exit);
     if (this.#workers.size === 0 && this.#state !== 'running') this.#allExited?.resolve();

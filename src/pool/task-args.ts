@@ -12,9 +12,11 @@ export function checkCalls(calls: unknown[][], what: string): unknown[][] {
       if (typeof arg !== 'object' && typeof arg !== 'function' && typeof arg !== 'symbol') return;
       if (isPlainItem(arg)) return;
       const path = calls.length === 1 ? `${what}[${index}]` : `${what}: item ${call}, argument ${index}`;
-      throwOnQueues(arg, path);
+      throwOnQueues(arg, path, QUEUE_IN_TASK);
       assertSerializable(arg, path);
     });
   });
   return calls;
 }
+
+const QUEUE_IN_TASK = "a Queue cannot be a task's argument; pass it to every worker once, in the Pool's initargs, and keep it at the top level of the initializer's module for the tasks";

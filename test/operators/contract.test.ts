@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { from, lastValueFrom, map, merge, Subject, toArray, type Observable } from 'rxjs';
-import { ProcessExitError, QueueFullError, activeChildren, consume, mergeProducers, producer, queue, type ConsumeOptions, type QueueOperatorOptions } from '../../src/index.js';
+import { Pool, ProcessExitError, QueueFullError, activeChildren, consume, mergeProducers, producer, queue, type ConsumeOptions, type QueueOperatorOptions } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -25,7 +25,19 @@ const paths: { name: string; pipe: <R>(sources: Observable<string>[], q: QueueOp
     name: 'the broker-free path',
     pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume(handler, options)),
   },
+  {
+    name: "a Pool's warm workers",
+    pipe: (sources, q, handler, { processes, ...options }) => merge(...sources).pipe(queue(q), consume(handler, { ...options, pool: openPool(processes ?? 2) })),
+  },
 ];
+
+// The pool path's pools, closed after each test (their workers are this process's children too).
+const pools: Pool[] = [];
+function openPool(processes: number): Pool {
+  const pool = new Pool({ processes });
+  pools.push(pool);
+  return pool;
+}
 
 function counters(): { pulled: string; started: string; finished: string } {
   return { pulled: tempFile('pulled'), started: tempFile('started'), finished: tempFile('finished') };
@@ -44,8 +56,12 @@ function producers(prefixes: readonly string[], n: number, pulled: string): Obse
 }
 
 describe('the consume() contract, on every data path', () => {
-  afterEach(() => assertChildrenExitSoon());
   after(removeTempFiles);
+
+  afterEach(async () => {
+    for (const pool of pools.splice(0)) await pool[Symbol.asyncDispose]();
+    await assertChildrenExitSoon();
+  });
 
   for (const path of paths) {
     describe(path.name, () => {

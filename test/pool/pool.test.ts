@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { Pool, ProcessExitError, ProcessStateError, SerializationError, TargetResolutionError, TaskError } from '../../src/index.js';
-import { add, exitWorker, failingInitializer, failOnThree, greet, initialize, returnFunction, sleepFor, square, whoAmI } from '../fixtures/pool-targets.js';
+import { Pool, Queue, ProcessExitError, ProcessStateError, SerializationError, TargetResolutionError, TaskError } from '../../src/index.js';
+import { add, keepQueue, putSquare, exitWorker, failingInitializer, failOnThree, greet, initialize, returnFunction, sleepFor, square, whoAmI } from '../fixtures/pool-targets.js';
 import { childPidsOf, isPidAlive, rejection, runScript, spawnScript, waitFor } from '../helpers.js';
 
 const DRIVER = 'test/fixtures/drivers/pool-parent.ts';
@@ -36,7 +36,7 @@ for (const context of ['process', 'thread'] as const) {
       const ordered: number[] = [];
       for await (const value of pool.imap(sleepFor, [80, 1, 20])) ordered.push(value);
       expect(ordered).to.deep.equal([80, 1, 20]);
-      expect(await lastValueFrom(from(pool.imapUnordered(sleepFor, [300, 1])).pipe(toArray()))).to.deep.equal([1, 300]);
+      expect(await lastValueFrom(from(pool.imapUnordered(sleepFor, [1500, 1])).pipe(toArray()))).to.deep.equal([1, 1500]);
     });
 
     it('imap() reads an endless iterable only a few chunks ahead of what is taken', async () => {
@@ -120,10 +120,28 @@ for (const context of ['process', 'thread'] as const) {
       expect(ids[2]).to.not.equal(ids[1]);
     });
 
+    it('a worker whose result could not be sent still exits on process.exit() (nothing left waiting to be written)', async () => {
+      await using pool = new Pool({ processes: 1, context });
+      expect(await rejection(pool.apply(returnFunction, []))).to.be.instanceOf(TaskError);
+      expect(await rejection(pool.apply(exitWorker, [3]))).to.be.instanceOf(ProcessExitError).with.property('exitCode', 3);
+      expect(await pool.apply(square, [3])).to.equal(9);
+    });
+
     it('runs the initializer with its initargs once in each worker before its tasks', async () => {
       await using pool = new Pool({ processes: 1, initializer: initialize, initargs: ['hello'], context });
       expect(await pool.apply(greet, ['ada'])).to.equal('hello ada (1)');
       expect(await pool.apply(greet, ['bob'])).to.equal('hello bob (1)');
+    });
+
+    it('hands a Queue in initargs to every worker; a Queue as a task argument is refused, naming initargs', async () => {
+      const queue = new Queue<number>();
+      await using pool = new Pool({ processes: 2, initializer: keepQueue, initargs: [queue], context });
+      await pool.map(putSquare, [1, 2, 3], { chunksize: 1 });
+      const got = [await queue.get(), await queue.get(), await queue.get()];
+      expect(got.sort((a, b) => a - b)).to.deep.equal([1, 4, 9]);
+      const error = await rejection(pool.apply(keepQueue, [queue]));
+      expect(error).to.be.instanceOf(SerializationError);
+      expect(error.message).to.include('initargs');
     });
 
     it('an initializer that throws fails the pending tasks and the pool with TaskError instead of hanging', async () => {
