@@ -28,8 +28,8 @@ import { POOL_WORKERS, poolUnavailable, runMapPiscina, runMapPool, runMapWorkerp
 interface Variant {
   readonly name: string;
   readonly run: () => Promise<number | undefined>;
-  /** Why the variant gave no figure (an API not in this build, a failed run): shown instead of one. */
-  readonly skipped?: () => string | undefined;
+  /** Why the variant gave no figure (an API not in this build), or how often it failed: in the table and the JSON. */
+  readonly note?: () => string | undefined;
 }
 
 interface Workload {
@@ -144,7 +144,7 @@ const CA_RUNS = SMOKE ? (['noCA'] as const) : CA_MODES;
 const seedWorkloads = SMOKE ? [seedWorkload('2k', 200, PYTHON, CA_RUNS)] : [seedWorkload('2k', 2_000, PYTHON), seedWorkload('20k', 20_000, PYTHON), seedWorkload('200k', 200_000, PYTHON)];
 const ONEOFF_CALLS = 100;
 const MAP_ITEMS = SMOKE ? 40 : 2_000;
-const poolVariant = (name: string, context: 'process' | 'thread', run: () => Promise<number | undefined>): Variant => ({ name, run, skipped: () => poolUnavailable(context) });
+const poolVariant = (name: string, context: 'process' | 'thread', run: () => Promise<number | undefined>): Variant => ({ name, run, note: () => poolUnavailable(context) });
 const oneOffProgram = (name: string, args: string[], ca: (typeof CA_MODES)[number]): Variant =>
   programVariant(name, process.execPath, [e2eProgram(args[0] as string), ...args.slice(1)], envFor(ca), String(ONEOFF_CALLS * (ONEOFF_CALLS - 1)));
 workloads.push(
@@ -219,11 +219,12 @@ async function seedBreakdowns(results: Record<string, unknown>, table: string[][
   for (const variant of SEED_VARIANTS) {
     for (const ca of CA_RUNS) {
       const key = `${seed.key}.breakdown.${variant}.${ca}`;
-      if (seed.ours.find((v) => v.name === `${variant}.${ca}`)?.skipped() !== undefined) continue;
+      if (seed.ours.find((v) => v.name === `${variant}.${ca}`)?.note()?.startsWith('unavailable') === true) continue;
       const traced: Breakdown[] = [];
       let failed: string | undefined;
-      for (let i = 0; i < runs && failed === undefined; i++) {
-        progress(`${key} traced run ${i + 1}/${runs}`);
+      // A program that fails now and then gets a second chance per run; one that is unavailable, none.
+      for (let i = 0; i < 2 * runs && traced.length < runs && !failed?.startsWith('unavailable'); i++) {
+        progress(`${key} traced run ${traced.length + 1}/${runs}`);
         const result = await traceSeed(variant, n, ca);
         if (typeof result === 'string') failed = result;
         else traced.push(result);
@@ -267,11 +268,12 @@ async function main(): Promise<void> {
     const summaries = new Map<string, Summary>();
     for (const [name, values] of samples) if (values.length > 0) summaries.set(name, summarize(values));
     for (const [name, summary] of summaries) {
-      results[`${workload.key}.${name}`] = summary;
-      table.push([workload.key, name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, workload.unit]);
+      const note = variants.find((v) => v.name === name)?.note?.();
+      results[`${workload.key}.${name}`] = note === undefined ? summary : { ...summary, note };
+      table.push([workload.key, name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, note === undefined ? workload.unit : `${workload.unit}; ${note}`]);
     }
     for (const variant of variants) {
-      const why = summaries.has(variant.name) ? undefined : variant.skipped?.();
+      const why = summaries.has(variant.name) ? undefined : variant.note?.();
       if (why === undefined) continue;
       results[`${workload.key}.${variant.name}`] = { unavailable: why };
       table.push([workload.key, variant.name, '—', '', why]);

@@ -15,6 +15,11 @@ export function eat(item) {
   return item.length;
 }
 
+/** Whether this worker ran eat(): a consume() that ignored `pool` ran it in children of its own. */
+export function ateHere() {
+  return !first;
+}
+
 export function consumerUp() {
   mark('consumer-up');
 }
