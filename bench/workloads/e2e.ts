@@ -120,7 +120,7 @@ export interface ProgramWorkload {
  * 'thread'; and (-split) the Rx and Pool programs with their targets in a module that does not import
  * RxJS (bench/e2e/seed-targets.mjs), so the children do not load it.
  */
-export const SEED_VARIANTS = ['rx', 'rx-split', 'joinable', 'pool', 'pool-split', 'thread'] as const;
+export const SEED_VARIANTS = ['rx', 'rx-split', 'joinable', 'pool', 'pool-split', 'thread', 'thread-split'] as const;
 export type SeedVariant = (typeof SEED_VARIANTS)[number];
 
 export function seedWorkload(label: string, n: number, python: string | undefined, caModes: readonly CaMode[] = CA_MODES): ProgramWorkload {
@@ -141,9 +141,9 @@ export interface Breakdown {
   readonly importLibrary: number;
   /** The program's first line to the pipeline's start. */
   readonly setup: number;
-  /** Start to the last child's Node booted: the forks and their Node start, all at once on the cores. */
+  /** Start to the last child's Node booted: the forks and their Node start, all at once on the cores (0 for threads). */
   readonly childrenBooted: number;
-  /** Last child booted to the last one running its target: bootstrap, handshake, target import. */
+  /** Last child booted to the last one running its target: bootstrap, handshake, target import (threads: their whole start). */
   readonly childrenReady: number;
   /** Every child running to completion: the items themselves. */
   readonly run: number;
@@ -187,7 +187,8 @@ export async function traceSeed(variant: SeedVariant, n: number, ca: CaMode): Pr
   const childBoot = children.map((pid) => at('boot', pid));
   // A child's target is running at its first mark other than boot (producer-up, consumer-up, or its first item).
   const childUp = children.map((pid) => earliest(marks, pid));
-  const lastBoot = children.length > 0 ? Math.max(...childBoot) : NaN;
+  // Worker threads get no --import, so no boot mark: their start is all in childrenReady.
+  const lastBoot = children.length === 0 ? NaN : childBoot.every(Number.isNaN) ? at('start') : Math.max(...childBoot);
   const lastUp = children.length > 0 ? Math.max(...childUp) : NaN;
   const start = at('start');
   const complete = at('complete');
