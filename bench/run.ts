@@ -21,6 +21,7 @@ import { runQueuePipeline, runRxPipeline, type PipelineParams } from './workload
 import { runConsumePool, runWorkerpool } from './workloads/pool.js';
 import { runSoak } from './workloads/soak.js';
 import { runProcessStart, runRawForkStart } from './workloads/startup.js';
+import { spareStartupWorkload } from './workloads/spare-startup.js';
 // issue 19: whole programs timed from outside, and Pool (v2) against piscina and workerpool.
 import { BREAKDOWN_PHASES, CA_MODES, SEED_VARIANTS, e2eProgram, envFor, medianBreakdown, programVariant, seedWorkload, traceSeed, type Breakdown } from './workloads/e2e.js';
 import { POOL_WORKERS, poolUnavailable, runMapPiscina, runMapPool, runMapWorkerpool, runOneOffPiscina, runOneOffPool, withoutExtraCaCerts } from './workloads/pool-v2.js';
@@ -129,6 +130,7 @@ const workloads: Workload[] = [
     ours: [{ name: 'process', run: () => runProcessStart(SMOKE ? 2 : 10) }],
     references: [{ name: 'RawFork', run: () => runRawForkStart(SMOKE ? 2 : 10) }],
   },
+  spareStartupWorkload(SMOKE),
   {
     key: 'pool',
     unit: 'tasks/s',

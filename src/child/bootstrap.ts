@@ -77,10 +77,13 @@ async function boot(payload: BootPayload): Promise<void> {
 }
 
 async function rebuildProcess(payload: BootPayload): Promise<Process> {
+  // Queues first: adopting one connects to its owner, and the handshake's round trips then overlap
+  // the target's import instead of following it.
+  const args = decodeQueues(payload.args, adoptQueue) as unknown[];
   const target = payload.target ? await importTarget(payload.target) : undefined;
   const options = {
     target: target as ((...args: never[]) => unknown) | undefined,
-    args: decodeQueues(payload.args, adoptQueue) as unknown[],
+    args,
     [RESTORE]: { name: payload.name, daemon: payload.daemon },
   };
   if (!payload.subclass) return new Process(options);

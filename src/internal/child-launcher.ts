@@ -2,18 +2,29 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type * as Bootstrap from '../child/bootstrap.js';
 import { MAIN_SCRIPT_VARIABLE, mainScriptUrl } from './main-script.js';
+import { launchWithSpare } from './spare-processes.js';
+import { getStartMethod } from '../operators/start-method.js';
 
 // Forks a child running the library's bootstrap. The child gets the parent's execArgv, so a parent
 // running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones.
+// Under the 'forkserver' start method it hands out a spare forked earlier with the same settings.
 export function launchChild(options: { captureStderr?: boolean } = {}): ChildProcess {
-  return fork(BOOTSTRAP_PATH, [], {
-    execArgv: childExecArgv(process.execArgv),
-    // CPython children get /dev/null as stdin and share the parent's stdout and stderr. The reactive
-    // layer pipes stderr instead (and forwards it), to quote its tail when a child fails.
-    stdio: ['ignore', 'inherit', options.captureStderr ? 'pipe' : 'inherit', 'ipc'],
-    serialization: 'advanced',
-    env: withMainScript(childEnv(process.env)),
-  });
+  const execArgv = childExecArgv(process.execArgv);
+  const env = withMainScript(childEnv(process.env));
+  const captureStderr = options.captureStderr === true;
+  const launch = (): ChildProcess =>
+    fork(BOOTSTRAP_PATH, [], {
+      execArgv,
+      // CPython children get /dev/null as stdin and share the parent's stdout and stderr. The reactive
+      // layer pipes stderr instead (and forwards it), to quote its tail when a child fails.
+      stdio: ['ignore', 'inherit', captureStderr ? 'pipe' : 'inherit', 'ipc'],
+      serialization: 'advanced',
+      env,
+    });
+  if (getStartMethod() !== 'forkserver') return launch();
+  // Everything a child is forked with: a spare forked with other settings is not this start's child.
+  const key = JSON.stringify([process.execPath, execArgv, process.cwd(), env]);
+  return launchWithSpare(key, captureStderr ? 'pipe' : 'inherit', launch);
 }
 
 // A child cannot tell the program's main script from its own argv; it needs it to mark that script

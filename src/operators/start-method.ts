@@ -1,25 +1,35 @@
-/**
- * How the reactive layer runs its targets: `'spawn'` (default) forks a child process per producer
- * and consumer; `'inline'` runs them in the calling process — Python's `multiprocessing.dummy` idea —
- * with the same operators, options, ordering and completion rules, so a pipeline can be unit-tested
- * in milliseconds, under RxJS's TestScheduler too. Read when `producer()` / `consume()` is called.
- */
-export type StartMethod = 'spawn' | 'inline';
+import { retireSpares } from '../internal/spare-processes.js';
 
 /**
- * Python's `set_start_method`, for the reactive layer. Returns the previous method.
+ * How children are started, Python's start methods:
+ * - `'spawn'` (default) forks a fresh Node child per `Process.start()`, producer and consumer;
+ * - `'forkserver'` does the same from spare children forked ahead of need (Node booted, the library
+ *   loaded, no user code run): a start takes a ready spare, ~1 ms instead of a cold child's start-up,
+ *   and a replacement boots in the background. Spares follow demand (at most cpuCount(), retired after
+ *   5 s without a start), never keep the program alive and die with it;
+ * - `'inline'` runs the reactive layer's producers and consumers in the calling process — Python's
+ *   `multiprocessing.dummy` idea — with the same operators, options, ordering and completion rules, so
+ *   a pipeline can be unit-tested in milliseconds, under RxJS's TestScheduler too (`Process` still forks).
+ * Read at each start (`Process.start()`, `producer()`, `consume()`).
+ */
+export type StartMethod = 'spawn' | 'forkserver' | 'inline';
+
+/**
+ * Python's `set_start_method`. Returns the previous method. Leaving 'forkserver' retires its spares.
  *
  * @example
- * before(() => setStartMethod('inline'));   // unit tests: no processes
+ * setStartMethod('forkserver');             // a program that starts many short-lived processes
+ * before(() => setStartMethod('inline'));   // unit tests of a pipeline: no processes
  * after(() => setStartMethod('spawn'));
  */
 export function setStartMethod(method: StartMethod): StartMethod {
-  if (method !== 'spawn' && method !== 'inline') {
-    throw new TypeError(`Expected the start method to be 'spawn' or 'inline', got \`${String(method)}\`.`);
+  if (!METHODS.includes(method)) {
+    throw new TypeError(`Expected the start method to be 'spawn', 'forkserver' or 'inline', got \`${String(method)}\`.`);
   }
   const holder = globalThis as { [START_METHOD_KEY]?: StartMethod };
   const previous = holder[START_METHOD_KEY] ?? 'spawn';
   holder[START_METHOD_KEY] = method;
+  if (method !== 'forkserver') retireSpares();
   return previous;
 }
 
@@ -28,4 +38,5 @@ export function getStartMethod(): StartMethod {
   return (globalThis as { [START_METHOD_KEY]?: StartMethod })[START_METHOD_KEY] ?? 'spawn';
 }
 
+const METHODS: readonly StartMethod[] = ['spawn', 'forkserver', 'inline'];
 const START_METHOD_KEY = Symbol.for('rx-multiprocessing.startMethod');

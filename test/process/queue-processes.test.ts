@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename } from 'node:path';
 import { transportSettings } from '../../src/internal/transport-settings.js';
@@ -7,6 +7,7 @@ import { JoinableQueue, Process, Queue } from '../../src/index.js';
 import { assertNoChildrenLeft, readRecord, removeTempFiles, tempFile, waitFor, waitForFile } from '../helpers.js';
 import * as qt from '../fixtures/queue-targets.js';
 import { sleepForever } from '../fixtures/targets.js';
+import { recordConnectingAtImport } from '../fixtures/import-order-target.js';
 
 function start(target: (...args: never[]) => unknown, args: unknown[], daemon = false): Process {
   const p = new Process({ target, args, daemon });
@@ -17,6 +18,15 @@ function start(target: (...args: never[]) => unknown, args: unknown[], daemon = 
 describe('Queue across processes', () => {
   afterEach(assertNoChildrenLeft);
   after(removeTempFiles);
+
+  it("should connect a child to its queues' owner while it imports the target's module, not after", async () => {
+    const q = new Queue<number>();
+    const file = tempFile();
+    const p = start(recordConnectingAtImport, [file, q]);
+    await p.join();
+    expect(p.exitCode).to.equal(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).to.equal(true);
+  });
 
   it('should carry items from a child to the owner in FIFO order', async () => {
     const q = new Queue<number>(10);
