@@ -117,10 +117,11 @@ export interface ProgramWorkload {
 
 /**
  * The seed's shape with the Rx operators; JoinableQueue + Process; consume({ pool }); context:
- * 'thread'; and (-split) the Rx and Pool programs with their targets in a module that does not import
- * RxJS (bench/e2e/seed-targets.mjs), so the children do not load it.
+ * 'thread'; setStartMethod('forkserver') (spare processes, opt-in); and (-split) the Rx, Pool and
+ * thread programs with their targets in a module that does not import RxJS
+ * (bench/e2e/seed-targets.mjs), so the children do not load it.
  */
-export const SEED_VARIANTS = ['rx', 'rx-split', 'joinable', 'pool', 'pool-split', 'thread', 'thread-split'] as const;
+export const SEED_VARIANTS = ['rx', 'rx-split', 'joinable', 'pool', 'pool-split', 'thread', 'thread-split', 'forkserver'] as const;
 export type SeedVariant = (typeof SEED_VARIANTS)[number];
 
 export function seedWorkload(label: string, n: number, python: string | undefined, caModes: readonly CaMode[] = CA_MODES): ProgramWorkload {

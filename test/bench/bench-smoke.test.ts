@@ -32,7 +32,7 @@ describe('npm run bench (smoke)', function () {
     for (const key of ['e2e.seed.2k.rx.noCA', 'e2e.seed.2k.rx-split.noCA', 'e2e.seed.2k.joinable.noCA', 'pool.oneoff.Piscina', 'pool.oneoff.program.noCA.Piscina', 'pool.map.Piscina', 'pool.map.WorkerpoolThread']) {
       expect(results[key], key).to.have.property('median').that.is.above(0);
     }
-    for (const key of ['e2e.seed.2k.pool.noCA', 'e2e.seed.2k.pool-split.noCA', 'e2e.seed.2k.thread.noCA', 'e2e.seed.2k.thread-split.noCA', 'pool.oneoff.process', 'pool.oneoff.thread', 'pool.map.process.noCA', 'pool.map.thread']) {
+    for (const key of ['e2e.seed.2k.pool.noCA', 'e2e.seed.2k.pool-split.noCA', 'e2e.seed.2k.thread.noCA', 'e2e.seed.2k.thread-split.noCA', 'e2e.seed.2k.forkserver.noCA', 'pool.oneoff.process', 'pool.oneoff.thread', 'pool.map.process.noCA', 'pool.map.thread']) {
       expect(results[key], key).to.satisfy((r: { median?: number; unavailable?: string }) => r.median !== undefined || r.unavailable !== undefined);
     }
     expect(results['e2e.seed.2k.breakdown.rx.noCA'], 'breakdown').to.have.property('nodeStart').that.is.above(0);
