@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMainModule } from 'rx-multiprocessing';
+import { isMainModule, setStartMethod, type StartMethod } from 'rx-multiprocessing';
 import { renderRatioChart, type RatioBar } from './chart.js';
 import { describeNodeStartup, measureNodeStartup } from './environment.js';
 import { runPingPong } from './refs/pingpong.js';
@@ -47,6 +47,9 @@ const SMOKE = process.argv.includes('--smoke');
 const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',').filter(Boolean) : undefined;
 const selected = (key: string): boolean => !ONLY || ONLY.some((word) => key.includes(word));
 const ROUNDS = SMOKE ? 1 : Number(process.env['BENCH_ROUNDS'] ?? 5);
+// `BENCH_START_METHOD=thread` runs the reactive workloads' producers and consumers in worker threads,
+// for an A/B against the default ('spawn').
+if (process.env['BENCH_START_METHOD']) setStartMethod(process.env['BENCH_START_METHOD'] as StartMethod);
 const N_SMALL = SMOKE ? 2_000 : 200_000;
 const N_1K = SMOKE ? 500 : 50_000;
 const PYTHON = findPython();

@@ -23,6 +23,7 @@ export { consume } from './operators/consume.js';
 export type { ConsumeOptions } from './operators/consume.js';
 export { getStartMethod, setStartMethod } from './operators/start-method.js';
 export type { StartMethod } from './operators/start-method.js';
+export type { Context } from './operators/context.js';
 
 /* Logging */
 export { getLogger, logToStderr } from './process/logger.js';

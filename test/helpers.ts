@@ -106,8 +106,22 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/**
+ * SIGKILLs the consumer that sent `result` (its pid). A consumer thread has this process's pid: it is
+ * found by its name (currentProcess().name in the handler) and ended with kill(), as abruptly.
+ */
+export function killConsumer(result: { readonly pid: number; readonly name?: string }): void {
+  if (result.pid !== process.pid) {
+    process.kill(result.pid, 'SIGKILL');
+    return;
+  }
+  const victim = activeChildren().find((child) => child.name === result.name);
+  if (!victim) throw new Error(`no live consumer thread named ${String(result.name)}`);
+  victim.kill();
+}
+
 /** Runs `results$` to completion, SIGKILLing the consumer that sent the 5th result: every result, and that pid. */
-export function killConsumerMidStream<R extends { readonly pid: number }>(results$: Observable<R>): Promise<{ seen: R[]; killed: number | undefined }> {
+export function killConsumerMidStream<R extends { readonly pid: number; readonly name?: string }>(results$: Observable<R>): Promise<{ seen: R[]; killed: number | undefined }> {
   const seen: R[] = [];
   let killed: number | undefined;
   return new Promise((resolve, reject) => {
@@ -116,7 +130,7 @@ export function killConsumerMidStream<R extends { readonly pid: number }>(result
         seen.push(r);
         if (seen.length === 5 && killed === undefined) {
           killed = r.pid;
-          process.kill(r.pid, 'SIGKILL');
+          killConsumer(r);
         }
       },
       error: reject,

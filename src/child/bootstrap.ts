@@ -17,9 +17,10 @@ import { adoptQueue } from './adopt-queue.js';
 // The reactive layer's producer and consumer children run these (by module URL and export name).
 export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
 export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer } from './consumer-runner.js';
-// A Pool's workers: processes run runPoolWorker as their target, threads start at runPoolThread.
+// A Pool's workers (processes and threads alike) run this as their target.
 export { runPoolWorker } from './pool-worker.js';
-export { runPoolThread } from './pool-thread.js';
+// The reactive layer's children in worker threads (context: 'thread') start here, then boot as above.
+export { runThreadChild } from './thread-channel.js';
 
 const runtime = getRuntime();
 
@@ -27,6 +28,7 @@ const runtime = getRuntime();
 // Ending by SIGTERM closes this process's own channels in turn, so grandchildren follow. User code
 // may handle SIGTERM and stay alive: SIGKILL follows after a grace period, whatever it does (the
 // timer is unref'd, so a child that does end sooner is not held up by it).
+// (A thread's channel never ends before the thread: its parent's death ends it, with the process.)
 process.on('disconnect', () => {
   process.kill(process.pid, 'SIGTERM');
   setTimeout(() => process.kill(process.pid, 'SIGKILL'), ORPHAN_GRACE_MS).unref();

@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { flushAll, hasPendingData } from '../internal/flush-registry.js';
 import { toRemoteError, type ProtocolMessage } from '../internal/protocol.js';
 import { sendToParent } from './parent-channel.js';
@@ -48,7 +49,11 @@ export function reportFailure(name: string, error: unknown): void {
     reported.add(error);
   }
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  writeSync(2, `Process ${name}:\n${detail}\n`);
+  const text = `Process ${name}:\n${detail}\n`;
+  // A thread's fd 2 is the process's: through process.stderr it reaches its parent's capture (the
+  // tail an error quotes), and Node delivers it before the thread's exit.
+  if (isMainThread) writeSync(2, text);
+  else process.stderr.write(text);
 }
 
 /**

@@ -1,18 +1,12 @@
-// Runs inside a Pool worker, a process or a thread: runs the pool's initializer once, then the tasks
+// Runs inside a Pool worker, a process or a thread (which gets a process's channel, see thread-channel.ts): runs the pool's initializer once, then the tasks
 // it is sent, one at a time and in order, and answers each with its outcomes. Tasks that come while
 // one runs wait here; the pool sends a worker a task only when it has none, so few ever do.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { isProtocolMessage, toRemoteError, type PoolDoneMessage, type PoolTaskMessage, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
 import { assertCloneable } from '../internal/serialize.js';
 import { ExitRequest } from './exit.js';
+import { sendToParent } from './parent-channel.js';
 import { importTarget } from './import-target.js';
-
-/** How a Pool worker talks to its pool: a child's IPC channel, or a thread's port. */
-export interface PoolChannel {
-  send(message: ProtocolMessage): void;
-  /** Listens from now on; returns what stops listening. */
-  listen(onMessage: (message: ProtocolMessage) => void): () => void;
-}
 
 /** What every worker of a pool runs first: Python's `Pool(initializer, initargs)`. */
 export interface PoolInit {
@@ -21,32 +15,34 @@ export interface PoolInit {
 }
 
 /** Serves tasks until the pool says stop. Listens before its first await: tasks may come at once. */
-export async function servePool(channel: PoolChannel, init: PoolInit): Promise<void> {
+export async function servePool(init: PoolInit): Promise<void> {
   const tasks: PoolTaskMessage[] = [];
   let stopping = false;
   let wake: (() => void) | undefined;
-  const stopListening = channel.listen((message) => {
+  const listener = (message: unknown): void => {
+    if (!isProtocolMessage(message)) return;
     if (message.rxmp === 'pool-task') tasks.push(message);
     else if (message.rxmp === 'pool-stop') stopping = true;
     else return;
     wake?.();
-  });
+  };
+  process.on('message', listener);
   if (init.initializer) {
     try {
       const initializer = (await importTarget(init.initializer)) as (...args: readonly unknown[]) => unknown;
       await initializer(...init.initargs);
     } catch (error) {
       // The pool must not replace this worker with another that fails the same way: it is told why.
-      if (!(error instanceof ExitRequest)) channel.send({ rxmp: 'init-failed', error: toRemoteError(error) });
+      if (!(error instanceof ExitRequest)) sendToParent({ rxmp: 'init-failed', error: toRemoteError(error) } satisfies ProtocolMessage);
       throw error;
     }
   }
-  channel.send({ rxmp: 'pool-ready' });
+  sendToParent({ rxmp: 'pool-ready' } satisfies ProtocolMessage);
   const functions = new Map<string, Function>();
   for (;;) {
     const task = tasks.shift();
     if (task) {
-      send(channel, await runTask(task, functions), task);
+      send(await runTask(task, functions), task);
     } else if (stopping) {
       break;
     } else {
@@ -54,21 +50,7 @@ export async function servePool(channel: PoolChannel, init: PoolInit): Promise<v
       wake = undefined;
     }
   }
-  stopListening();
-}
-
-/** A process's IPC channel as a PoolChannel. */
-export function processChannel(send: (message: ProtocolMessage) => void): PoolChannel {
-  return {
-    send,
-    listen: (onMessage) => {
-      const listener = (message: unknown): void => {
-        if (isProtocolMessage(message)) onMessage(message);
-      };
-      process.on('message', listener);
-      return () => process.off('message', listener);
-    },
-  };
+  process.off('message', listener);
 }
 
 async function runTask(task: PoolTaskMessage, functions: Map<string, Function>): Promise<PoolDoneMessage> {
@@ -98,9 +80,9 @@ async function runTask(task: PoolTaskMessage, functions: Map<string, Function>):
 }
 
 // A value the channel cannot clone fails its own call, named, instead of the worker.
-function send(channel: PoolChannel, done: PoolDoneMessage, task: PoolTaskMessage): void {
+function send(done: PoolDoneMessage, task: PoolTaskMessage): void {
   try {
-    channel.send(done);
+    sendToParent(done);
     return;
   } catch (error) {
     if (error instanceof ExitRequest) throw error;
@@ -117,7 +99,7 @@ function send(channel: PoolChannel, done: PoolDoneMessage, task: PoolTaskMessage
   });
   errors.sort((a, b) => a[0] - b[0]);
   const first = errors[0]?.[0] ?? values.length;
-  channel.send({ rxmp: 'pool-done', id: done.id, values: task.settle ? values : values.slice(0, first), errors: task.settle ? errors : errors.slice(0, 1) });
+  sendToParent({ rxmp: 'pool-done', id: done.id, values: task.settle ? values : values.slice(0, first), errors: task.settle ? errors : errors.slice(0, 1) });
 }
 
 async function importFunction(ref: ModuleExportRef, functions: Map<string, Function>): Promise<Function> {

@@ -1,6 +1,5 @@
 import { exitAfterFlush } from './exit.js';
-import { sendToParent } from './parent-channel.js';
-import { processChannel, servePool, type PoolInit } from './pool-runner.js';
+import { servePool, type PoolInit } from './pool-runner.js';
 
 /**
  * A Pool's worker process (its Process target). Once its pool lets it go (close(), maxtasksperchild)
@@ -8,6 +7,6 @@ import { processChannel, servePool, type PoolInit } from './pool-runner.js';
  * sockets its tasks left open: they were the pool's to run, not the program's.
  */
 export async function runPoolWorker(init: PoolInit): Promise<void> {
-  await servePool(processChannel(sendToParent), init);
+  await servePool(init);
   exitAfterFlush(0);
 }

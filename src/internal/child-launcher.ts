@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type * as Bootstrap from '../child/bootstrap.js';
 import { MAIN_SCRIPT_VARIABLE, mainScriptUrl } from './main-script.js';
 import { launchWithSpare } from './spare-processes.js';
@@ -9,7 +10,7 @@ import { getStartMethod } from '../operators/start-method.js';
 // running under a TypeScript loader (tsx) gets TypeScript children and a compiled parent plain ones.
 // Under the 'forkserver' start method it hands out a spare forked earlier with the same settings.
 export function launchChild(options: { captureStderr?: boolean } = {}): ChildProcess {
-  const execArgv = childExecArgv(process.execArgv);
+  const execArgv = childExecArgv(processExecArgv());
   const env = withMainScript(childEnv(process.env));
   const captureStderr = options.captureStderr === true;
   const launch = (): ChildProcess =>
@@ -49,6 +50,16 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 const MALLOC_TUNING = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_', 'MALLOC_MMAP_MAX_'];
+
+/**
+ * The flags this program's node was started with. A worker thread's own `process.execArgv` is what
+ * its Worker was given (none, see launchThread): the thread carries the process's in its workerData,
+ * so that a process a thread starts loads as the main thread's children do (under tsx, with tsx).
+ */
+export function processExecArgv(): readonly string[] {
+  const inherited = isMainThread ? undefined : (workerData as { processExecArgv?: unknown } | null)?.processExecArgv;
+  return Array.isArray(inherited) ? (inherited as string[]) : process.execArgv;
+}
 
 /**
  * The parent's flags minus those that would make the child something else than our bootstrap:

@@ -4,7 +4,7 @@
 export const PROCESS_BRAND = Symbol.for('rx-multiprocessing.Process');
 /** Constructor option the child bootstrap uses to rebuild a process without consuming a name. */
 export const RESTORE = Symbol.for('rx-multiprocessing.restore');
-/** A started Process's ChildProcess handle, for the library's own layers. */
+/** A started Process's ChildHandle (a ChildProcess, or a ThreadChild), for the library's own layers. */
 export const HANDLE = Symbol.for('rx-multiprocessing.handle');
 /** Why a child could not import its target, as it reported. */
 export const INIT_ERROR = Symbol.for('rx-multiprocessing.initError');
@@ -16,6 +16,8 @@ export const ADOPT_QUEUE = Symbol.for('rx-multiprocessing.adoptQueue');
 export const DESCRIBE_QUEUE = Symbol.for('rx-multiprocessing.describeQueue');
 /** Process option: pipe the child's stderr through this process and keep its tail. */
 export const CAPTURE_STDERR = Symbol.for('rx-multiprocessing.captureStderr');
+/** Process option: run the child in a worker thread of this process (the reactive layer's `context: 'thread'`). */
+export const IN_THREAD = Symbol.for('rx-multiprocessing.inThread');
 /** A started Process's captured stderr tail (a Promise: it settles once the stream has ended). */
 export const STDERR_TAIL = Symbol.for('rx-multiprocessing.stderrTail');
 /** A JoinableQueue's owner-side hook, called with the count of every taskDone. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as Bootstrap from '../child/bootstrap.js';
-import { BOOTSTRAP_URL, withMainScript } from './child-launcher.js';
+import { BOOTSTRAP_URL, processExecArgv, withMainScript } from './child-launcher.js';
 
 /**
  * Starts a worker thread at an export of the child bootstrap, called with `data`. A thread does not
@@ -11,11 +11,13 @@ import { BOOTSTRAP_URL, withMainScript } from './child-launcher.js';
  * main thread only), so a thread of a program run under tsx registers tsx first: to import the
  * library from source, and the user's .ts modules either way.
  */
-export function launchThread(start: keyof typeof Bootstrap, data: unknown, name: string): Worker {
+export function launchThread(start: keyof typeof Bootstrap, data: unknown, name: string, options: { readonly stderr?: boolean } = {}): Worker {
   return new Worker(THREAD_ENTRY, {
     eval: true,
     name,
-    workerData: { entry: BOOTSTRAP_URL.href, start, loader: typeScriptLoader(), data },
+    // Piped to this thread (and forwarded by the caller) instead of straight to process.stderr.
+    stderr: options.stderr === true,
+    workerData: { entry: BOOTSTRAP_URL.href, start, loader: typeScriptLoader(), data, processExecArgv: processExecArgv() },
     // Flags such as --max-old-space-size are the process's, and some make a Worker throw.
     execArgv: [],
     env: withMainScript(process.env),
@@ -38,7 +40,7 @@ const { workerData } = require('node:worker_threads');
 /** The URL of tsx's register API when this program runs under tsx (or the library from source). */
 function typeScriptLoader(): string | undefined {
   if (cachedLoader !== undefined) return cachedLoader || undefined;
-  const flags = process.execArgv;
+  const flags = processExecArgv();
   const fromSource = BOOTSTRAP_URL.pathname.endsWith('.ts');
   const tsxFlag = flags.find((flag) => /tsx/.test(flag));
   cachedLoader = '';

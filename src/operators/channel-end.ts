@@ -1,10 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
+import type { ChildHandle } from '../internal/child-handle.js';
 
 /**
  * Settles once nothing more can arrive on `child`'s IPC channel. Its exit alone does not say so:
  * messages it wrote just before may still be unread, and Node emits 'disconnect' only after them.
  */
-export function channelEnd(child: ChildProcess): Promise<void> {
+export function channelEnd(child: ChildHandle): Promise<void> {
   if (!child.connected) return RESOLVED;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;

@@ -4,6 +4,8 @@ import { cpuCount } from '../process/current-process.js';
 import { Pool } from '../pool/pool.js';
 import type { ConsumeOptions } from './consume.js';
 import { validateQueueOptions } from './queue.js';
+import { contextOptions, resolveContext } from './context.js';
+import { IN_THREAD } from '../internal/symbols.js';
 import { show, validateArgs, validateName, validateOptionsObject } from './option-checks.js';
 import { RESTARTS_PER_CONSUMER } from './restart-budget.js';
 import { MAX_PREFETCH } from '../internal/prefetch-window.js';
@@ -59,9 +61,10 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   if (maxRestarts !== Infinity && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
     throw new TypeError(`Expected \`maxRestarts\` to be a non-negative integer or Infinity, got \`${show(maxRestarts)}\` (${typeof maxRestarts}).`);
   }
+  const context = resolveContext(options.context);
   const initializer = options.initializer;
   const initargs = [...(options.initargs ?? [])];
-  return { pool, processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
+  return { pool, context, processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
 }
 
 // A pool brings its own workers: what would describe consumer processes cannot be given with it.
@@ -69,9 +72,9 @@ function validatePool(options: ConsumeOptions): Pool | undefined {
   const { pool } = options;
   if (pool === undefined) return undefined;
   if (!(pool instanceof Pool)) throw new TypeError(`Expected \`pool\` to be a Pool, got \`${show(pool)}\` (${typeof pool}). Create one with new Pool({ processes: 4 }).`);
-  for (const name of ['processes', 'initializer', 'initargs'] as const) {
+  for (const name of ['processes', 'initializer', 'initargs', 'context'] as const) {
     if (options[name] !== undefined) {
-      throw new TypeError(`consume() was given both \`pool\` and \`${name}\`: the pool's own workers run the handler. Set ${name} on the Pool (new Pool({ ${name === 'processes' ? 'processes' : 'initializer, initargs'} })), or drop \`pool\`.`);
+      throw new TypeError(`consume() was given both \`pool\` and \`${name}\`: the pool's own workers run the handler. Set ${name} on the Pool (new Pool({ ${name === 'initializer' || name === 'initargs' ? 'initializer, initargs' : name} })), or drop \`pool\`.`);
     }
   }
   if (options.taskDone === 'manual') {
@@ -91,9 +94,10 @@ export function maxConsumerWindow(settings: ConsumeSettings, maxsize: number): n
   return Math.max(settings.prefetch, Math.min(MAX_PREFETCH, Math.ceil(maxsize / settings.processes)));
 }
 
-/** The options of consumer `id`'s Process: its name, when consume() was given one. */
-export function consumerName(settings: ConsumeSettings, id: number): { name?: string } {
-  return settings.name === undefined ? {} : { name: `${settings.name}${id + 1}` };
+/** The options of consumer `id`'s Process: its name, when consume() was given one, and its context. */
+export function consumerOptions(settings: ConsumeSettings, id: number): { name?: string; [IN_THREAD]?: true } {
+  const context = contextOptions(settings.context);
+  return settings.name === undefined ? context : { name: `${settings.name}${id + 1}`, ...context };
 }
 
 const DEFAULT_PREFETCH = 4;

@@ -16,9 +16,9 @@ import { IpcConsumerLink, queueLink, type ConsumerLink } from './consumer-link.j
 import { DispatchCore, type Job } from './dispatch-core.js';
 import { currentGate, DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
-import { getStartMethod } from './start-method.js';
+import type { Context } from './context.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
-import { consumerInit, consumerName, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
+import { consumerInit, consumerOptions, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
 import { finishConsumers } from './finish-consumers.js';
 import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
@@ -31,6 +31,13 @@ import { describeItem } from '../internal/describe-item.js';
 
 /** Options of {@link consume}. */
 export interface ConsumeOptions extends QueueOperatorOptions {
+  /**
+   * `'process'`: each consumer is a child process; `'thread'`: a worker thread of this process, which
+   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * differs). Default: the start method's (see setStartMethod): processes unless it was set to
+   * 'thread' (or 'inline').
+   */
+  readonly context?: Context;
   /** Consumer processes. Default: cpuCount(). */
   readonly processes?: number;
   /**
@@ -90,8 +97,8 @@ export interface ConsumeOptions extends QueueOperatorOptions {
    * Runs the handler on this Pool's warm workers instead of starting consumer processes: a pipeline
    * then starts nothing, and the pool outlives it (close it yourself). Completion, backpressure
    * (`maxsize`), `ordered`, `onError`, redelivery of a dead worker's items and `maxRestarts` keep
-   * their meaning; the pool's size, initializer and context apply, so `processes`, `initializer` and
-   * `taskDone: 'manual'` cannot be given with it. Unsubscribing stops the source; tasks already in
+   * their meaning; the pool's size, initializer and context apply, so `processes`, `initializer`,
+   * `context` and `taskDone: 'manual'` cannot be given with it. Unsubscribing stops the source; tasks already in
    * the pool finish there.
    */
   readonly pool?: Pool;
@@ -113,7 +120,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
   const settings = validateConsumeOptions(options);
   // A queue() just before this operator sets the bound; otherwise our own options do.
   const queueOptionsOf = (source: Observable<T>): Required<QueueOperatorOptions> => getQueueOptions(source) ?? validateQueueOptions(options);
-  if (getStartMethod() === 'inline') {
+  if (settings.context === 'inline') {
     return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, queueOptionsOf(source).maxsize);
   }
   const ref = locateExportedFunction(handler, 'consumer handler');
@@ -288,7 +295,7 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
       };
 
       const startWorker = (id: number): void => {
-        const name = consumerName(settings, id);
+        const own = consumerOptions(settings, id);
         let process: Process;
         let link: ConsumerLink;
         if (results) {
@@ -302,11 +309,11 @@ export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): Op
           // The dispatcher already bounds what each consumer holds (prefetch): let its proxy take all
           // of it at once instead of asking item by item, a round trip each time a handler is slow.
           jobs[FIX_PREFETCH](settings.prefetch + 1);
-          process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id, init], daemon: settings.daemon, ...name });
+          process = new Process({ target: LOOP_CONSUMER_TARGET, args: [results, jobs, ref, settings.args, id, init], daemon: settings.daemon, ...own });
           process.start();
           link = queueLink(jobs, process[HANDLE]);
         } else {
-          process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id, init], daemon: settings.daemon, ...name });
+          process = new Process({ target: CONSUMER_TARGET, args: [ref, settings.args, id, init], daemon: settings.daemon, ...own });
           process.start();
           link = new IpcConsumerLink(
             process[HANDLE],

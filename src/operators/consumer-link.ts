@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import type { ChildHandle } from '../internal/child-handle.js';
 import type { ConsumerResult } from '../child/consumer-input.js';
 import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
 import { DISPOSE_QUEUE } from '../internal/symbols.js';
@@ -22,7 +22,7 @@ export interface ConsumerLink {
 }
 
 /** A manual consumer's items go into the JoinableQueue its target loops on. */
-export function queueLink(jobs: Queue<unknown>, child: ChildProcess): ConsumerLink {
+export function queueLink(jobs: Queue<unknown>, child: ChildHandle): ConsumerLink {
   return {
     send: (items) => {
       for (const item of items) jobs.putNowait(item);
@@ -46,7 +46,7 @@ export function queueLink(jobs: Queue<unknown>, child: ChildProcess): ConsumerLi
  * before the child reported ready wait here: until then it does not listen for them.
  */
 export class IpcConsumerLink implements ConsumerLink {
-  readonly #child: ChildProcess;
+  readonly #child: ChildHandle;
   readonly #onError: (error: unknown) => void;
   readonly #onMessage: (message: unknown) => void;
   #ready = false;
@@ -57,7 +57,7 @@ export class IpcConsumerLink implements ConsumerLink {
   readonly drained: Promise<void>;
 
   /** `onResult` and sending failures report through `onError`, so neither throws from an event handler. */
-  constructor(child: ChildProcess, onResult: (result: ConsumerResult) => void, onError: (error: unknown) => void) {
+  constructor(child: ChildHandle, onResult: (result: ConsumerResult) => void, onError: (error: unknown) => void) {
     this.#child = child;
     this.#onError = onError;
     this.drained = channelEnd(child);

@@ -4,9 +4,10 @@ import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
 import { CAPTURE_STDERR, DYING_ON, HANDLE } from '../internal/symbols.js';
+import { contextOptions } from './context.js';
 import { Process, type ProcessOptions, type TargetReference } from '../process/process.js';
 import { IpcConsumerLink } from './consumer-link.js';
-import { consumerName, type ConsumeSettings } from './consume-settings.js';
+import { consumerOptions, type ConsumeSettings } from './consume-settings.js';
 import type { ProducerSpec } from './direct-source.js';
 import { finishConsumers } from './finish-consumers.js';
 import { DRAIN_AFTER_EXIT_MS, exitError, whenExitingWith0 } from './producer-exit.js';
@@ -110,7 +111,7 @@ export class DirectPipeline {
   };
 
   #startConsumer(id: number, target: TargetReference, args: unknown[]): void {
-    const process = new Process({ target, args, daemon: this.#settings.daemon, ...consumerName(this.#settings, id) });
+    const process = new Process({ target, args, daemon: this.#settings.daemon, ...consumerOptions(this.#settings, id) });
     process.start();
     // The link tells it to end and sees its channel close (and carries the broker-free path's outcomes).
     const link = new IpcConsumerLink(process[HANDLE], this.#hooks.onResult, this.fail);
@@ -147,7 +148,7 @@ export class DirectPipeline {
   }
 
   #startProducer(spec: ProducerSpec, index: number, target: TargetReference, args: unknown[]): void {
-    const child = new Process({ target, args, name: spec.name, [CAPTURE_STDERR]: true } as ProcessOptions);
+    const child = new Process({ target, args, name: spec.name, [CAPTURE_STDERR]: true, ...contextOptions(spec.context) } as ProcessOptions);
     child.start();
     this.producers.push(child);
     // As on the general path, a producer is done when it exited with 0 after its last item, which it

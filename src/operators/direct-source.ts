@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { ModuleExportRef } from '../internal/function-locator.js';
+import type { Context } from './context.js';
 
 /** What it takes to start one producer() child that puts straight into a consume()'s queue. */
 export interface ProducerSpec {
@@ -7,6 +8,7 @@ export interface ProducerSpec {
   readonly args: readonly unknown[];
   readonly name: string | undefined;
   readonly passQueue: boolean;
+  readonly context: Context;
 }
 
 /**

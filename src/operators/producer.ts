@@ -12,7 +12,7 @@ import { kindOf, show, validateArgs, validateName, validateOptionsObject } from 
 import { DRAIN_AFTER_EXIT_MS, exitError, whenExitingWith0 } from './producer-exit.js';
 import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
-import { getStartMethod } from './start-method.js';
+import { contextOptions, resolveContext, type Context } from './context.js';
 
 /** Options of {@link producer}. */
 export interface ProducerOptions {
@@ -29,6 +29,13 @@ export interface ProducerOptions {
    * straight into queue()/consume(), see mergeProducers) the queue's credit bounds it instead.
    */
   readonly window?: number;
+  /**
+   * `'process'`: the producer is a child process; `'thread'`: a worker thread of this process, which
+   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * differs). Default: the start method's (see setStartMethod): a process unless it was set to
+   * 'thread' (or 'inline').
+   */
+  readonly context?: Context;
 }
 
 /**
@@ -54,7 +61,8 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
   if (options.queue !== undefined && typeof options.queue !== 'boolean') {
     throw new TypeError(`Expected \`queue\` to be a boolean, got \`${show(options.queue)}\` (${kindOf(options.queue)}).`);
   }
-  if (getStartMethod() === 'inline') {
+  const context = resolveContext(options.context);
+  if (context === 'inline') {
     return options.queue ? inlineQueueProducer<T>(target, args) : inlineProducer<T>(target as (...args: unknown[]) => unknown, args);
   }
   const ref: ModuleExportRef = locateExportedFunction(target, 'producer target');
@@ -74,6 +82,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
       args: [channel, ref, args, options.queue === true],
       name,
       [CAPTURE_STDERR]: true,
+      ...contextOptions(context),
     } as ProcessOptions);
     let active = true;
     child.start();
@@ -159,7 +168,7 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
       void exited.then(() => channel[DISPOSE_QUEUE]());
     };
   });
-  return markDirect(observable, [{ ref, args, name, passQueue: options.queue === true }]);
+  return markDirect(observable, [{ ref, args, name, passQueue: options.queue === true, context }]);
 }
 
 function isEnd(value: unknown): boolean {

@@ -5,6 +5,7 @@ import { cpuCount } from '../process/current-process.js';
 import type { Target } from '../process/process.js';
 import { kindOf, show, validateOptionsObject } from '../operators/option-checks.js';
 import type { PoolContext } from './pool-worker.js';
+import { getStartMethod } from '../operators/start-method.js';
 
 /** Options of {@link Pool}, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`. */
 export interface PoolOptions {
@@ -16,7 +17,7 @@ export interface PoolOptions {
   readonly initargs?: readonly unknown[];
   /** A worker is replaced by a fresh one after this many tasks (a chunk of map() is one). Default: never. */
   readonly maxtasksperchild?: number;
-  /** `'process'` (default): child processes. `'thread'`: worker threads of this process. */
+  /** `'process'` (default): child processes. `'thread'`: worker threads of this process (the default after setStartMethod('thread')). */
   readonly context?: PoolContext;
 }
 
@@ -31,7 +32,9 @@ export interface PoolSettings {
 
 export function validatePoolOptions(input: PoolOptions): PoolSettings {
   const options = validateOptionsObject(input, 'Pool', 'new Pool({ processes: 4 })') ?? {};
-  const { processes = cpuCount(), initializer, initargs = [], maxtasksperchild, context = 'process' } = options;
+  const { processes = cpuCount(), initializer, initargs = [], maxtasksperchild } = options;
+  // setStartMethod('thread') makes thread pools the default too; 'inline' has no pool of its own (Python's dummy Pool is threads).
+  const context = options.context ?? (getStartMethod() === 'thread' ? 'thread' : 'process');
   if (!Number.isInteger(processes) || processes < 1) {
     throw new (typeof processes === 'number' ? RangeError : TypeError)(`Expected \`processes\` to be a positive integer, got \`${show(processes)}\` (${kindOf(processes)}). Python's Pool needs at least one worker too.`);
   }

@@ -403,7 +403,6 @@ export class Pool {
       pid: slot.worker.pid,
       exitCode: exit.exitCode,
       signal: exit.signal,
-      cause: exit.error,
       ...(task ? { stderrTail: `(it was running a task of \`${task.ref.exportName}\`; a Pool does not retry it)` } : {}),
     });
   }

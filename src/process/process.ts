@@ -1,10 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ProcessStateError } from '../errors/process-state-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
 import { TargetResolutionError } from '../errors/target-resolution-error.js';
+import type { ChildHandle } from '../internal/child-handle.js';
 import { launchChild } from '../internal/child-launcher.js';
+import { ThreadChild } from '../internal/thread-child.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
 import { getRuntime, type TrackedChild } from '../internal/runtime.js';
@@ -12,7 +13,7 @@ import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../internal/queue-handles.js';
 import { holdHandoffs } from '../internal/queue-lease.js';
 import { transportSettings } from '../internal/transport-settings.js';
-import { CAPTURE_STDERR, DYING_ON, HANDLE, HOLD_PARENT, INIT_ERROR, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
+import { CAPTURE_STDERR, DYING_ON, HANDLE, HOLD_PARENT, INIT_ERROR, IN_THREAD, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
 import { showValue } from '../internal/show-value.js';
@@ -57,7 +58,7 @@ export class Process implements TrackedChild {
   #target: Target | TargetReference | undefined;
   #args: readonly unknown[];
   #state: 'initial' | 'started' | 'closed' = 'initial';
-  #handle: ChildProcess | undefined;
+  #handle: ChildHandle | undefined;
   #exitCode: number | null = null;
   #exited: Promise<void> | undefined;
   #initError: RemoteError | undefined;
@@ -66,6 +67,7 @@ export class Process implements TrackedChild {
   #held = false;
   #identity: readonly number[];
   readonly #captureStderr: boolean;
+  readonly #inThread: boolean;
   #stderrTail: Promise<string> = Promise.resolve('');
   readonly #creatorPid = process.pid;
 
@@ -78,7 +80,7 @@ export class Process implements TrackedChild {
     }
     const runtime = getRuntime();
     // Each option is read once, here: a getter or Proxy trap that throws is reported as the options' fault.
-    let read: { target: unknown; args: unknown; name: unknown; daemon: unknown; restored: RestoreOptions[typeof RESTORE]; capture: unknown };
+    let read: { target: unknown; args: unknown; name: unknown; daemon: unknown; restored: RestoreOptions[typeof RESTORE]; capture: unknown; inThread: unknown };
     try {
       read = {
         target: options.target,
@@ -87,6 +89,7 @@ export class Process implements TrackedChild {
         daemon: options.daemon,
         restored: (options as RestoreOptions)[RESTORE],
         capture: (options as { [CAPTURE_STDERR]?: boolean })[CAPTURE_STDERR],
+        inThread: (options as { [IN_THREAD]?: boolean })[IN_THREAD],
       };
     } catch (cause) {
       throw new TypeError(`Reading the \`options\` of Process threw: ${cause instanceof Error ? cause.message : showValue(cause)}. Pass a plain object.`, { cause });
@@ -103,6 +106,7 @@ export class Process implements TrackedChild {
       throw new TypeError(`Expected \`args\` to be an array (or iterable) of arguments: iterating it threw ${cause instanceof Error ? cause.message : showValue(cause)}.`, { cause });
     }
     this.#captureStderr = read.capture === true;
+    this.#inThread = read.inThread === true;
     if (restored) {
       this.#name = restored.name;
       this.#daemon = restored.daemon;
@@ -175,9 +179,9 @@ export class Process implements TrackedChild {
     // The queues in the arguments stay served until this child exits, whatever happens to their handles here.
     const [boot, releaseQueues] = holdHandoffs(() => this.#prepareBoot());
     installExitHook();
-    let handle: ChildProcess;
+    let handle: ChildHandle;
     try {
-      handle = launchChild({ captureStderr: this.#captureStderr });
+      handle = this.#inThread ? new ThreadChild(this.#name, { captureStderr: this.#captureStderr }) : launchChild({ captureStderr: this.#captureStderr });
     } catch (error) {
       releaseQueues();
       throw error;
@@ -188,7 +192,7 @@ export class Process implements TrackedChild {
     this.#target = undefined;
     this.#args = [];
     this.#exited = new Promise((resolve) => {
-      handle.once('exit', (code, signal) => {
+      handle.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
         releaseQueues();
         this.#exitCode = code ?? -(signal ? constants.signals[signal] : 0);
         runtime.children.delete(this);
@@ -291,7 +295,7 @@ export class Process implements TrackedChild {
   }
 
   /** The live child handle, for the library's own layers. */
-  get [HANDLE](): ChildProcess {
+  get [HANDLE](): ChildHandle {
     if (!this.#handle) throw new ProcessStateError(`${this.#name} has not been started.`);
     return this.#handle;
   }
@@ -376,7 +380,7 @@ export class Process implements TrackedChild {
   }
 
   #waitForExit(ms: number | null): Promise<void> {
-    const handle = this.#handle as ChildProcess;
+    const handle = this.#handle as ChildHandle;
     const exited = this.#exited as Promise<void>;
     // A daemon's handle is unref'd; waiting on it must keep this process alive until it settles.
     this.#joiners++;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { from, lastValueFrom, map, merge, Subject, toArray, type Observable } from 'rxjs';
-import { Pool, ProcessExitError, QueueFullError, activeChildren, consume, mergeProducers, producer, queue, type ConsumeOptions, type QueueOperatorOptions } from '../../src/index.js';
+import { Pool, ProcessExitError, QueueFullError, activeChildren, consume, getStartMethod, mergeProducers, producer, queue, setStartMethod, type ConsumeOptions, type QueueOperatorOptions } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
@@ -31,10 +31,11 @@ const paths: { name: string; pipe: <R>(sources: Observable<string>[], q: QueueOp
   },
 ];
 
-// The pool path's pools, closed after each test (their workers are this process's children too).
+// The pool path's pools, closed after each test (their workers are this process's children too), in
+// the context the other paths run in.
 const pools: Pool[] = [];
 function openPool(processes: number): Pool {
-  const pool = new Pool({ processes });
+  const pool = new Pool({ processes, context: getStartMethod() === 'thread' ? 'thread' : 'process' });
   pools.push(pool);
   return pool;
 }
@@ -55,8 +56,17 @@ function producers(prefixes: readonly string[], n: number, pulled: string): Obse
   return prefixes.map((prefix) => producer<string>(ct.countPulled, { args: [prefix, n, pulled] }));
 }
 
-describe('the consume() contract, on every data path', () => {
+// Each in child processes and in worker threads (context: 'thread', here through the start method).
+for (const context of ['process', 'thread'] as const) describe(`the consume() contract, on every data path, in ${context}es`.replace('threades', 'threads'), () => {
+  let previous: ReturnType<typeof setStartMethod>;
+  before(() => (previous = setStartMethod(context === 'thread' ? 'thread' : 'spawn')));
+  after(() => setStartMethod(previous));
   after(removeTempFiles);
+  // The longest runs (6-9 s each, their subject timers and kills the same code serves in both contexts)
+  // run in processes only, and the thread run keeps the suite's time; every path still runs in threads.
+  const itLong = (title: string, test: () => Promise<void>, inThreadsToo = false): void => {
+    if (context === 'process' || inThreadsToo) it(title, test);
+  };
 
   afterEach(async () => {
     for (const pool of pools.splice(0)) await pool[Symbol.asyncDispose]();
@@ -99,7 +109,7 @@ describe('the consume() contract, on every data path', () => {
         expect(peak).to.be.at.most(maxsize + 12 + 3 * (maxsize / 2) + 3);
       });
 
-      it('should let slow consumers behind a producer that already exited take their time', async () => {
+      itLong('should let slow consumers behind a producer that already exited take their time', async () => {
         // The producer's whole output fits its window: it exits at once, and the parent reads what it
         // left for ~6 s, past the 5 s after which a producer's missing end counts as lost output.
         const c = counters();
@@ -111,7 +121,7 @@ describe('the consume() contract, on every data path', () => {
         expect(results).to.have.length(130);
       });
 
-      it('should hold its bounds end to end when a consume() stage feeds a smaller queue and slower consumers', async () => {
+      itLong('should hold its bounds end to end when a consume() stage feeds a smaller queue and slower consumers', async () => {
         const c = counters();
         const second = counters();
         let peak = 0;
@@ -134,7 +144,7 @@ describe('the consume() contract, on every data path', () => {
         // The first stage's consumers land what they hold after the second queue fills, no more.
         expect(peak).to.be.at.most(4 + 2 * 10);
         expect(ahead).to.be.below(60);
-      });
+      }, path === paths[0]);
     });
   }
 
@@ -167,7 +177,7 @@ describe('the consume() contract, on every data path', () => {
       // 4 items with each consumer, 9 in the queue: one under maxsize.
       for (let i = 0; i < 17; i++) source.next(i);
       const [victim] = activeChildren();
-      process.kill(victim?.pid as number, 'SIGKILL');
+      victim?.kill();
       // Its 4 items go back to the queue: 13 there, which is no source's doing.
       expect(await waitFor(() => buffered === 13, 10_000), `buffered ${buffered}`).to.equal(true);
       source.next(17);
@@ -176,7 +186,7 @@ describe('the consume() contract, on every data path', () => {
       expect(results.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 18 }, (_, i) => i));
     });
 
-    it('should never fail with QueueFullError for the items of a killed consumer put back in the queue', async () => {
+    itLong('should never fail with QueueFullError for the items of a killed consumer put back in the queue', async () => {
       for (let run = 0; run < 2; run++) {
         const { seen, killed } = await killConsumerMidStream(
           merge(...['a', 'b', 'c'].map((p) => producer<string>(rx.countSlowly, { args: [p, 40, 2] }))).pipe(

@@ -86,6 +86,6 @@ describe("setStartMethod('inline')", () => {
   });
 
   it('should refuse an unknown start method', () => {
-    expect(() => setStartMethod('fork' as 'spawn')).to.throw(TypeError, /'spawn', 'forkserver' or 'inline'/);
+    expect(() => setStartMethod('fork' as 'spawn')).to.throw(TypeError, /'spawn', 'forkserver', 'thread' or 'inline'/);
   });
 });

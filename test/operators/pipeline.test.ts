@@ -1,12 +1,29 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { count, firstValueFrom, from, lastValueFrom, map, merge, Subject, take, tap, toArray, type Observable } from 'rxjs';
-import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, consume, producer, queue, type Target } from '../../src/index.js';
+import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, activeChildren, consume, producer, queue, setStartMethod, type Target } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
-import { assertChildrenExitSoon, isPidAlive, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { assertChildrenExitSoon, isPidAlive, killConsumer, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import * as rx from '../fixtures/rx-targets.js';
 
-describe('producer()', () => {
+// Every behaviour in child processes, and in worker threads (context: 'thread', set here through the
+// start method). What is about timing alone (windows adapting, how far generators are pulled) runs in
+// processes only: the data path is the same code in both contexts, and the suite keeps its time.
+for (const context of ['process', 'thread'] as const) {
+const inContext = (title: string): string => (context === 'thread' ? `${title} (in threads)` : title);
+const itProcessOnly = context === 'process' ? it : (): void => {};
+// Which consumer a result came from: its pid, or its name for threads (they all have this process's pid).
+const who = (result: { pid: number; name?: string }): unknown => (context === 'thread' ? result.name : result.pid);
+// No consumer left alive: by pid, or in this process's own bookkeeping for threads.
+const noneAlive = (pids: readonly number[]): boolean => (context === 'thread' ? activeChildren().length === 0 : !pids.some(isPidAlive));
+const useContext = (): void => {
+  let previous: ReturnType<typeof setStartMethod>;
+  before(() => (previous = setStartMethod(context === 'thread' ? 'thread' : 'spawn')));
+  after(() => setStartMethod(previous));
+};
+
+describe(inContext('producer()'), () => {
+  useContext();
   afterEach(() => assertChildrenExitSoon());
   after(removeTempFiles);
 
@@ -63,12 +80,13 @@ describe('producer()', () => {
     expect(values).to.deep.equal(['first', 'acked']);
   });
 
-  it('should refuse a target a child cannot import, at once', () => {
+  itProcessOnly('should refuse a target a child cannot import, at once', () => {
     expect(() => producer((() => 1) as () => number)).to.throw(/cannot be imported by a child process/);
   });
 });
 
-describe('queue() + consume()', () => {
+describe(inContext('queue() + consume()'), () => {
+  useContext();
   afterEach(() => assertChildrenExitSoon());
   after(removeTempFiles);
 
@@ -76,16 +94,16 @@ describe('queue() + consume()', () => {
     const results = await lastValueFrom(
       merge(...['p1', 'p2', 'p3'].map((p) => producer<string>(rx.count, { args: [p, 300] }))).pipe(
         queue({ maxsize: 50 }),
-        consume<string, { item: string; pid: number }>(rx.withPid, { processes: 2 }),
+        consume<string, { item: string; pid: number; name: string }>(rx.withPid, { processes: 2 }),
         toArray(),
       ),
     );
     expect(results).to.have.length(900);
     expect(new Set(results.map((r) => r.item)).size).to.equal(900);
-    expect(new Set(results.map((r) => r.pid)).size).to.equal(2);
+    expect(new Set(results.map(who)).size).to.equal(2);
   });
 
-  it('should lose no item when producers exit while their last items are still on the way (1 KiB items, tight queue)', async () => {
+  itProcessOnly('should lose no item when producers exit while their last items are still on the way (1 KiB items, tight queue)', async () => {
     // Stress for a bug the benchmark hit once: the producer loop raced channel.get() against the
     // child's exit, and a get that lost stayed registered and swallowed the next item (there, the end
     // marker). The race is rare; this run makes exits and late items frequent, and counts every item.
@@ -103,14 +121,14 @@ describe('queue() + consume()', () => {
     const results = await lastValueFrom(from([1, 2, 3, 4]).pipe(consume<number, { item: number; pid: number }>(rx.withPid, { processes: 2, daemon: true }), toArray()));
     const pids = [...new Set(results.map((r) => r.pid))];
     expect(results.map((r) => r.item).sort()).to.deep.equal([1, 2, 3, 4]);
-    expect(await waitFor(() => !pids.some(isPidAlive), 2000)).to.equal(true);
+    expect(await waitFor(() => noneAlive(pids), 2000)).to.equal(true);
   });
 
   it('should let non-daemon consumers finish and exit by themselves before completing', async () => {
     const results = await lastValueFrom(from([1, 2, 3]).pipe(consume<number, { item: number; pid: number }>(rx.withPid, { processes: 2, daemon: false }), toArray()));
     const pids = [...new Set(results.map((r) => r.pid))];
     expect(results).to.have.length(3);
-    expect(pids.some(isPidAlive)).to.equal(false);
+    expect(noneAlive(pids)).to.equal(true);
   });
 
   it("should emit each result as its handler returns, not after the consumer's prefetched items", async () => {
@@ -121,7 +139,7 @@ describe('queue() + consume()', () => {
     expect(results).to.deep.equal(['first', 'acked']);
   });
 
-  it("should widen each consumer's window while its items are fast, and keep it at 4 while they are slow", async () => {
+  itProcessOnly("should widen each consumer's window while its items are fast, and keep it at 4 while they are slow", async () => {
     const peakInflight = async (source: Observable<number>, handler: Target, args: unknown[]): Promise<number> => {
       let peak = 0;
       const stats = (s: { inflight: number }) => (peak = Math.max(peak, s.inflight));
@@ -136,7 +154,7 @@ describe('queue() + consume()', () => {
     expect(await peakInflight(from(Array.from({ length: 40 }, (_, i) => i)), rx.slowIdentity, [5])).to.be.at.most(8);
   });
 
-  it("should shrink a grown window back once the items turn slow", async () => {
+  itProcessOnly("should shrink a grown window back once the items turn slow", async () => {
     // 2,000 fast items grow each window to its cap (maxsize 200 shared: 100 each), then 300 items of
     // 3 ms. At most ~200 of those can be handed out before the windows shrink; over the last 50,
     // each consumer holds at most 4 again.
@@ -162,7 +180,7 @@ describe('queue() + consume()', () => {
     expect(peakLate).to.be.at.most(8);
   });
 
-  it("should pull a producer's generator, sync or async, only while its window and the queue have room", async () => {
+  itProcessOnly("should pull a producer's generator, sync or async, only while its window and the queue have room", async () => {
     for (const target of [rx.countLogged, rx.countLoggedAsync]) {
       const log = tempFile('pulled');
       const first = await firstValueFrom(
@@ -184,7 +202,7 @@ describe('queue() + consume()', () => {
     expect(squares).to.deep.equal([1, 4, 9, 16, 25, 36, 49, 64]);
   });
 
-  it('should hold merged producers 100x faster than the consumers within maxsize plus one item per producer', async () => {
+  itProcessOnly('should hold merged producers 100x faster than the consumers within maxsize plus one item per producer', async () => {
     const maxsize = 20;
     let peak = 0;
     const results = await lastValueFrom(
@@ -238,12 +256,12 @@ describe('queue() + consume()', () => {
     let error: unknown;
     await new Promise<void>((resolve) => {
       from(Array.from({ length: 40 }, (_, i) => i))
-        .pipe(consume<number, { pid: number }>(rx.slowIdentity, { processes: 2, args: [20], onConsumerExit: 'error' }))
+        .pipe(consume<number, { pid: number; name: string }>(rx.slowIdentity, { processes: 2, args: [20], onConsumerExit: 'error' }))
         .subscribe({
           next: (r) => {
             if (error === undefined) {
               error = null;
-              process.kill(r.pid, 'SIGKILL');
+              killConsumer(r);
             }
           },
           error: (e) => {
@@ -317,12 +335,16 @@ describe('queue() + consume()', () => {
 
   it('should tear every process down when the output is unsubscribed', async () => {
     const pids = new Set<number>();
+    const consumers = new Set<unknown>();
     const subscription = producer<number>(rx.forever)
-      .pipe(queue({ maxsize: 10 }), consume<number, { pid: number }>(rx.withPid, { processes: 2 }))
-      .subscribe((r) => pids.add(r.pid));
-    await waitFor(() => pids.size === 2, 10_000);
+      .pipe(queue({ maxsize: 10 }), consume<number, { pid: number; name: string }>(rx.withPid, { processes: 2 }))
+      .subscribe((r) => {
+        pids.add(r.pid);
+        consumers.add(who(r));
+      });
+    await waitFor(() => consumers.size === 2, 10_000);
     subscription.unsubscribe();
-    expect(await waitFor(() => ![...pids].some(isPidAlive), 3000)).to.equal(true);
+    expect(await waitFor(() => noneAlive([...pids]), 3000)).to.equal(true);
   });
 
   it("should run the seed's get()/taskDone() loop consumers with taskDone: 'manual', emitting what they yield", async () => {
@@ -343,10 +365,11 @@ describe('queue() + consume()', () => {
     expect(out).to.deep.equal([]);
   });
 
-  it('should validate options when the operator is created', () => {
+  itProcessOnly('should validate options when the operator is created', () => {
     expect(() => consume(rx.eatQuietly, { taskDone: 'manual', daemon: false })).to.throw(TypeError, /loop on get\(\) forever/);
     expect(() => queue({ maxsize: -1 })).to.throw(TypeError, /`maxsize` to be a positive integer or Infinity, got `-1` \(number\)/);
     expect(() => consume(rx.square, { processes: 0 })).to.throw(TypeError, /`processes`/);
     expect(() => consume(rx.square, { onConsumerExit: 'retry' as 'error' })).to.throw(TypeError, /onConsumerExit/);
   });
 });
+}

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { Pool, Queue, ProcessExitError, ProcessStateError, SerializationError, TargetResolutionError, TaskError } from '../../src/index.js';
+import { Pool, Queue, setStartMethod, ProcessExitError, ProcessStateError, SerializationError, TargetResolutionError, TaskError } from '../../src/index.js';
 import { add, keepQueue, putSquare, exitWorker, failingInitializer, failOnThree, greet, initialize, returnFunction, sleepFor, square, whoAmI } from '../fixtures/pool-targets.js';
 import { childPidsOf, isPidAlive, rejection, runScript, spawnScript, waitFor } from '../helpers.js';
 
@@ -185,6 +185,22 @@ for (const context of ['process', 'thread'] as const) {
     });
   });
 }
+
+describe('Pool context', function () {
+  this.timeout(60_000);
+
+  it("follows setStartMethod('thread') when no context is given", async () => {
+    const previous = setStartMethod('thread');
+    try {
+      await using pool = new Pool({ processes: 1 });
+      const { pid, threadId } = await pool.apply(whoAmI, []);
+      expect(pid).to.equal(process.pid);
+      expect(threadId).to.not.equal(0);
+    } finally {
+      setStartMethod(previous);
+    }
+  });
+});
 
 describe('Pool worker processes', function () {
   this.timeout(60_000);
