@@ -22,10 +22,15 @@ import { runConsumePool, runWorkerpool } from './workloads/pool.js';
 import { runSoak } from './workloads/soak.js';
 import { runProcessStart, runRawForkStart } from './workloads/startup.js';
 import { spareStartupWorkload } from './workloads/spare-startup.js';
+// issue 19: whole programs timed from outside, and Pool (v2) against piscina and workerpool.
+import { BREAKDOWN_PHASES, CA_MODES, SEED_VARIANTS, e2eProgram, envFor, medianBreakdown, programVariant, seedWorkload, traceSeed, type Breakdown } from './workloads/e2e.js';
+import { POOL_WORKERS, poolUnavailable, runMapPiscina, runMapPool, runMapWorkerpool, runOneOffPiscina, runOneOffPool, withoutExtraCaCerts } from './workloads/pool-v2.js';
 
 interface Variant {
   readonly name: string;
   readonly run: () => Promise<number | undefined>;
+  /** Why the variant gave no figure (an API not in this build), or how often it failed: in the table and the JSON. */
+  readonly note?: () => string | undefined;
 }
 
 interface Workload {
@@ -137,6 +142,113 @@ const workloads: Workload[] = [
   },
 ];
 
+// --- issue 19: whole programs (e2e.seed.*) and Pool (v2) (pool.oneoff*, pool.map) ---------------
+// The seed's shape as whole programs, each variant with NODE_EXTRA_CA_CERTS kept and dropped, against
+// the same Python program; the smoke run keeps the code path with 200 items, without the CA bundle.
+const CA_RUNS = SMOKE ? (['noCA'] as const) : CA_MODES;
+const seedWorkloads = SMOKE ? [seedWorkload('2k', 200, PYTHON, CA_RUNS)] : [seedWorkload('2k', 2_000, PYTHON), seedWorkload('20k', 20_000, PYTHON), seedWorkload('200k', 200_000, PYTHON)];
+const ONEOFF_CALLS = 100;
+const MAP_ITEMS = SMOKE ? 40 : 2_000;
+const poolVariant = (name: string, context: 'process' | 'thread', run: () => Promise<number | undefined>): Variant => ({ name, run, note: () => poolUnavailable(context) });
+const oneOffProgram = (name: string, args: string[], ca: (typeof CA_MODES)[number]): Variant =>
+  programVariant(name, process.execPath, [e2eProgram(args[0] as string), ...args.slice(1)], envFor(ca), String(ONEOFF_CALLS * (ONEOFF_CALLS - 1)));
+workloads.push(
+  ...seedWorkloads,
+  {
+    key: 'pool.oneoff',
+    unit: `ms, ${ONEOFF_CALLS} sequential calls, pool started`,
+    lowerIsBetter: true,
+    ours: [poolVariant('process', 'process', () => runOneOffPool('process', ONEOFF_CALLS)), poolVariant('thread', 'thread', () => runOneOffPool('thread', ONEOFF_CALLS))],
+    references: [{ name: 'Piscina', run: () => runOneOffPiscina(ONEOFF_CALLS) }],
+  },
+  ...CA_RUNS.map((ca) => ({
+    key: `pool.oneoff.program.${ca}`,
+    unit: `ms, whole program, ${ONEOFF_CALLS} calls`,
+    lowerIsBetter: true,
+    ours: [oneOffProgram('process', ['oneoff-pool.mjs', 'process'], ca), oneOffProgram('thread', ['oneoff-pool.mjs', 'thread'], ca)],
+    references: [oneOffProgram('Piscina', ['oneoff-piscina.mjs'], ca)],
+  })),
+  {
+    key: 'pool.map',
+    unit: `items/s, ${POOL_WORKERS} workers, creation included`,
+    ours: [
+      poolVariant('process.withCA', 'process', () => runMapPool('process', MAP_ITEMS, 'cold')),
+      poolVariant('process.noCA', 'process', () => withoutExtraCaCerts(() => runMapPool('process', MAP_ITEMS, 'cold'))),
+      poolVariant('thread', 'thread', () => runMapPool('thread', MAP_ITEMS, 'cold')),
+    ],
+    references: [
+      { name: 'Piscina', run: () => runMapPiscina(MAP_ITEMS, 'cold') },
+      { name: 'WorkerpoolThread', run: () => runMapWorkerpool('thread', MAP_ITEMS, 'cold') },
+      { name: 'WorkerpoolProcess.withCA', run: () => runMapWorkerpool('process', MAP_ITEMS, 'cold') },
+      { name: 'WorkerpoolProcess.noCA', run: () => withoutExtraCaCerts(() => runMapWorkerpool('process', MAP_ITEMS, 'cold')) },
+    ],
+  },
+  // The same with every worker up before the clock: dispatch and work only (no start-up, so no CA).
+  {
+    key: 'pool.map.warm',
+    unit: `items/s, ${POOL_WORKERS} workers started`,
+    ours: [poolVariant('process', 'process', () => runMapPool('process', MAP_ITEMS, 'warm')), poolVariant('thread', 'thread', () => runMapPool('thread', MAP_ITEMS, 'warm'))],
+    references: [
+      { name: 'Piscina', run: () => runMapPiscina(MAP_ITEMS, 'warm') },
+      { name: 'WorkerpoolThread', run: () => runMapWorkerpool('thread', MAP_ITEMS, 'warm') },
+      { name: 'WorkerpoolProcess', run: () => runMapWorkerpool('process', MAP_ITEMS, 'warm') },
+    ],
+  },
+);
+
+// The issue's targets: the seed's shape with NODE_EXTRA_CA_CERTS unset (most users' machines), one-off
+// calls against piscina, map against piscina and workerpool (process context without the CA bundle).
+function issue19Target(key: string): number | undefined {
+  const seed = /^e2e\.seed\.(2k|20k|200k)\.[\w-]+\.noCA\.vsPython$/.exec(key);
+  if (seed) return seed[1] === '200k' ? 0.5 : 1;
+  if (/^pool\.oneoff\.(process|thread)\.vsPiscina$/.test(key)) return 1.5;
+  if (/^pool\.map\.(process\.noCA|thread)\.vs(Piscina|WorkerpoolThread|WorkerpoolProcess\.noCA)$/.test(key)) return 1;
+  if (/^pool\.map\.warm\.(process|thread)\.vs(Piscina|WorkerpoolThread|WorkerpoolProcess)$/.test(key)) return 1;
+  return undefined;
+}
+
+// The headline keys the issue names, for our default (process) context: one-off calls on a started
+// pool, and map without the CA bundle against each library's default (piscina and workerpool: threads).
+const ISSUE19_HEADLINES: Record<string, string> = {
+  'pool.oneoff.vsPiscina': 'pool.oneoff.process.vsPiscina',
+  'pool.map.vsPiscina': 'pool.map.process.noCA.vsPiscina',
+  'pool.map.vsWorkerpool': 'pool.map.process.noCA.vsWorkerpoolThread',
+};
+
+/** Where the 2k seed program's time goes, per variant and CA mode: the median of a few traced runs. */
+async function seedBreakdowns(results: Record<string, unknown>, table: string[][]): Promise<void> {
+  const seed = seedWorkloads[0];
+  if (!seed || !selected(seed.key)) return;
+  const n = SMOKE ? 200 : 2_000;
+  const runs = SMOKE ? 1 : 3;
+  for (const variant of SEED_VARIANTS) {
+    for (const ca of CA_RUNS) {
+      const key = `${seed.key}.breakdown.${variant}.${ca}`;
+      if (seed.ours.find((v) => v.name === `${variant}.${ca}`)?.note()?.startsWith('unavailable') === true) continue;
+      const traced: Breakdown[] = [];
+      let failed: string | undefined;
+      // A program that fails now and then gets a second chance per run; one that is unavailable, none.
+      for (let i = 0; i < 2 * runs && traced.length < runs && !failed?.startsWith('unavailable'); i++) {
+        progress(`${key} traced run ${traced.length + 1}/${runs}`);
+        const result = await traceSeed(variant, n, ca);
+        if (typeof result === 'string') failed = result;
+        else traced.push(result);
+      }
+      if (traced.length === 0) {
+        results[key] = { unavailable: failed };
+        table.push([`${seed.key}.breakdown`, `${variant}.${ca}`, '—', '', failed ?? '']);
+        continue;
+      }
+      const b = medianBreakdown(traced);
+      results[key] = b;
+      const phases = BREAKDOWN_PHASES.map((phase) => `${phase} ${b[phase].toFixed(0)}`).join(' · ');
+      const children = `child node start ${b.childNodeStart.toFixed(0)}, boot→target ${b.childBootToTarget.toFixed(0)}, first item at ${b.firstItem.toFixed(0)}`;
+      table.push([`${seed.key}.breakdown`, `${variant}.${ca}`, format(b.total), '', `ms: ${phases} (${children})`]);
+    }
+  }
+}
+// --- end of issue 19 -----------------------------------------------------------------------------
+
 async function main(): Promise<void> {
   const started = Date.now();
   const nodeStartup = measureNodeStartup(SMOKE ? 1 : 5);
@@ -150,7 +262,8 @@ async function main(): Promise<void> {
   for (const workload of workloads.filter((w) => selected(w.key))) {
     const variants = [...workload.ours.map((v) => ({ ...v, ours: true })), ...workload.references.map((v) => ({ ...v, ours: false }))];
     const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-    for (let round = -1; round < ROUNDS; round++) {
+    // The smoke run checks that every workload runs, not its figures: no warm-up round.
+    for (let round = SMOKE ? 0 : -1; round < ROUNDS; round++) {
       for (const variant of variants) {
         progress(`${workload.key} ${round < 0 ? 'warm-up' : `round ${round + 1}/${ROUNDS}`} ${variant.name}`);
         const value = await variant.run();
@@ -160,18 +273,28 @@ async function main(): Promise<void> {
     const summaries = new Map<string, Summary>();
     for (const [name, values] of samples) if (values.length > 0) summaries.set(name, summarize(values));
     for (const [name, summary] of summaries) {
-      results[`${workload.key}.${name}`] = summary;
-      table.push([workload.key, name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, workload.unit]);
+      const note = variants.find((v) => v.name === name)?.note?.();
+      results[`${workload.key}.${name}`] = note === undefined ? summary : { ...summary, note };
+      table.push([workload.key, name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, note === undefined ? workload.unit : `${workload.unit}; ${note}`]);
+    }
+    for (const variant of variants) {
+      const why = summaries.has(variant.name) ? undefined : variant.note?.();
+      if (why === undefined) continue;
+      results[`${workload.key}.${variant.name}`] = { unavailable: why };
+      table.push([workload.key, variant.name, '—', '', why]);
     }
     for (const mine of workload.ours) {
       const ours = summaries.get(mine.name);
       for (const reference of workload.references) {
         const theirs = summaries.get(reference.name);
         if (!ours || !theirs) continue;
+        // Variants named for NODE_EXTRA_CA_CERTS kept or dropped compare only with their own kind.
+        const ca = (name: string): string | undefined => /\.(withCA|noCA)$/.exec(name)?.[1];
+        if (ca(mine.name) && ca(reference.name) && ca(mine.name) !== ca(reference.name)) continue;
         const ratio = ours.median / theirs.median;
         const key = workload.ours.length > 1 ? `${workload.key}.${mine.name}.vs${reference.name}` : `${workload.key}.vs${reference.name}`;
         results[key] = ratio;
-        const target = TARGETS[key.replace(/\.(queue|rx)\./, '.')];
+        const target = TARGETS[key.replace(/\.(queue|rx)\./, '.')] ?? issue19Target(key);
         // The chart keeps to the ratios with a target, and the distance to a broker-free design;
         // the table and the JSON have every ratio.
         if (target !== undefined || /\.(queue|rx)\.vsRelayDirect$/.test(key)) bars.push({ label: key, ratio, target, lowerIsBetter: workload.lowerIsBetter });
@@ -179,6 +302,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  for (const [headline, key] of Object.entries(ISSUE19_HEADLINES)) if (results[key] !== undefined) results[headline] = results[key];
+  await seedBreakdowns(results, table);
   // The soak runs once per path (its figure is a curve, not a rate to take the median of); the
   // smoke run keeps it small, so its code stays exercised. `--only soak` runs it alone.
   // Before the memory workload, which exposes gc() (see collectGarbage).
