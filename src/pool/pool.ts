@@ -366,7 +366,7 @@ export class Pool {
     if (task) {
       this.#inFlight--;
       // It could not import the task's module (a missing main guard there ends a worker): that is the error.
-      task.reject(exit.initError ? this.#startError(slot, exit) : this.#workerDied(slot, exit, task));
+      task.reject(exit.initError ? this.#startError(slot, exit) : this.#workerDied(slot, exit));
     }
     if (this.#state !== 'terminated' && !slot.stopping) this.#replace(slot, exit);
     if (this.#workers.size === 0 && this.#state !== 'running') this.#allExited?.resolve();
@@ -391,19 +391,18 @@ export class Pool {
 
   #startError(slot: Slot, exit: WorkerExit): Error {
     const remote = exit.initError;
-    if (!remote) return this.#workerDied(slot, exit, undefined);
+    if (!remote) return this.#workerDied(slot, exit);
     if (remote.name === 'TargetResolutionError') return new TargetResolutionError(remote.message, { module: remote.module, exportName: remote.exportName });
     if (remote.name === 'ProcessStateError') return new ProcessStateError(remote.message);
     return new TaskError({ processName: slot.worker.name, seq: -1, ...remote, task: `The Pool's initializer \`${this.#init.initializer?.exportName ?? '?'}\` failed` });
   }
 
-  #workerDied(slot: Slot, exit: WorkerExit, task: PoolTask | undefined): ProcessExitError {
+  #workerDied(slot: Slot, exit: WorkerExit): ProcessExitError {
     return new ProcessExitError({
       processName: slot.worker.name,
       pid: slot.worker.pid,
       exitCode: exit.exitCode,
       signal: exit.signal,
-      ...(task ? { stderrTail: `(it was running a task of \`${task.ref.exportName}\`; a Pool does not retry it)` } : {}),
     });
   }
 
