@@ -17,13 +17,10 @@ import { InboxInput } from './inbox-input.js';
 import { QueueInput } from './queue-input.js';
 import { ExitRequest } from './exit.js';
 import { importTarget } from './import-target.js';
+import { isPromiseLike } from '../internal/promise-like.js';
 import { sendToParent, whenFlushed } from './parent-channel.js';
 import { describeItem } from '../internal/describe-item.js';
 
-// A handler's return value is awaited only when it needs to be: an await costs a microtask turn.
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
 
 export async function runConsumer(ref: ModuleExportRef, args: unknown[], worker: number, init: ConsumerInit | null): Promise<void> {
   const inbox = new ConsumeInbox(); // before the first await: see ConsumeInbox

@@ -7,6 +7,7 @@ import { assertCloneable } from '../internal/serialize.js';
 import { ExitRequest } from './exit.js';
 import { sendToParent } from './parent-channel.js';
 import { importTarget } from './import-target.js';
+import { isPromiseLike } from '../internal/promise-like.js';
 
 /** What every worker of a pool runs first: Python's `Pool(initializer, initargs)`. */
 export interface PoolInit {
@@ -109,7 +110,3 @@ async function importFunction(ref: ModuleExportRef, functions: Map<string, Funct
   return fn;
 }
 
-// Awaiting a plain value would cost every call a microtask turn.
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}

@@ -46,3 +46,5 @@ export const UNFINISHED = Symbol.for('rx-multiprocessing.unfinished');
 export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');
 /** A Queue's method: every item reaches it from another process, already a copy, so get() in the owner need not copy again (a producer()'s channel). */
 export const REMOTE_ITEMS = Symbol.for('rx-multiprocessing.remoteItems');
+/** Pool's submission for consume({ pool }): calls of one function, each settled on its own. */
+export const SUBMIT_SETTLED = Symbol.for('rx-multiprocessing.submitSettled');

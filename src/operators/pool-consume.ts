@@ -4,6 +4,7 @@ import { ProcessExitError } from '../errors/process-exit-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { describeItem } from '../internal/describe-item.js';
+import { SUBMIT_SETTLED } from '../internal/symbols.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import type { Pool } from '../pool/pool.js';
 import type { TaskOutcome } from '../pool/task-list.js';
@@ -97,7 +98,7 @@ export function poolConsume<T, R>(source: Observable<T>, pool: Pool, ref: Module
       const calls = jobs.map((job) => [job.item, ...settings.args]);
       let submitted: Promise<TaskOutcome>;
       try {
-        submitted = pool.submitSettled(ref, calls);
+        submitted = pool[SUBMIT_SETTLED](ref, calls);
       } catch (error) {
         return fail(error);
       }

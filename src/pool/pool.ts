@@ -3,6 +3,7 @@ import { ProcessStateError } from '../errors/process-state-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
 import { TargetResolutionError } from '../errors/target-resolution-error.js';
 import { TaskError } from '../errors/task-error.js';
+import { SUBMIT_SETTLED } from '../internal/symbols.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import type { ProtocolMessage, RemoteError } from '../internal/protocol.js';
 import { throwOnMissingMainGuard } from '../process/main-guard.js';
@@ -160,14 +161,9 @@ export class Pool {
   }
 
   /** @internal For consume(…, { pool }): submits calls of `ref`, each settled on its own. */
-  submitSettled(ref: ModuleExportRef, calls: unknown[][]): Promise<TaskOutcome> {
+  [SUBMIT_SETTLED](ref: ModuleExportRef, calls: unknown[][]): Promise<TaskOutcome> {
     this.#assertRunning();
     return this.#submit(ref, calls, true, undefined);
-  }
-
-  /** @internal The pool's context, for the operators that run on it. */
-  get context(): PoolContext {
-    return this.#context;
   }
 
   #mapCalls(fn: Function, calls: unknown[][], options: MapOptions, call: string): Promise<never[]> {
