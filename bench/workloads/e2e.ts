@@ -126,7 +126,7 @@ export type SeedVariant = (typeof SEED_VARIANTS)[number];
 
 export function seedWorkload(label: string, n: number, python: string | undefined, caModes: readonly CaMode[] = CA_MODES): ProgramWorkload {
   const ours = SEED_VARIANTS.flatMap((variant) =>
-    caModes.map((ca) => programVariant(`${variant}.${ca}`, process.execPath, [e2eProgram(`seed-${variant}.mjs`), String(n)], envFor(ca), String(n))),
+    caModes.map((ca) => programVariant(`${variant}.${ca}`, process.execPath, seedProgram(variant, n), envFor(ca), String(n))),
   );
   const seedPy = fileURLToPath(new URL('../../py/seed.py', import.meta.url));
   const references = python ? [programVariant('Python', python, [seedPy, String(n)], process.env, String(n))] : [];
@@ -167,10 +167,15 @@ interface Mark {
   readonly t: number;
 }
 
+/** The program of a variant and its arguments: 'forkserver' is the Rx program given that start method. */
+function seedProgram(variant: SeedVariant, n: number): string[] {
+  return variant === 'forkserver' ? [e2eProgram('seed-rx.mjs'), String(n), 'forkserver'] : [e2eProgram(`seed-${variant}.mjs`), String(n)];
+}
+
 /** Runs the seed program once with marks (RXMP_E2E_TRACE, and bench/e2e/boot.mjs imported in every process). */
 export async function traceSeed(variant: SeedVariant, n: number, ca: CaMode): Promise<Breakdown | string> {
   const boot = new URL('../../e2e/boot.mjs', import.meta.url).href;
-  const result = await runProgram(process.execPath, [`--import=${boot}`, e2eProgram(`seed-${variant}.mjs`), String(n)], { ...envFor(ca), RXMP_E2E_TRACE: '1' });
+  const result = await runProgram(process.execPath, [`--import=${boot}`, ...seedProgram(variant, n)], { ...envFor(ca), RXMP_E2E_TRACE: '1' });
   const why = failure(result, String(n));
   if (why !== undefined) return why;
   const marks: Mark[] = [];
