@@ -1,0 +1,58 @@
+// The Redis a test file runs against: RXMP_TEST_REDIS_URL when the runner provides one (.ci/run via
+// scripts/redis-server.ts), else a throwaway redis-server this file starts and stops by pid. Without
+// redis-server the file's tests are skipped, and the reason names the install command. Only files
+// that call useRedis() pay for any of this: the rest of the suite never starts a server.
+import type { Context } from 'mocha';
+import { findRedisServer, INSTALL_COMMAND, startRedisServer, type RedisServer, type RedisServerOptions } from '../scripts/redis-server.js';
+
+export interface RedisFixture {
+  /** The server's URL, password included (valid inside the tests' hooks and bodies). */
+  readonly url: string;
+  /** The server this file started, or undefined when it uses the runner's. */
+  readonly server: RedisServer | undefined;
+}
+
+/**
+ * Registers before/after hooks for the enclosing describe(); with `own`, this file always starts its
+ * own server (tests that restart it or change its config), never the shared one.
+ */
+export function useRedis(options: RedisServerOptions & { readonly own?: boolean } = {}): RedisFixture {
+  let url: string | undefined;
+  let server: RedisServer | undefined;
+  before(async function (this: Context) {
+    this.timeout(20_000);
+    const shared = process.env.RXMP_TEST_REDIS_URL;
+    if (shared && !options.own) {
+      url = shared;
+      return;
+    }
+    if (!findRedisServer()) skipWithReason(this);
+    server = await startRedisServer(options);
+    url = server.url;
+  });
+  after(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+  return {
+    get url() {
+      if (!url) throw new Error('useRedis(): the URL is only known inside hooks and tests');
+      return url;
+    },
+    get server() {
+      return server;
+    },
+  };
+}
+
+// Mocha's skip in a before() hook marks every test of the describe pending; the reason is printed
+// once, as mocha's spec reporter has no place for it.
+function skipWithReason(context: Context): never {
+  if (!reasonPrinted) {
+    reasonPrinted = true;
+    console.log(`      (Redis tests skipped: redis-server is not on PATH; install it with \`${INSTALL_COMMAND}\`)`);
+  }
+  context.skip();
+}
+
+let reasonPrinted = false;
