@@ -1,0 +1,52 @@
+import { redact, type RedisAddress } from './redis-url.js';
+import { RedisAuthError } from './errors/redis-auth-error.js';
+import { RedisBackendError } from './errors/redis-backend-error.js';
+import { RedisOutOfMemoryError } from './errors/redis-out-of-memory-error.js';
+import { RedisPermissionError } from './errors/redis-permission-error.js';
+import { RedisUnreachableError } from './errors/redis-unreachable-error.js';
+
+/**
+ * The typed error for what the Redis client threw: a server reply (`NOPERM …`, `OOM …`,
+ * `WRONGPASS …`) or a socket failure (`ECONNREFUSED`). Every message is scrubbed of the password,
+ * and so is the kept cause: a client may quote its options in what it throws.
+ */
+export function classifyRedisError(error: unknown, address: RedisAddress): RedisBackendError {
+  if (error instanceof RedisBackendError) return error;
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = redact(raw, address.secrets);
+  const cause = scrubbed(error, message);
+  const server = address.redacted;
+  const prefix = /^([A-Z][A-Z_]+)\b/.exec(message)?.[1];
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (prefix === 'WRONGPASS' || prefix === 'NOAUTH') return new RedisAuthError(server, prefix, { cause });
+  if (prefix === 'NOPERM') return new RedisPermissionError(server, message.replace(/^NOPERM\s*/, ''), { cause });
+  if (prefix === 'OOM') return new RedisOutOfMemoryError(server, { cause });
+  if (typeof errno === 'string' && UNREACHABLE.has(errno)) return new RedisUnreachableError(server, errno, message, { cause });
+  if (error instanceof Error && error.constructor.name === 'ConnectionTimeoutError') {
+    return new RedisUnreachableError(server, 'ETIMEDOUT', 'the connection timed out', { cause });
+  }
+  // Inside a script, a refused command comes back wrapped: "ERR … script: …, on @user_script:…: NOPERM …".
+  const inScript = /\b(NOPERM|OOM)\b/.exec(message)?.[1];
+  if (inScript === 'NOPERM') return new RedisPermissionError(server, message, { cause });
+  if (inScript === 'OOM') return new RedisOutOfMemoryError(server, { cause });
+  return new RedisBackendError(server, prefix ?? errno ?? 'ERR', `Redis at ${server} failed a queue command: ${message}`, { cause });
+}
+
+/** True for a failure of the connection, not a reply: the command may be retried once it is back. */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (CONNECTION_ERRORS.has(error.constructor.name)) return true;
+  const errno = (error as NodeJS.ErrnoException).code;
+  return typeof errno === 'string' && (UNREACHABLE.has(errno) || errno === 'EPIPE');
+}
+
+// A copy of the client's error whose message no longer carries the password.
+function scrubbed(error: unknown, message: string): Error {
+  if (error instanceof Error && error.message === message) return error;
+  const copy = new Error(message);
+  copy.name = error instanceof Error ? error.name : 'Error';
+  return copy;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
+const CONNECTION_ERRORS = new Set(['SocketClosedUnexpectedlyError', 'ClientOfflineError', 'ConnectionTimeoutError', 'SocketTimeoutError']);

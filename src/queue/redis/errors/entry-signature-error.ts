@@ -1,0 +1,22 @@
+import { MultiprocessingError } from '../../../errors/multiprocessing-error.js';
+
+/**
+ * A queue entry was not signed with the queue's `authkey` (unsigned, or signed with another key), so
+ * it was dropped without being deserialised: someone with write access to the stream, or a producer
+ * configured with another authkey, added it.
+ *
+ * @example
+ * const q = await openRedisQueue({ url, name: 'jobs', authkey, onRejected: (err) => console.warn(err.message) });
+ */
+export class EntrySignatureError extends MultiprocessingError {
+  /** The stream entry's id. */
+  readonly entryId: string;
+
+  constructor(queue: string, entryId: string, reason: 'unsigned' | 'wrong signature') {
+    super(
+      `Queue '${queue}' dropped entry ${entryId}: ${reason}, so it was not deserialised. Give every producer of ` +
+        'this queue the same `authkey`, and keep Redis write access to the queue\'s keys to those producers.',
+    );
+    this.entryId = entryId;
+  }
+}

@@ -1,0 +1,25 @@
+import { RedisBackendError } from './redis-backend-error.js';
+
+/**
+ * The ACL user may not run a command or touch a key the queue needs (`NOPERM`).
+ *
+ * @example
+ * // ACL SETUSER app on >pw ~other:* +@all   (no access to rxmp:*)
+ * await q.put(1); // RedisPermissionError: … needs ~rxmp:* …
+ */
+export class RedisPermissionError extends RedisBackendError {
+  /** What Redis said the user lacks, e.g. `this user has no permissions to run the 'xadd' command`. */
+  readonly detail: string;
+
+  constructor(server: string, detail: string, options?: ErrorOptions) {
+    super(
+      server,
+      'NOPERM',
+      `Redis at ${server} refused a queue command: ${detail}. The queue's ACL user needs the keys \`~rxmp:*\` and ` +
+        'the commands `+@stream +@hash +@string +@sortedset +@scripting +@connection +info +unlink +pexpire +exists +type`; ' +
+        'grant them with ACL SETUSER.',
+      options,
+    );
+    this.detail = detail;
+  }
+}

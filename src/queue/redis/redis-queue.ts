@@ -1,0 +1,201 @@
+import { QueueClosedError } from '../../errors/queue-closed-error.js';
+import { assertCloneable } from '../../internal/serialize.js';
+import { createGroup, EntryReader } from './entry-reader.js';
+import { EntryWriter } from './entry-writer.js';
+import { EventWatch } from './event-watch.js';
+import { Heartbeat } from './heartbeat.js';
+import { GROUP, queueKeys, type QueueKeys } from './keys.js';
+import { connectRedis, type RedisLink } from './redis-link.js';
+import { resolveOptions, type RedisQueueOptions, type RedisQueueStats, type Settings } from './redis-queue-options.js';
+import { parseRedisUrl } from './redis-url.js';
+import { BEAT, JOIN } from './scripts.js';
+
+export type { RedisQueueOptions, RedisQueueStats } from './redis-queue-options.js';
+
+/**
+ * Opens (creating if needed) the Redis-backed queue `name`: a JoinableQueue whose items live in a
+ * Redis stream, shared by every process, on any machine, that opens the same name.
+ *
+ * @example
+ * const q = await openRedisQueue<string>({ url: 'redis://127.0.0.1:6379', name: 'jobs', maxsize: 1000 });
+ * await q.put('a');
+ * const item = await q.get();
+ * q.taskDone();
+ * await q.join();
+ * await q.close();
+ */
+export async function openRedisQueue<T>(options: RedisQueueOptions): Promise<RedisQueue<T>> {
+  const settings = resolveOptions(options);
+  const keys = queueKeys(settings.name);
+  const link = await connectRedis(parseRedisUrl(options.url), { reconnectTimeout: settings.reconnectTimeout });
+  try {
+    await createGroup(link, keys);
+    const queue = new RedisQueue<T>(link, keys, settings);
+    await queue.beat();
+    return queue;
+  } catch (error) {
+    link.close();
+    throw error;
+  }
+}
+
+/** A queue in Redis, as seen from this process: see openRedisQueue. */
+export class RedisQueue<T> {
+  /** This process's consumer name in the stream's group. */
+  readonly consumer: string;
+  readonly name: string;
+  readonly maxsize: number;
+  readonly stats: RedisQueueStats = { rejected: 0, reclaimed: 0, duplicatesDropped: 0 };
+  readonly #link: RedisLink;
+  readonly #keys: QueueKeys;
+  readonly #settings: Settings;
+  readonly #events: EventWatch;
+  readonly #writer: EntryWriter<T>;
+  readonly #reader: EntryReader<T>;
+  readonly #heartbeat: Heartbeat;
+  #closed = false;
+
+  /** @internal Use openRedisQueue(). */
+  constructor(link: RedisLink, keys: QueueKeys, settings: Settings) {
+    this.#link = link;
+    this.#keys = keys;
+    this.#settings = settings;
+    this.name = settings.name;
+    this.maxsize = settings.maxsize;
+    this.consumer = settings.consumer;
+    this.#events = new EventWatch(lazy(() => link.duplicate()), keys.ev);
+    this.#writer = new EntryWriter<T>(link, keys, settings, this.#events);
+    this.#reader = new EntryReader<T>(link, keys, settings, this.stats);
+    this.#heartbeat = new Heartbeat(settings.heartbeat, () => this.beat());
+  }
+
+  /** Adds `item`, waiting while the queue is full (at most `timeout` ms: then QueueFullError). */
+  put(item: T, timeout?: number): Promise<void> {
+    this.#throwIfClosed();
+    assertCloneable(item, 'item');
+    return timeout === undefined ? this.#writer.put(item) : this.#writer.putMany([item], deadlineOf(timeout));
+  }
+
+  /** Adds `items` in order as entries of up to `batchItems`, waiting while the queue is full. */
+  putMany(items: readonly T[], timeout?: number): Promise<void> {
+    this.#throwIfClosed();
+    for (let i = 0; i < items.length; i++) assertCloneable(items[i], `items[${i}]`);
+    return this.#writer.putMany(items, deadlineOf(timeout));
+  }
+
+  /** Takes the next item, waiting for one (at most `timeout` ms: then QueueEmptyError). */
+  async get(timeout?: number): Promise<T> {
+    const [item] = await this.getMany(1, timeout);
+    return item as T;
+  }
+
+  /**
+   * Takes up to `max` items (at least one, waiting for it): the rest of the entries this process
+   * holds, or the next entries of the stream.
+   */
+  getMany(max = Infinity, timeout?: number): Promise<T[]> {
+    this.#throwIfClosed();
+    return this.#reader.getMany(max, deadlineOf(timeout));
+  }
+
+  /** Marks `count` items this process took as done (Python's task_done, `count` times). */
+  taskDone(count = 1): void {
+    this.#throwIfClosed();
+    this.#reader.taskDone(count);
+  }
+
+  /**
+   * Settles once every item put into the queue, by any process, is done. Not a polling loop: the
+   * JOIN script asks the last acknowledgement for a `joined` event, which a blocking read waits for.
+   */
+  async join(): Promise<void> {
+    for (;;) {
+      this.#throwIfClosed();
+      await this.#reader.flushAcks();
+      const keys = this.#keys;
+      const reply = (await this.#link.run(JOIN, [keys.alive, keys.ev, keys.meta], [String(this.#settings.keyTtl)])) as unknown[];
+      if (Number(reply[0]) <= 0) return;
+      await this.#events.wait(String(reply[1]));
+    }
+  }
+
+  /** Items put and not yet done, across every process (the join counter). */
+  async unfinished(): Promise<number> {
+    return Number(String((await this.#link.call(['GET', this.#keys.alive])) ?? '0'));
+  }
+
+  /**
+   * Takes over consumer `dead`'s pending entries now: what a parent does when it sees its consumer
+   * child exit, instead of waiting for the heartbeat deadline. Returns how many entries it took.
+   */
+  reclaimFrom(dead: string): Promise<number> {
+    this.#throwIfClosed();
+    return this.#reader.reclaimFrom(dead, 0);
+  }
+
+  /** Where the queue is, without secrets: what may travel to another process or machine. */
+  describe(): { readonly url: string; readonly name: string } {
+    return { url: this.#link.address.public, name: this.name };
+  }
+
+  /** @internal One heartbeat: liveness, key TTLs, and a reclaim of consumers found dead. */
+  async beat(): Promise<void> {
+    const { keys, settings } = { keys: this.#keys, settings: this.#settings };
+    const others = keys.all.filter((k) => k !== keys.nodes);
+    const dead = (await this.#link.run(BEAT, [keys.nodes, ...others], [String(settings.keyTtl), this.consumer, String(settings.deadAfter)])) as unknown[];
+    if (!this.#reader.consuming) return;
+    for (const name of dead.map(String)) if (name !== this.consumer) await this.#reader.reclaimFrom(name, settings.deadAfter);
+  }
+
+  /**
+   * Stops this process's use of the queue: acknowledges what was done and hands every item it holds
+   * and did not finish back to the stream at once (other consumers take them now, not after
+   * `deadAfter`), then stops its heartbeat and closes its connections. The queue stays in Redis
+   * (see destroy()).
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#heartbeat.stop();
+    this.#events.close();
+    // The reader stops first: a read still in flight could otherwise deliver entries after the hand-back.
+    await this.#reader.stop();
+    try {
+      await this.#reader.flushAcks();
+      await this.#reader.handBack();
+      // Only a consumer with nothing pending leaves the group; otherwise the reaper finds it silent.
+      const pending = (await this.#link.call(['XPENDING', this.#keys.q, GROUP, '-', '+', '1', this.consumer])) as unknown[];
+      if (pending.length === 0) {
+        await this.#link.call(['XGROUP', 'DELCONSUMER', this.#keys.q, GROUP, this.consumer]);
+        await this.#link.call(['ZREM', this.#keys.nodes, this.consumer]);
+      }
+    } catch {
+      // Redis is gone, or the keys were destroyed: what this process held is the reaper's, or nobody's.
+    } finally {
+      this.#link.close();
+    }
+  }
+
+  /** Deletes the queue's keys from Redis (every process's view of it ends), then closes. */
+  async destroy(): Promise<void> {
+    this.#throwIfClosed();
+    await this.#link.call(['UNLINK', ...this.#keys.all]);
+    this.#reader.forget();
+    await this.close();
+  }
+
+  #throwIfClosed(): void {
+    if (this.#closed) throw new QueueClosedError(`Redis queue '${this.name}' was closed in this process: open it again with openRedisQueue().`);
+  }
+}
+
+// Python's timeouts: undefined waits forever, a negative one is 0.
+function deadlineOf(timeout: number | undefined): number {
+  return timeout === undefined ? Infinity : Date.now() + Math.max(0, timeout);
+}
+
+// A promise that starts its work only when first awaited: a connection no waiter needs is not opened.
+function lazy<V>(start: () => Promise<V>): PromiseLike<V> {
+  let started: Promise<V> | undefined;
+  return { then: (onFulfilled, onRejected) => (started ??= start()).then(onFulfilled, onRejected) };
+}

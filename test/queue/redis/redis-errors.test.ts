@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { QueueClosedError } from '../../../src/errors/queue-closed-error.js';
+import { RedisAuthError } from '../../../src/queue/redis/errors/redis-auth-error.js';
+import { RedisConnectionLostError } from '../../../src/queue/redis/errors/redis-connection-lost-error.js';
+import { RedisOutOfMemoryError } from '../../../src/queue/redis/errors/redis-out-of-memory-error.js';
+import { RedisPermissionError } from '../../../src/queue/redis/errors/redis-permission-error.js';
+import { RedisUnreachableError } from '../../../src/queue/redis/errors/redis-unreachable-error.js';
+import { connectRedis, type RedisLink } from '../../../src/queue/redis/redis-link.js';
+import { openRedisQueue } from '../../../src/queue/redis/redis-queue.js';
+import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
+import { freePort, startRedisServer } from '../../../scripts/redis-server.js';
+import { rejection } from '../../helpers.js';
+import { useRedis } from '../../redis-fixture.js';
+
+// Every message and cause message of an error, for "the password appears nowhere" checks.
+function allText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) parts.push(String(e.message), String(e));
+  return parts.join('\n');
+}
+
+describe('Redis failures as typed errors, passwords redacted (src/queue/redis)', function () {
+  this.timeout(20_000);
+  // Its own server: these tests change its users and memory limit.
+  const redis = useRedis({ own: true });
+  let admin: RedisLink;
+  const port = () => redis.server!.port;
+
+  before(async () => {
+    admin = await connectRedis(parseRedisUrl(redis.url), { reconnectTimeout: 1000 });
+  });
+  after(() => admin?.close());
+
+  it('should name an unreachable server and the fix, without the password', async () => {
+    const url = `redis://app:s3cret-pw@127.0.0.1:${await freePort()}`;
+    const error = await rejection(openRedisQueue({ url, name: 'x' }));
+    expect(error).to.be.instanceOf(RedisUnreachableError).with.property('code', 'ECONNREFUSED');
+    expect(error.message).to.match(/unreachable .*ECONNREFUSED.*Start redis-server/);
+    expect(error.message).to.include('redis://app:***@127.0.0.1');
+    expect(allText(error)).not.to.include('s3cret-pw');
+  });
+
+  it('should name refused credentials, without the password', async () => {
+    const wrong = await rejection(openRedisQueue({ url: `redis://:not-the-pw-42@127.0.0.1:${port()}`, name: 'x' }));
+    expect(wrong).to.be.instanceOf(RedisAuthError).with.property('code', 'WRONGPASS');
+    expect(wrong.message).to.match(/refused the user or password/);
+    expect(allText(wrong)).not.to.include('not-the-pw-42');
+    const none = await rejection(openRedisQueue({ url: `redis://127.0.0.1:${port()}`, name: 'x' }));
+    expect(none).to.be.instanceOf(RedisAuthError).with.property('code', 'NOAUTH');
+    expect(none.message).to.match(/requires a password/);
+  });
+
+  it('should name the missing ACL rule (NOPERM), without the password', async () => {
+    await admin.call(['ACL', 'SETUSER', 'cramped', 'reset', 'on', '>cramped-pw-7', '~other:*', '+@all']);
+    const error = await rejection(openRedisQueue({ url: `redis://cramped:cramped-pw-7@127.0.0.1:${port()}`, name: 'x' }));
+    expect(error).to.be.instanceOf(RedisPermissionError).with.property('code', 'NOPERM');
+    expect(error.message).to.match(/needs the keys `~rxmp:\*`/);
+    expect(allText(error)).not.to.include('cramped-pw-7');
+  });
+
+  it('should name an out-of-memory Redis (OOM) and suggest a smaller maxsize', async () => {
+    const q = await openRedisQueue<string>({ url: redis.url, name: `oom-${process.pid}` });
+    await admin.call(['CONFIG', 'SET', 'maxmemory', '1', 'maxmemory-policy', 'noeviction']);
+    try {
+      const error = await rejection(q.putMany(['x'.repeat(1 << 20)]));
+      expect(error).to.be.instanceOf(RedisOutOfMemoryError).with.property('code', 'OOM');
+      expect(error.message).to.match(/smaller maxsize/);
+      expect(allText(error)).not.to.include(redis.server!.password);
+    } finally {
+      await admin.call(['CONFIG', 'SET', 'maxmemory', '0']);
+      await q.destroy();
+    }
+  });
+
+  it('should reject a pending get with QueueClosedError once the connection stays lost past reconnectTimeout', async () => {
+    const server = await startRedisServer();
+    try {
+      const q = await openRedisQueue<number>({ url: server.url, name: 'lost', reconnectTimeout: 300 });
+      const pending = q.get();
+      // The blocking read is on its way before the server goes.
+      await new Promise((r) => setTimeout(r, 100));
+      const stoppedAt = Date.now();
+      await server.stop();
+      const error = await rejection(pending);
+      expect(error).to.be.instanceOf(QueueClosedError);
+      expect(error.cause).to.be.instanceOf(RedisConnectionLostError);
+      expect(error.message).to.match(/not re-established within 300 ms/);
+      expect(allText(error)).not.to.include(server.password);
+      expect(Date.now() - stoppedAt).to.be.below(5000);
+      expect(await rejection(q.put(1))).to.be.instanceOf(QueueClosedError);
+      await q.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('should refuse a malformed URL without quoting its password', () => {
+    expect(() => parseRedisUrl('http://u:hunter2@h')).to.throw(TypeError, /redis:\/\/ or rediss:\/\//).with.property('message').that.not.includes('hunter2');
+    expect(() => parseRedisUrl('redis//u:hunter2@h')).to.throw(TypeError).with.property('message').that.not.includes('hunter2');
+  });
+});
