@@ -104,6 +104,11 @@ export class RedisQueue<T> {
     this.#reader.taskDone(count);
   }
 
+  /** Settles once every taskDone() made so far in this process is recorded in Redis. */
+  flush(): Promise<void> {
+    return this.#reader.flushAcks();
+  }
+
   /**
    * Settles once every item put into the queue, by any process, is done. Not a polling loop: the
    * JOIN script asks the last acknowledgement for a `joined` event, which a blocking read waits for.
