@@ -83,7 +83,7 @@ return {added, ev[1] and ev[1][1] or '0-0'}
  * KEYS q alive ev hw meta · ARGV ttl maxsize, then per entry: id to n.
  * Marks items [hw, to) of each entry done: an entry done to its end is acknowledged and deleted,
  * a partly done one keeps its mark in hw. Only indices above the mark count, and only while the
- * entry exists, so a second node that processed a reclaimed entry settles nothing twice. Settled
+ * entry is still pending, so a second node that processed a reclaimed entry settles nothing twice. Settled
  * items leave `alive`; reaching the mark PUT asked for (room for its waiting entry), or zero, writes
  * the event a waiter asked for.
  */
@@ -96,7 +96,9 @@ for i = 3, #ARGV, 3 do
   local id = ARGV[i]
   local to = tonumber(ARGV[i + 1])
   local n = tonumber(ARGV[i + 2])
-  if #redis.call('XRANGE', KEYS[1], id, id) > 0 then
+  -- Still pending (not acknowledged by another consumer): XPENDING, not XRANGE, which would copy
+  -- the whole payload into Lua only to test that the entry exists.
+  if #redis.call('XPENDING', KEYS[1], 'g', id, id, 1) > 0 then
     local from = tonumber(redis.call('HGET', KEYS[4], id) or '0')
     if to > from then
       if to >= n then
@@ -166,7 +168,7 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], 0, now - tonumber(ARGV[3]))
 
 /**
  * KEYS q hw · ARGV ttl, then per entry: id from n v h d.
- * Hands entries back at shutdown: each entry whose done mark is still `from` is replaced by a new
+ * Hands entries back at shutdown: each entry still pending whose done mark is still `from` is replaced by a new
  * entry holding its unfinished items (n v h d, encoded by the caller), which any consumer can read at
  * once, instead of waiting in this consumer's pending list for the heartbeat deadline. `alive` is
  * unchanged: the items are still unfinished. An entry whose mark moved (another node worked on it)
@@ -178,7 +180,7 @@ export const REQUEUE = script(
 local back = 0
 for i = 2, #ARGV, 6 do
   local id = ARGV[i]
-  if #redis.call('XRANGE', KEYS[1], id, id) > 0 and tonumber(redis.call('HGET', KEYS[2], id) or '0') == tonumber(ARGV[i + 1]) then
+  if #redis.call('XPENDING', KEYS[1], 'g', id, id, 1) > 0 and tonumber(redis.call('HGET', KEYS[2], id) or '0') == tonumber(ARGV[i + 1]) then
     if ARGV[i + 4] == '' then
       redis.call('XADD', KEYS[1], '*', 'n', ARGV[i + 2], 'v', ARGV[i + 3], 'd', ARGV[i + 5])
     else
