@@ -25,7 +25,9 @@ export function classifyRedisError(error: unknown, address: RedisAddress): Redis
   if (error instanceof Error && error.constructor.name === 'ConnectionTimeoutError') {
     return new RedisUnreachableError(server, 'ETIMEDOUT', 'the connection timed out', { cause });
   }
-  // Inside a script, a refused command comes back wrapped: "ERR … script: …, on @user_script:…: NOPERM …".
+  // Inside a script, a refused command comes back as ERR: "The user executing the script can't run
+  // this command…", or wrapped: "ERR … script: …, on @user_script:…: NOPERM …".
+  if (/user executing the script can't run/.test(message)) return new RedisPermissionError(server, message.replace(/^ERR\s*/, ''), { cause });
   const inScript = /\b(NOPERM|OOM)\b/.exec(message)?.[1];
   if (inScript === 'NOPERM') return new RedisPermissionError(server, message, { cause });
   if (inScript === 'OOM') return new RedisOutOfMemoryError(server, { cause });

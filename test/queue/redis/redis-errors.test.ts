@@ -19,6 +19,9 @@ function allText(error: unknown): string {
   return parts.join('\n');
 }
 
+// The ACL rules a queue's user needs (the design brief's recipe, as this test found it must be).
+const ACL_RECIPE = ['~rxmp:*', 'resetchannels', '-@all', '+@stream', '+@hash', '+@string', '+@sortedset', '+@scripting', '+@connection', '+info', '+unlink', '+pexpire', '+exists', '+type', '+time', '+pttl'];
+
 describe('Redis failures as typed errors, passwords redacted (src/queue/redis)', function () {
   this.timeout(20_000);
   // Its own server: these tests change its users and memory limit.
@@ -56,6 +59,38 @@ describe('Redis failures as typed errors, passwords redacted (src/queue/redis)',
     expect(error).to.be.instanceOf(RedisPermissionError).with.property('code', 'NOPERM');
     expect(error.message).to.match(/needs the keys `~rxmp:\*`/);
     expect(allText(error)).not.to.include('cramped-pw-7');
+  });
+
+  it('should run a whole queue lifecycle as a user limited by the ACL recipe to ~rxmp:*', async () => {
+    const url = `redis://rxmp:rxmp-pw-9@127.0.0.1:${port()}`;
+    // One rule short: the script that needs it fails with the typed error, naming the recipe.
+    await admin.call(['ACL', 'SETUSER', 'rxmp', 'reset', 'on', '>rxmp-pw-9', ...ACL_RECIPE.filter((rule) => rule !== '+time')]);
+    const refused = await rejection(openRedisQueue({ url, name: 'acl' }));
+    expect(refused).to.be.instanceOf(RedisPermissionError);
+    expect(refused.message).to.match(/can't run this command.*\+time \+pttl/);
+    await admin.call(['ACL', 'SETUSER', 'rxmp', 'reset', 'on', '>rxmp-pw-9', ...ACL_RECIPE]);
+    const producer = await openRedisQueue<number>({ url, name: 'acl', maxsize: 2 });
+    const consumer = await openRedisQueue<number>({ url, name: 'acl' });
+    const put = producer.putMany([1, 2, 3]);
+    const got = [await consumer.get(2000)];
+    consumer.taskDone();
+    await put;
+    got.push(...(await consumer.getMany(Infinity, 2000)));
+    if (got.length < 3) got.push(...(await consumer.getMany(Infinity, 2000)));
+    consumer.taskDone(got.length - 1);
+    await producer.join();
+    expect(got).to.deep.equal([1, 2, 3]);
+    expect(await consumer.reclaimFrom('nobody')).to.equal(0);
+    await consumer.close();
+    await producer.destroy();
+    // The recipe holds inside scripts too: a key outside rxmp:* is refused.
+    const limited = await connectRedis(parseRedisUrl(url), { reconnectTimeout: 1000 });
+    try {
+      const error = await rejection(limited.call(['EVAL', "return redis.call('SET', KEYS[1], '1')", '1', 'other:key']));
+      expect(error).to.be.instanceOf(RedisPermissionError);
+    } finally {
+      limited.close();
+    }
   });
 
   it('should name an out-of-memory Redis (OOM) and suggest a smaller maxsize', async () => {

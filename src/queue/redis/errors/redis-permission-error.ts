@@ -15,9 +15,9 @@ export class RedisPermissionError extends RedisBackendError {
     super(
       server,
       'NOPERM',
-      `Redis at ${server} refused a queue command: ${detail}. The queue's ACL user needs the keys \`~rxmp:*\` and ` +
-        'the commands `+@stream +@hash +@string +@sortedset +@scripting +@connection +info +unlink +pexpire +exists +type`; ' +
-        'grant them with ACL SETUSER.',
+      `Redis at ${server} refused a queue command: ${detail.replace(/\.+$/, '')}. The queue's ACL user needs the keys ` +
+        '`~rxmp:*` and the commands `+@stream +@hash +@string +@sortedset +@scripting +@connection +info +unlink +pexpire ' +
+        '+exists +type +time +pttl`; grant them with ACL SETUSER.',
       options,
     );
     this.detail = detail;
