@@ -33,6 +33,9 @@ export interface RedisServerOptions {
   readonly aof?: boolean;
   /** Extra `redis.conf` lines (e.g. `maxmemory 1mb`). */
   readonly config?: readonly string[];
+  /** A given port and password, to restart a server where its clients will reconnect (default: a free port, a random password). */
+  readonly port?: number;
+  readonly password?: string;
 }
 
 /** The command that installs redis-server here: the reason a skipped Redis test gives. */
@@ -91,6 +94,7 @@ export function freePort(): Promise<number> {
  */
 export async function startRedisServer(options: RedisServerOptions = {}, binary = findRedisServer()): Promise<RedisServer> {
   if (!binary) throw new Error(`redis-server is not on PATH: run \`${INSTALL_COMMAND}\``);
+  if (options.port !== undefined) return startOn(options.port, options, binary);
   // A port picked by Node can be taken before redis binds it: try another.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -103,7 +107,7 @@ export async function startRedisServer(options: RedisServerOptions = {}, binary 
 
 async function startOn(port: number, options: RedisServerOptions, binary: string): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'rxmp-redis-'));
-  const password = randomBytes(18).toString('base64url');
+  const password = options.password ?? randomBytes(18).toString('base64url');
   const conf = join(dir, 'redis.conf');
   writeFileSync(
     conf,

@@ -129,6 +129,28 @@ describe('Redis failures as typed errors, passwords redacted (src/queue/redis)',
     }
   });
 
+  it('should ride out a restart of redis-server shorter than reconnectTimeout: a pending get gets the next item', async () => {
+    let server = await startRedisServer();
+    try {
+      const q = await openRedisQueue<string>({ url: server.url, name: 'restart', reconnectTimeout: 10_000 });
+      const pending = q.get(15_000);
+      await new Promise((r) => setTimeout(r, 100));
+      const { port: samePort, password } = server;
+      await server.stop();
+      // Without persistence the restarted server is empty: the queue's group is made again on NOGROUP.
+      server = await startRedisServer({ port: samePort, password });
+      const producer = await openRedisQueue<string>({ url: server.url, name: 'restart' });
+      await producer.put('after the restart');
+      expect(await pending).to.equal('after the restart');
+      q.taskDone();
+      await producer.join();
+      await q.close();
+      await producer.destroy();
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('should refuse a malformed URL without quoting its password', () => {
     expect(() => parseRedisUrl('http://u:hunter2@h')).to.throw(TypeError, /redis:\/\/ or rediss:\/\//).with.property('message').that.not.includes('hunter2');
     expect(() => parseRedisUrl('redis//u:hunter2@h')).to.throw(TypeError).with.property('message').that.not.includes('hunter2');
