@@ -78,6 +78,20 @@ export class EntryReader<T> {
     }
   }
 
+  /**
+   * The safety net under the heartbeat: takes entries pending longer than `minIdle` ms for any
+   * consumer (one that read and died before its first heartbeat, or whose name was removed from the
+   * heartbeat set while it still held entries). Returns how many it took.
+   */
+  async autoclaim(minIdle: number): Promise<number> {
+    const reply = (await this.#link.call(['XAUTOCLAIM', this.#keys.q, GROUP, this.#settings.consumer, String(minIdle), '0-0', 'COUNT', String(RECLAIM_PAGE)])) as unknown[];
+    const claimed = ((reply[1] ?? []) as (unknown[] | null)[]).filter((e): e is unknown[] => Array.isArray(e));
+    const entries = await this.#held(claimed, true);
+    this.#taken.add(entries, true);
+    this.#stats.reclaimed += entries.length;
+    return entries.length;
+  }
+
   /** Stops reading: a read in flight is abandoned (what it delivered stays pending in Redis). */
   async stop(): Promise<void> {
     const reader = this.#reader;

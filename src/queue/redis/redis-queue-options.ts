@@ -24,6 +24,8 @@ export interface RedisQueueOptions {
   readonly reconnectTimeout?: number;
   /** A consumer silent this long is dead: its entries go to a live one (5 s). */
   readonly deadAfter?: number;
+  /** Entries pending this long for any consumer are taken over whoever held them (5 min): the net under the heartbeat. */
+  readonly autoclaimIdle?: number;
   /** Heartbeat period (1 s). */
   readonly heartbeat?: number;
   /** Every key expires this long after the last heartbeat of any process (1 h). */
@@ -56,6 +58,7 @@ export interface Settings {
   readonly reconnectTimeout: number;
   readonly deadAfter: number;
   readonly heartbeat: number;
+  readonly autoclaimIdle: number;
   readonly keyTtl: number;
   readonly batchItems: number;
   readonly window: number;
@@ -80,6 +83,7 @@ export function resolveOptions(options: RedisQueueOptions): Settings {
     reconnectTimeout: positive('reconnectTimeout', options.reconnectTimeout, 10_000, true),
     deadAfter: positive('deadAfter', options.deadAfter, 5_000),
     heartbeat: positive('heartbeat', options.heartbeat, 1_000),
+    autoclaimIdle: positive('autoclaimIdle', options.autoclaimIdle, 300_000),
     keyTtl: positive('keyTtl', options.keyTtl, 3_600_000),
     batchItems: positive('batchItems', options.batchItems, 100),
     window: positive('window', options.window, 1),

@@ -54,6 +54,7 @@ export class RedisQueue<T> {
   readonly #reader: EntryReader<T>;
   readonly #heartbeat: Heartbeat;
   #closed = false;
+  #beats = 0;
 
   /** @internal Use openRedisQueue(). */
   constructor(link: RedisLink, keys: QueueKeys, settings: Settings) {
@@ -150,6 +151,9 @@ export class RedisQueue<T> {
     const dead = (await this.#link.run(BEAT, [keys.nodes, ...others], [String(settings.keyTtl), this.consumer, String(settings.deadAfter)])) as unknown[];
     if (!this.#reader.consuming) return;
     for (const name of dead.map(String)) if (name !== this.consumer) await this.#reader.reclaimFrom(name, settings.deadAfter);
+    // The net catches what the heartbeat cannot see; a pass every AUTOCLAIM_EVERY beats is plenty at
+    // a minimum idle of minutes.
+    if (++this.#beats % AUTOCLAIM_EVERY === 0) await this.#reader.autoclaim(settings.autoclaimIdle);
   }
 
   /**
@@ -193,6 +197,8 @@ export class RedisQueue<T> {
     if (this.#closed) throw new QueueClosedError(`Redis queue '${this.name}' was closed in this process: open it again with openRedisQueue().`);
   }
 }
+
+const AUTOCLAIM_EVERY = 10;
 
 // Python's timeouts: undefined waits forever, a negative one is 0.
 function deadlineOf(timeout: number | undefined): number {

@@ -165,6 +165,19 @@ describe('a queue on Redis (src/queue/redis)', function () {
     expect(Number(await raw.call(['ZSCORE', queueKeys(q.name).nodes, dead.consumer]) ?? -1)).to.equal(-1);
   });
 
+  it('should take over entries pending too long for a consumer the heartbeat never saw (the XAUTOCLAIM net)', async () => {
+    const q = await open<number>({ heartbeat: 50, autoclaimIdle: 300 });
+    await q.putMany(range(5));
+    // A reader that never beat: its name is in no heartbeat set, so only the net can find its entries.
+    await raw.call(['XREADGROUP', 'GROUP', 'g', 'ghost', 'COUNT', '10', 'STREAMS', queueKeys(q.name).q, '>']);
+    expect(await rejection(q.get(0))).to.be.instanceOf(QueueEmptyError);
+    const got = await q.getMany(Infinity, 5000);
+    expect(got).to.deep.equal(range(5));
+    expect(q.stats.reclaimed).to.equal(1);
+    q.taskDone(5);
+    await q.join();
+  });
+
   it('should hand unfinished items back at close, for another consumer to take at once', async () => {
     const q = await open<number>({ batchItems: 10, deadAfter: 60_000 });
     const leaving = await open<number>({ window: 3, deadAfter: 60_000 }, q.name);
