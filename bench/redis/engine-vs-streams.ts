@@ -33,6 +33,13 @@ async function redisCpu(): Promise<number> {
   const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return get('used_cpu_user') + get('used_cpu_sys');
 }
+// Redis commands per 1000 items, from INFO commandstats: where the round trips go.
+async function commandCalls(): Promise<Map<string, number>> {
+  const info = String(await admin.call(['INFO', 'commandstats']));
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)) calls.set(m[1] as string, Number(m[2]));
+  return calls;
+}
 const ITEMS: Record<string, number> = {};
 const BATCH = { encoding: 'batch', batch: 100, count: 10, pipeline: 10 };
 
@@ -92,6 +99,7 @@ const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
 const results: Record<string, number[]> = {};
 const cpu: Record<string, number[]> = {};
 const redisCost: Record<string, number[]> = {};
+const commands: Record<string, Record<string, number>[]> = {};
 for (const name of Object.keys(CASES)) ITEMS[name] = name.includes('-1k-') ? 50_000 : 200_000;
 console.log(`redis-server ${server.version} pid ${server.pid}; ${uptime()}`);
 try {
@@ -101,8 +109,15 @@ try {
     const order = names.map((_, i) => names[(i + Math.max(r, 0)) % names.length] as string);
     for (const name of order) {
       const before = await redisCpu();
+      const callsBefore = await commandCalls();
       const res = await (CASES[name] as () => Promise<{ items_per_s: number; client_cpu_s: number | null }>)();
       const redisUs = ((await redisCpu()) - before) * 1e6 / (ITEMS[name] as number);
+      const perK: Record<string, number> = {};
+      for (const [cmd, n] of await commandCalls()) {
+        const delta = n - (callsBefore.get(cmd) ?? 0);
+        if (delta > 0 && !['info', 'flushall'].includes(cmd)) perK[cmd] = +((delta * 1000) / (ITEMS[name] as number)).toFixed(1);
+      }
+      (commands[name] ??= []).push(perK);
       if (r < 0) {
         console.log(`warm-up ${name}: ${Math.round(res.items_per_s)} items/s`);
         continue;
@@ -120,5 +135,5 @@ try {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 console.log(uptime());
 for (const [name, xs] of Object.entries(results)) {
-  console.log(JSON.stringify({ case: name, median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), clientCpuS: cpu[name] ? +median(cpu[name]).toFixed(2) : null, redisCpuUsPerItem: +median(redisCost[name] ?? [0]).toFixed(3) }));
+  console.log(JSON.stringify({ case: name, median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), clientCpuS: cpu[name] ? +median(cpu[name]).toFixed(2) : null, redisCpuUsPerItem: +median(redisCost[name] ?? [0]).toFixed(3), commandsPer1000Items: commands[name]?.at(-1) }));
 }
