@@ -23,6 +23,7 @@ export class EntryReader<T> {
   #chain: Promise<unknown> = Promise.resolve();
   #acking: Promise<void> = Promise.resolve();
   #ackScheduled = false;
+  #consuming = false;
 
   constructor(link: RedisLink, keys: QueueKeys, settings: Settings, stats: RedisQueueStats) {
     this.#link = link;
@@ -33,7 +34,7 @@ export class EntryReader<T> {
 
   /** True once this process has read: only a consumer takes over dead consumers' entries. */
   get consuming(): boolean {
-    return this.#reader !== undefined;
+    return this.#consuming;
   }
 
   /** Up to `max` items, at least one, waiting until `deadline` (then QueueEmptyError). */
@@ -137,7 +138,12 @@ export class EntryReader<T> {
 
   // One XREADGROUP, blocking up to `block` ms (at most a second, so a reclaim or close is not held up).
   async #read(block: number): Promise<void> {
-    this.#reader ??= this.#link.duplicate();
+    this.#consuming = true;
+    // A reader connection that failed to open is asked for again by the next read.
+    this.#reader ??= this.#link.duplicate().catch((error: unknown) => {
+      this.#reader = undefined;
+      throw error;
+    });
     const reader = await this.#reader;
     const keys = this.#keys;
     const args = ['XREADGROUP', 'GROUP', GROUP, this.#settings.consumer, 'COUNT', String(this.#settings.window), 'BLOCK', String(Math.max(1, Math.ceil(block))), 'STREAMS', keys.q, '>'];

@@ -40,16 +40,18 @@ export class EventWatch {
     try {
       while (this.#waiters.length > 0 && !this.#closed) {
         this.#opened = true;
-        const link = await this.#link;
-        const cursor = this.#waiters.map((w) => w.afterId).reduce(earliest);
-        const soonest = Math.min(...this.#waiters.map((w) => w.deadline));
-        const block = Math.max(1, Math.min(MAX_BLOCK_MS, Math.ceil(soonest - Date.now())));
         const waiting = this.#waiters;
         this.#waiters = [];
+        const cursor = waiting.map((w) => w.afterId).reduce(earliest);
+        const soonest = Math.min(...waiting.map((w) => w.deadline));
+        const block = Math.max(1, Math.min(MAX_BLOCK_MS, Math.ceil(soonest - Date.now())));
         try {
+          const link = await this.#link;
           await link.call(['XREAD', 'BLOCK', String(block), 'STREAMS', this.#key, cursor]);
         } catch {
-          // Closed, or gone for good: the waiters' own calls will say so.
+          // No connection for events, or it failed: the waiters look again after a pause (their own
+          // calls report a closed queue), rather than at once, which would spin on Redis.
+          await new Promise((resolve) => setTimeout(resolve, Math.min(block, FAILURE_PAUSE_MS)));
         }
         // Every waiter re-checks its state now: an event, a timeout and an error all mean "look again".
         for (const w of waiting) w.resolve();
@@ -80,3 +82,4 @@ function earliest(a: string, b: string): string {
 }
 
 const MAX_BLOCK_MS = 1000;
+const FAILURE_PAUSE_MS = 200;

@@ -205,8 +205,16 @@ function deadlineOf(timeout: number | undefined): number {
   return timeout === undefined ? Infinity : Date.now() + Math.max(0, timeout);
 }
 
-// A promise that starts its work only when first awaited: a connection no waiter needs is not opened.
+// A promise that starts its work only when first awaited (a connection no waiter needs is not
+// opened), and starts it again after a failure (a connection refused once may be accepted later).
 function lazy<V>(start: () => Promise<V>): PromiseLike<V> {
   let started: Promise<V> | undefined;
-  return { then: (onFulfilled, onRejected) => (started ??= start()).then(onFulfilled, onRejected) };
+  const get = () => {
+    started ??= start().catch((error: unknown) => {
+      started = undefined;
+      throw error;
+    });
+    return started;
+  };
+  return { then: (onFulfilled, onRejected) => get().then(onFulfilled, onRejected) };
 }

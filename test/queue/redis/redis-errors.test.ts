@@ -151,6 +151,31 @@ describe('Redis failures as typed errors, passwords redacted (src/queue/redis)',
     }
   });
 
+  it('should neither spin on Redis nor hang when the connection for events cannot be opened', async () => {
+    const q = await openRedisQueue<number>({ url: redis.url, name: `events-${process.pid}` });
+    await q.putMany([1]);
+    await q.get();
+    const clients = Number(/connected_clients:(\d+)/.exec(String(await admin.call(['INFO', 'clients'])))?.[1]);
+    // No further connection is accepted: join's blocking read for events has none.
+    await admin.call(['CONFIG', 'SET', 'maxclients', String(clients)]);
+    let joined = false;
+    const calls = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(String(await admin.call(['INFO', 'commandstats'])))?.[1] ?? 0);
+    try {
+      const before = await calls();
+      const join = q.join().then(() => (joined = true));
+      await new Promise((r) => setTimeout(r, 1000));
+      // A JOIN check every pause (200 ms), not thousands a second.
+      expect((await calls()) - before).to.be.below(20);
+      expect(joined).to.equal(false);
+      await admin.call(['CONFIG', 'SET', 'maxclients', '10000']);
+      q.taskDone();
+      await join;
+    } finally {
+      await admin.call(['CONFIG', 'SET', 'maxclients', '10000']);
+      await q.destroy();
+    }
+  });
+
   it('should refuse a malformed URL without quoting its password', () => {
     expect(() => parseRedisUrl('http://u:hunter2@h')).to.throw(TypeError, /redis:\/\/ or rediss:\/\//).with.property('message').that.not.includes('hunter2');
     expect(() => parseRedisUrl('redis//u:hunter2@h')).to.throw(TypeError).with.property('message').that.not.includes('hunter2');
