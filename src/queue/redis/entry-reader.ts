@@ -50,11 +50,23 @@ export class EntryReader<T> {
     this.#scheduleAck();
   }
 
-  /** Settles when every taskDone so far is acknowledged in Redis. */
+  /**
+   * Settles when every taskDone so far is acknowledged in Redis; rejects if Redis refused (OOM,
+   * NOPERM): those acknowledgements are then owed again, and the next flush (a later taskDone, or
+   * join) sends them, so none is lost while Redis recovers.
+   */
   flushAcks(): Promise<void> {
     const marks = this.#taken.drainMarks();
-    if (marks.length > 0) this.#acking = this.#acking.then(() => this.#ack(marks));
-    return this.#acking;
+    if (marks.length === 0) return this.#acking;
+    const sent = this.#acking.then(() => this.#ack(marks)).then(
+      () => this.#taken.sent(marks),
+      (error: unknown) => {
+        this.#taken.unsent(marks);
+        throw error;
+      },
+    );
+    this.#acking = sent.catch(() => {});
+    return sent;
   }
 
   /** Takes over consumer `dead`'s pending entries (min-idle `minIdle` ms); returns how many. */

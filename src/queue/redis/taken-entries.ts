@@ -32,6 +32,8 @@ export class TakenEntries<T> {
   readonly #handed: Progress<T>[] = [];
   readonly #dirty = new Set<Progress<T>>();
   readonly #held = new Set<string>();
+  // Entries whose marks are on their way to Redis, by id: a mark that failed is owed again.
+  readonly #sending = new Map<string, Progress<T>>();
 
   /** Entries not yet handed out, and their items. */
   get readyItems(): number {
@@ -106,6 +108,8 @@ export class TakenEntries<T> {
     this.#handed.length = 0;
     this.#ready.length = 0;
     this.#held.clear();
+    this.#sending.clear();
+    this.#dirty.clear();
     return out;
   }
 
@@ -116,9 +120,25 @@ export class TakenEntries<T> {
       const to = p.entry.from + p.done;
       marks.push({ id: p.entry.id, to, n: p.entry.n, acked: p.acked });
       p.acked = to;
+      this.#sending.set(p.entry.id, p);
     }
     this.#dirty.clear();
     return marks;
+  }
+
+  /** `marks` reached Redis. */
+  sent(marks: readonly AckMark[]): void {
+    for (const m of marks) if (this.#sending.get(m.id)?.acked === m.to) this.#sending.delete(m.id);
+  }
+
+  /** `marks` did not reach Redis (it refused or was gone): the next drainMarks() owes them again. */
+  unsent(marks: readonly AckMark[]): void {
+    for (const m of marks) {
+      const p = this.#sending.get(m.id);
+      if (!p) continue;
+      p.acked = Math.min(p.acked, m.acked);
+      this.#dirty.add(p);
+    }
   }
 }
 

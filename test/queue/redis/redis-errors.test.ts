@@ -107,6 +107,29 @@ describe('Redis failures as typed errors, passwords redacted (src/queue/redis)',
     }
   });
 
+  it('should keep acknowledgements Redis refused while out of memory, and send them once it recovers', async () => {
+    const q = await openRedisQueue<number>({ url: redis.url, name: `oom-ack-${process.pid}` });
+    try {
+      await q.putMany([1, 2]);
+      await q.getMany();
+      await admin.call(['CONFIG', 'SET', 'maxmemory', '1', 'maxmemory-policy', 'noeviction']);
+      // Part of an entry done: its mark is written (HSET), which Redis refuses while out of memory.
+      // (Acknowledging a whole entry frees memory, and Redis lets such a script through.)
+      q.taskDone(1);
+      expect(await rejection(q.flush())).to.be.instanceOf(RedisOutOfMemoryError);
+      await admin.call(['CONFIG', 'SET', 'maxmemory', '0']);
+      expect(await q.unfinished()).to.equal(2);
+      await q.flush();
+      expect(await q.unfinished()).to.equal(1);
+      q.taskDone(1);
+      await q.join();
+      expect(await q.unfinished()).to.equal(0);
+    } finally {
+      await admin.call(['CONFIG', 'SET', 'maxmemory', '0']);
+      await q.destroy();
+    }
+  });
+
   it('should reject a pending get with QueueClosedError once the connection stays lost past reconnectTimeout', async () => {
     const server = await startRedisServer();
     try {
