@@ -4,7 +4,7 @@ import { EntrySignatureError } from './errors/entry-signature-error.js';
 import { GROUP, type QueueKeys } from './keys.js';
 import type { RedisArg, RedisLink } from './redis-link.js';
 import type { RedisQueueStats, Settings } from './redis-queue-options.js';
-import { ACK, REQUEUE } from './scripts.js';
+import { ACK, FORGET, REQUEUE } from './scripts.js';
 import { TakenEntries, type AckMark, type HeldEntry } from './taken-entries.js';
 
 /**
@@ -76,8 +76,7 @@ export class EntryReader<T> {
     for (;;) {
       const pending = (await this.#link.call(['XPENDING', keys.q, GROUP, '-', '+', String(RECLAIM_PAGE), dead])) as unknown[][];
       if (pending.length === 0) {
-        await this.#link.call(['XGROUP', 'DELCONSUMER', keys.q, GROUP, dead]);
-        await this.#link.call(['ZREM', keys.nodes, dead]);
+        await this.removeConsumer(dead);
         return total;
       }
       const ids = pending.map((p) => String(p[0]));
@@ -89,6 +88,11 @@ export class EntryReader<T> {
       this.#stats.reclaimed += entries.length;
       if (claimed.length === 0 || pending.length < RECLAIM_PAGE) return total;
     }
+  }
+
+  /** Removes `consumer` from the queue's group and heartbeat set if it holds nothing (FORGET). */
+  async removeConsumer(consumer: string): Promise<void> {
+    await this.#link.run(FORGET, [this.#keys.q, this.#keys.nodes], [String(this.#settings.keyTtl), consumer]);
   }
 
   /**

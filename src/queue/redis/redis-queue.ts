@@ -4,7 +4,7 @@ import { createGroup, EntryReader } from './entry-reader.js';
 import { EntryWriter } from './entry-writer.js';
 import { EventWatch } from './event-watch.js';
 import { Heartbeat } from './heartbeat.js';
-import { GROUP, queueKeys, type QueueKeys } from './keys.js';
+import { queueKeys, type QueueKeys } from './keys.js';
 import { connectRedis, type RedisLink } from './redis-link.js';
 import { resolveOptions, type RedisQueueOptions, type RedisQueueStats, type Settings } from './redis-queue-options.js';
 import { parseRedisUrl } from './redis-url.js';
@@ -173,11 +173,7 @@ export class RedisQueue<T> {
       await this.#reader.flushAcks();
       await this.#reader.handBack();
       // Only a consumer with nothing pending leaves the group; otherwise the reaper finds it silent.
-      const pending = (await this.#link.call(['XPENDING', this.#keys.q, GROUP, '-', '+', '1', this.consumer])) as unknown[];
-      if (pending.length === 0) {
-        await this.#link.call(['XGROUP', 'DELCONSUMER', this.#keys.q, GROUP, this.consumer]);
-        await this.#link.call(['ZREM', this.#keys.nodes, this.consumer]);
-      }
+      await this.#reader.removeConsumer(this.consumer);
     } catch {
       // Redis is gone, or the keys were destroyed: what this process held is the reaper's, or nobody's.
     } finally {

@@ -195,3 +195,19 @@ end
 return back
 `,
 );
+
+/**
+ * KEYS q nodes · ARGV ttl consumer · removes `consumer` from the group and the heartbeat set only if
+ * it holds no pending entry, in one step: XGROUP DELCONSUMER drops a consumer's pending entries, and
+ * a consumer wrongly thought dead (a long pause) could read between a separate check and the delete.
+ * Returns 1 if removed.
+ */
+export const FORGET = script(
+  'forget',
+  `
+if #redis.call('XPENDING', KEYS[1], 'g', '-', '+', 1, ARGV[2]) > 0 then return 0 end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'g', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`,
+);

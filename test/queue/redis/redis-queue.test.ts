@@ -9,7 +9,7 @@ import { queueKeys } from '../../../src/queue/redis/keys.js';
 import { connectRedis, type RedisLink } from '../../../src/queue/redis/redis-link.js';
 import { openRedisQueue, type RedisQueue, type RedisQueueOptions } from '../../../src/queue/redis/redis-queue.js';
 import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
-import { PUT } from '../../../src/queue/redis/scripts.js';
+import { FORGET, PUT } from '../../../src/queue/redis/scripts.js';
 import { serialize } from 'node:v8';
 import { isPidAlive, rejection, spawnScript, waitFor } from '../../helpers.js';
 import { useRedis } from '../../redis-fixture.js';
@@ -105,6 +105,20 @@ describe('a queue on Redis (src/queue/redis)', function () {
     expect(await q.getMany(Infinity, 1000)).to.deep.equal([1]);
     expect(await q.getMany(Infinity, 1000)).to.deep.equal([2]);
     q.taskDone(2);
+  });
+
+  it('should not remove a consumer that still holds entries (a paused one that read after being thought dead)', async () => {
+    const q = await open<number>();
+    const k = queueKeys(q.name);
+    await q.putMany([1]);
+    await raw.call(['XREADGROUP', 'GROUP', 'g', 'paused', 'COUNT', '1', 'STREAMS', k.q, '>']);
+    expect(await raw.run(FORGET, [k.q, k.nodes], ['3600000', 'paused'])).to.equal(0);
+    const pending = (await raw.call(['XPENDING', k.q, 'g', '-', '+', '10', 'paused'])) as unknown[];
+    expect(pending).to.have.length(1);
+    expect(await q.reclaimFrom('paused')).to.equal(1);
+    expect(await q.get(1000)).to.equal(1);
+    q.taskDone();
+    expect(await raw.run(FORGET, [k.q, k.nodes], ['3600000', 'paused'])).to.equal(1);
   });
 
   it('should settle items at get for a plain (not joinable) queue', async () => {
