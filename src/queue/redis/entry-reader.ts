@@ -1,10 +1,11 @@
 import { QueueEmptyError } from '../../errors/queue-empty-error.js';
 import { claimedCount, decodeEntry, encodeEntry } from './entry-codec.js';
 import { EntrySignatureError } from './errors/entry-signature-error.js';
+import { PoisonItemError } from './errors/poison-item-error.js';
 import { GROUP, type QueueKeys } from './keys.js';
 import type { RedisArg, RedisLink } from './redis-link.js';
 import type { RedisQueueStats, Settings } from './redis-queue-options.js';
-import { ACK, FORGET, REQUEUE } from './scripts.js';
+import { ACK, DEAD, FORGET, REQUEUE } from './scripts.js';
 import { TakenEntries, type AckMark, type HeldEntry } from './taken-entries.js';
 
 /**
@@ -82,7 +83,9 @@ export class EntryReader<T> {
       const ids = pending.map((p) => String(p[0]));
       // min-idle makes two reapers safe: the first claim resets the idle time, the second gets nothing.
       const claimed = (await this.#link.call(['XCLAIM', keys.q, GROUP, this.#settings.consumer, String(minIdle), ...ids])) as (unknown[] | null)[];
-      const entries = await this.#held(claimed.filter((e): e is unknown[] => Array.isArray(e)), true);
+      // XCLAIM counts one more delivery than XPENDING said.
+      const deliveries = new Map(pending.map((p) => [String(p[0]), Number(p[3]) + 1]));
+      const entries = await this.#held(claimed.filter((e): e is unknown[] => Array.isArray(e)), deliveries);
       this.#taken.add(entries, true);
       total += entries.length;
       this.#stats.reclaimed += entries.length;
@@ -103,7 +106,8 @@ export class EntryReader<T> {
   async autoclaim(minIdle: number): Promise<number> {
     const reply = (await this.#link.call(['XAUTOCLAIM', this.#keys.q, GROUP, this.#settings.consumer, String(minIdle), '0-0', 'COUNT', String(RECLAIM_PAGE)])) as unknown[];
     const claimed = ((reply[1] ?? []) as (unknown[] | null)[]).filter((e): e is unknown[] => Array.isArray(e));
-    const entries = await this.#held(claimed, true);
+    // XAUTOCLAIM tells no delivery counts: poison isolation is the heartbeat reaper's (reclaimFrom).
+    const entries = await this.#held(claimed, new Map());
     this.#taken.add(entries, true);
     this.#stats.reclaimed += entries.length;
     return entries.length;
@@ -148,6 +152,8 @@ export class EntryReader<T> {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new QueueEmptyError();
+      // A careful entry's next item goes out once its last is confirmed: send that, do not read.
+      if (this.#taken.awaitingConfirmation && (await this.flushAcks().then(() => true, () => false))) continue;
       await this.#read(Math.min(remaining, MAX_BLOCK_MS));
     }
   }
@@ -173,14 +179,17 @@ export class EntryReader<T> {
     }
     if (!reply) return;
     const [[, entries = []] = []] = reply as [unknown, unknown[][]][];
-    this.#taken.add(await this.#held(entries, false));
+    this.#taken.add(await this.#held(entries, undefined));
   }
 
-  // Entries as read, as held entries: refused ones are settled at once and reported; reclaimed ones
-  // skip the items another consumer already did (their high-water mark).
-  async #held(raw: unknown[][], reclaimed: boolean): Promise<HeldEntry<T>[]> {
+  // Entries as read, as held entries: refused ones are settled at once and reported. Reclaimed ones
+  // (`deliveries` given) skip the items another consumer already did (their high-water mark); past
+  // maxDeliveries they are handed out carefully, and one more death moves the item then in hand to
+  // the dead-letter stream.
+  async #held(raw: unknown[][], deliveries: ReadonlyMap<string, number> | undefined): Promise<HeldEntry<T>[]> {
     const out: HeldEntry<T>[] = [];
     const refused: AckMark[] = [];
+    const { maxDeliveries } = this.#settings;
     for (const [rawId, fields] of raw as [unknown, unknown[]][]) {
       const id = String(rawId);
       if (this.#taken.holds(id)) continue;
@@ -194,12 +203,26 @@ export class EntryReader<T> {
         continue;
       }
       const n = decoded.items.length;
-      const from = reclaimed ? Number(String((await this.#link.call(['HGET', this.#keys.hw, id])) ?? '0')) : 0;
+      let from = deliveries ? Number(String((await this.#link.call(['HGET', this.#keys.hw, id])) ?? '0')) : 0;
+      const delivered = deliveries?.get(id) ?? 1;
+      if (delivered > maxDeliveries + 1 && from < n && (await this.#deadLetter(id, from, n, decoded.items[from], delivered))) from++;
       if (from >= n) continue;
-      out.push({ id, n, from, items: from === 0 ? decoded.items : decoded.items.slice(from) });
+      out.push({ id, n, from, items: from === 0 ? decoded.items : decoded.items.slice(from), careful: delivered > maxDeliveries });
     }
     if (refused.length > 0) await this.#ack(refused);
     return out;
+  }
+
+  // Moves item `index` of entry `id` to the dead-letter stream (DEAD); false if another consumer got past it.
+  async #deadLetter(id: string, index: number, n: number, item: unknown, delivered: number): Promise<boolean> {
+    const keys = this.#keys;
+    const payload = encodeEntry([item], undefined).d;
+    const reason = `in hand when its consumer died, delivery ${delivered}`;
+    const args = [String(this.#settings.keyTtl), String(this.#settings.maxsize), id, String(index), String(n), payload, reason, String(delivered)];
+    if (Number(await this.#link.run(DEAD, [keys.q, keys.alive, keys.ev, keys.hw, keys.meta, keys.dead], args)) !== 1) return false;
+    this.#stats.deadLettered++;
+    this.#settings.onDeadLetter?.(new PoisonItemError(this.#settings.name, `${id}:${index}`, delivered, keys.dead));
+    return true;
   }
 
   #scheduleAck(): void {

@@ -3,7 +3,8 @@
  * `q` is the stream of item batches (consumer group `g`), `alive` the unfinished count (put, not yet
  * done), `ev` the wake-up stream (`space`, `joined`), `hw` each partly-done entry's done prefix,
  * `nodes` consumer name -> last heartbeat (Redis ms), `meta` who waits for what, `pseq` each
- * producer's last entry sequence number (resends are skipped).
+ * producer's last entry sequence number (resends are skipped), `dead` the dead-letter stream (items
+ * that were in hand each time consumers died).
  */
 export interface QueueKeys {
   readonly q: string;
@@ -13,6 +14,7 @@ export interface QueueKeys {
   readonly nodes: string;
   readonly meta: string;
   readonly pseq: string;
+  readonly dead: string;
   /** Every key, for TTL refreshes and cleanup. */
   readonly all: readonly string[];
 }
@@ -22,7 +24,7 @@ export function queueKeys(name: string): QueueKeys {
     throw new TypeError(`Expected a queue name without braces or whitespace, got \`${name}\``);
   }
   const key = (suffix: string) => `${KEY_PREFIX}{${name}}:${suffix}`;
-  const keys = { q: key('q'), alive: key('alive'), ev: key('ev'), hw: key('hw'), nodes: key('nodes'), meta: key('meta'), pseq: key('pseq') };
+  const keys = { q: key('q'), alive: key('alive'), ev: key('ev'), hw: key('hw'), nodes: key('nodes'), meta: key('meta'), pseq: key('pseq'), dead: key('dead') };
   return { ...keys, all: Object.values(keys) };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EntrySignatureError } from './errors/entry-signature-error.js';
+import type { PoisonItemError } from './errors/poison-item-error.js';
 
 /** How to open a queue on Redis. Every duration is in milliseconds. */
 export interface RedisQueueOptions {
@@ -24,6 +25,13 @@ export interface RedisQueueOptions {
   readonly reconnectTimeout?: number;
   /** A consumer silent this long is dead: its entries go to a live one (5 s). */
   readonly deadAfter?: number;
+  /**
+   * An entry delivered more often than this (its consumers died holding it) is then handed out one
+   * item at a time, and the item in hand at the next death goes to the dead-letter stream (3).
+   */
+  readonly maxDeliveries?: number;
+  /** Told of each item moved to the dead-letter stream (default: none). */
+  readonly onDeadLetter?: (error: PoisonItemError) => void;
   /** Entries pending this long for any consumer are taken over whoever held them (5 min): the net under the heartbeat. */
   readonly autoclaimIdle?: number;
   /** Heartbeat period (1 s). */
@@ -42,6 +50,8 @@ export interface RedisQueueOptions {
 export interface RedisQueueStats {
   /** Entries dropped for their signature. */
   rejected: number;
+  /** Items moved to the dead-letter stream. */
+  deadLettered: number;
   /** Entries taken over from dead consumers. */
   reclaimed: number;
   /** Items this process finished that another had already settled (reclaimed twice). */
@@ -55,6 +65,8 @@ export interface Settings {
   readonly joinable: boolean;
   readonly authkey: Buffer | undefined;
   readonly onRejected: ((error: EntrySignatureError) => void) | undefined;
+  readonly maxDeliveries: number;
+  readonly onDeadLetter: ((error: PoisonItemError) => void) | undefined;
   readonly reconnectTimeout: number;
   readonly deadAfter: number;
   readonly heartbeat: number;
@@ -80,6 +92,8 @@ export function resolveOptions(options: RedisQueueOptions): Settings {
     joinable: options.joinable ?? true,
     authkey: options.authkey === undefined ? undefined : Buffer.from(options.authkey),
     onRejected: options.onRejected,
+    maxDeliveries: positive('maxDeliveries', options.maxDeliveries, 3),
+    onDeadLetter: options.onDeadLetter,
     reconnectTimeout: positive('reconnectTimeout', options.reconnectTimeout, 10_000, true),
     deadAfter: positive('deadAfter', options.deadAfter, 5_000),
     heartbeat: positive('heartbeat', options.heartbeat, 1_000),

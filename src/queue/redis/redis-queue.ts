@@ -45,7 +45,7 @@ export class RedisQueue<T> {
   readonly consumer: string;
   readonly name: string;
   readonly maxsize: number;
-  readonly stats: RedisQueueStats = { rejected: 0, reclaimed: 0, duplicatesDropped: 0 };
+  readonly stats: RedisQueueStats = { rejected: 0, reclaimed: 0, duplicatesDropped: 0, deadLettered: 0 };
   readonly #link: RedisLink;
   readonly #keys: QueueKeys;
   readonly #settings: Settings;

@@ -18,6 +18,25 @@ const KEEP_TTL = `
 local function expiring(key)
   if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, ARGV[1]) end
 end
+-- k items left alive (KEYS alive ev meta as given): wakes the waiters that asked, as ACK describes.
+local function settle(alive_key, ev_key, meta_key, k)
+  local alive = redis.call('DECRBY', alive_key, k)
+  if alive < 0 then
+    redis.call('SET', alive_key, 0)
+    alive = 0
+  end
+  local want = redis.call('HMGET', meta_key, 'wantspace', 'wantjoin')
+  if want[1] and alive <= tonumber(want[1]) then
+    redis.call('HDEL', meta_key, 'wantspace')
+    redis.call('XADD', ev_key, 'MAXLEN', '~', 1000, '*', 't', 'space')
+    expiring(ev_key)
+  end
+  if want[2] and alive == 0 then
+    redis.call('HDEL', meta_key, 'wantjoin')
+    redis.call('XADD', ev_key, 'MAXLEN', '~', 1000, '*', 't', 'joined')
+    expiring(ev_key)
+  end
+end
 `;
 
 // Every state change of a queue is one script, so that no reader sees half of it and two nodes
@@ -90,7 +109,6 @@ return {added, ev[1] and ev[1][1] or '0-0'}
 export const ACK = script(
   'ack',
   `
-local maxsize = tonumber(ARGV[2])
 local settled = 0
 for i = 3, #ARGV, 3 do
   local id = ARGV[i]
@@ -114,22 +132,7 @@ for i = 3, #ARGV, 3 do
   end
 end
 if settled == 0 then return 0 end
-local alive = redis.call('DECRBY', KEYS[2], settled)
-if alive < 0 then
-  redis.call('SET', KEYS[2], 0)
-  alive = 0
-end
-local want = redis.call('HMGET', KEYS[5], 'wantspace', 'wantjoin')
-if want[1] and alive <= tonumber(want[1]) then
-  redis.call('HDEL', KEYS[5], 'wantspace')
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', 1000, '*', 't', 'space')
-  expiring(KEYS[3])
-end
-if want[2] and alive == 0 then
-  redis.call('HDEL', KEYS[5], 'wantjoin')
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', 1000, '*', 't', 'joined')
-  expiring(KEYS[3])
-end
+settle(KEYS[2], KEYS[3], KEYS[5], settled)
 return settled
 `,
 );
@@ -208,6 +211,36 @@ export const FORGET = script(
 if #redis.call('XPENDING', KEYS[1], 'g', '-', '+', 1, ARGV[2]) > 0 then return 0 end
 redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'g', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`,
+);
+
+/**
+ * KEYS q alive ev hw meta dead · ARGV ttl maxsize id index n payload reason deliveries.
+ * Moves item `index` of entry `id` to the dead-letter stream and settles it as done, only if the
+ * entry is still pending and its done mark is at that item (another consumer did not get past it):
+ * the item that was in hand each time consumers died. `payload` is the item alone, encoded as an entry.
+ * Returns 1 if moved.
+ */
+export const DEAD = script(
+  'dead',
+  `
+local id = ARGV[3]
+local index = tonumber(ARGV[4])
+local n = tonumber(ARGV[5])
+if #redis.call('XPENDING', KEYS[1], 'g', id, id, 1) == 0 then return 0 end
+if tonumber(redis.call('HGET', KEYS[4], id) or '0') ~= index then return 0 end
+redis.call('XADD', KEYS[6], '*', 'e', id, 'i', index, 'd', ARGV[6], 'r', ARGV[7], 'c', ARGV[8])
+expiring(KEYS[6])
+if index + 1 >= n then
+  redis.call('XACK', KEYS[1], 'g', id)
+  redis.call('XDEL', KEYS[1], id)
+  redis.call('HDEL', KEYS[4], id)
+else
+  redis.call('HSET', KEYS[4], id, index + 1)
+  expiring(KEYS[4])
+end
+settle(KEYS[2], KEYS[3], KEYS[5], 1)
 return 1
 `,
 );

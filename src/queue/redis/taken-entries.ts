@@ -8,6 +8,11 @@ export interface HeldEntry<T> {
   /** Items [from, n) of the entry, in order (earlier ones were done elsewhere before a reclaim). */
   readonly items: T[];
   readonly from: number;
+  /**
+   * Hand out one item at a time, each recorded in Redis before the next goes out: for an entry that
+   * was with consumers that died, so that the next death points at the item that caused it.
+   */
+  readonly careful?: boolean;
 }
 
 /** One entry's progress to acknowledge: items [.., to) of an entry of n are done. */
@@ -56,40 +61,58 @@ export class TakenEntries<T> {
 
   /** Adds entries read from the stream; `first` puts them ahead of those waiting (redelivered, older work). */
   add(entries: readonly HeldEntry<T>[], first = false): void {
-    const progress = entries.filter((e) => !this.#held.has(e.id)).map((entry) => ({ entry, next: 0, done: 0, acked: entry.from }));
+    const progress = entries.filter((e) => !this.#held.has(e.id)).map((entry) => ({ entry, next: 0, done: 0, acked: entry.from, confirmed: entry.from }));
     for (const p of progress) this.#held.add(p.entry.id);
     if (first) this.#ready.unshift(...progress);
     else this.#ready.push(...progress);
   }
 
-  /** Hands out up to `max` items, in order; none when nothing is ready. */
+  /**
+   * Hands out up to `max` items, in order; none when nothing is ready. A careful entry gives one
+   * item, and the next only once Redis has confirmed the one before done; entries behind it go on.
+   */
   take(max: number): T[] {
     const out: T[] = [];
-    while (out.length < max) {
-      const p = this.#ready[0];
-      if (!p) break;
-      if (p.next === 0) this.#handed.push(p);
+    let i = 0;
+    while (out.length < max && i < this.#ready.length) {
+      const p = this.#ready[i] as Progress<T>;
       const items = p.entry.items;
-      const k = Math.min(max - out.length, items.length - p.next);
-      for (let i = 0; i < k; i++) out.push(items[p.next + i] as T);
+      if (p.entry.careful && p.entry.from + p.next > p.confirmed) {
+        i++;
+        continue;
+      }
+      if (p.next === 0) this.#handed.push(p);
+      const k = p.entry.careful ? 1 : Math.min(max - out.length, items.length - p.next);
+      for (let j = 0; j < k; j++) out.push(items[p.next + j] as T);
       p.next += k;
-      if (p.next === items.length) this.#ready.shift();
+      if (p.next === items.length) this.#ready.splice(i, 1);
+      else i++;
     }
     return out;
+  }
+
+  /** True when a careful entry waits only for Redis to confirm its last item done. */
+  get awaitingConfirmation(): boolean {
+    return this.#ready.some((p) => p.entry.careful && p.next === p.done && p.entry.from + p.next > p.confirmed);
   }
 
   /** Marks the `count` oldest handed-out items done; TaskDoneError if fewer are undone. */
   done(count: number): void {
     if (count > this.undone) throw new TaskDoneError(` (${count} more than the ${this.undone} items this process took and has not finished)`);
     let left = count;
-    while (left > 0) {
-      const p = this.#handed[0] as Progress<T>;
+    // A careful entry waiting for its next item may have all its handed items done: skip it.
+    for (let j = 0; left > 0; ) {
+      const p = this.#handed[j] as Progress<T>;
       const k = Math.min(left, p.next - p.done);
+      if (k === 0) {
+        j++;
+        continue;
+      }
       p.done += k;
       left -= k;
       this.#dirty.add(p);
       if (p.done === p.entry.items.length) {
-        this.#handed.shift();
+        this.#handed.splice(j, 1);
         this.#held.delete(p.entry.id);
       }
     }
@@ -128,7 +151,12 @@ export class TakenEntries<T> {
 
   /** `marks` reached Redis. */
   sent(marks: readonly AckMark[]): void {
-    for (const m of marks) if (this.#sending.get(m.id)?.acked === m.to) this.#sending.delete(m.id);
+    for (const m of marks) {
+      const p = this.#sending.get(m.id);
+      if (!p) continue;
+      p.confirmed = Math.max(p.confirmed, m.to);
+      if (p.acked === m.to) this.#sending.delete(m.id);
+    }
   }
 
   /** `marks` did not reach Redis (it refused or was gone): the next drainMarks() owes them again. */
@@ -150,4 +178,6 @@ interface Progress<T> {
   done: number;
   /** The entry index acknowledged to Redis so far. */
   acked: number;
+  /** The entry index Redis confirmed (the acknowledgement's reply came). */
+  confirmed: number;
 }

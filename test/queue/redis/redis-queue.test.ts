@@ -10,7 +10,7 @@ import { connectRedis, type RedisLink } from '../../../src/queue/redis/redis-lin
 import { openRedisQueue, type RedisQueue, type RedisQueueOptions } from '../../../src/queue/redis/redis-queue.js';
 import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
 import { FORGET, PUT } from '../../../src/queue/redis/scripts.js';
-import { serialize } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 import { isPidAlive, rejection, spawnScript, waitFor } from '../../helpers.js';
 import { useRedis } from '../../redis-fixture.js';
 
@@ -209,6 +209,42 @@ describe('a queue on Redis (src/queue/redis)', function () {
     await q.join();
     expect(await q.unfinished()).to.equal(0);
     expect(Number(await raw.call(['ZSCORE', queueKeys(q.name).nodes, leaving.consumer]) ?? -1)).to.equal(-1);
+  });
+
+  it('should move an item that kills its consumers to the dead-letter stream, and go on with the rest', async function () {
+    this.timeout(40_000);
+    const q = await open<string>({ batchItems: 10 });
+    await q.putMany(['a', 'b', 'poison', 'c', 'd']);
+    // Runs one poison consumer to its end; its JSON lines.
+    const run = async (dead: string) => {
+      const child = spawnScript('test/fixtures/redis-poison-consumer.ts', [redis.url, q.name, dead, 'poison', '1']);
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return { code, lines: out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+    };
+    // 1st delivery, a batch: a and b are done, the consumer dies on poison.
+    const first = await run('-');
+    expect(first.code).to.equal(1);
+    expect(first.lines.filter((l) => 'item' in l).map((l) => l.item)).to.deep.equal(['a', 'b']);
+    // 2nd delivery (past maxDeliveries 1): one item at a time; it dies on poison again.
+    const second = await run(String(first.lines[0]!.consumer));
+    expect(second.code).to.equal(1);
+    expect(second.lines.filter((l) => 'item' in l)).to.deep.equal([]);
+    // 3rd: poison was in hand at both deaths; it goes to the dead letters and c, d are done.
+    const third = await run(String(second.lines[0]!.consumer));
+    expect(third.code).to.equal(0);
+    expect(third.lines.filter((l) => 'item' in l).map((l) => l.item)).to.deep.equal(['c', 'd']);
+    const letter = third.lines.find((l) => 'deadLetter' in l)!;
+    expect(String(letter.message)).to.match(/was in hand each time its consumer died \(3 deliveries\), so it was moved to the dead-letter stream/);
+    expect(third.lines.at(-1)).to.deep.include({ stats: { rejected: 0, reclaimed: 1, duplicatesDropped: 0, deadLettered: 1 } });
+    const dead = (await raw.call(['XRANGE', queueKeys(q.name).dead, '-', '+'])) as [unknown, unknown[]][];
+    expect(dead).to.have.length(1);
+    const fields = dead[0]![1].map((f) => (Buffer.isBuffer(f) ? f : Buffer.from(String(f))));
+    expect(deserialize(fields[5]!)).to.deep.equal(['poison']);
+    await q.join();
+    expect(await q.unfinished()).to.equal(0);
   });
 
   it('should drop entries that are unsigned or signed with another key, before deserialising them', async () => {

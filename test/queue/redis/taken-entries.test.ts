@@ -29,6 +29,24 @@ describe('TakenEntries (what a Redis consumer holds)', () => {
     expect(t.drainMarks()).to.deep.equal([]);
   });
 
+  it('should hand a careful entry out one item at a time, each after Redis confirmed the last done', () => {
+    const t = new TakenEntries<number>();
+    t.add([{ ...entry('1-0', [1, 2, 3]), careful: true }, entry('2-0', [7, 8])]);
+    // One careful item, and the entries behind it go on.
+    expect(t.take(10)).to.deep.equal([1, 7, 8]);
+    expect(t.take(10)).to.deep.equal([]);
+    t.done(1);
+    expect(t.awaitingConfirmation).to.equal(true);
+    const marks = t.drainMarks();
+    expect(t.take(10)).to.deep.equal([]);
+    t.sent(marks);
+    expect(t.awaitingConfirmation).to.equal(false);
+    expect(t.take(10)).to.deep.equal([2]);
+    t.done(3);
+    t.sent(t.drainMarks());
+    expect(t.take(10)).to.deep.equal([3]);
+  });
+
   it('should refuse more taskDone than items taken and not done', () => {
     const t = new TakenEntries<number>();
     t.add([entry('1-0', [1, 2])]);

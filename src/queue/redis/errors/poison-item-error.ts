@@ -1,0 +1,26 @@
+import { MultiprocessingError } from '../../../errors/multiprocessing-error.js';
+
+/**
+ * An item was in hand each time consumers of the queue died (more than `maxDeliveries` deliveries,
+ * then once more handed out alone), so it was taken out of the queue: it is in the dead-letter
+ * stream `rxmp:{name}:dead`, counted as done, and the queue goes on without it.
+ *
+ * @example
+ * const q = await openRedisQueue({ url, name: 'jobs', onDeadLetter: (err) => console.error(err.message) });
+ */
+export class PoisonItemError extends MultiprocessingError {
+  /** `<entryId>:<index>`: the item's place in the stream, the same in every delivery. */
+  readonly itemId: string;
+  /** How many times its entry was delivered. */
+  readonly deliveries: number;
+
+  constructor(queue: string, itemId: string, deliveries: number, deadKey: string) {
+    super(
+      `Queue '${queue}': item ${itemId} was in hand each time its consumer died (${deliveries} deliveries), so it was ` +
+        `moved to the dead-letter stream ${deadKey} and counted as done. Find what makes the consumer exit on it ` +
+        '(read it there with XRANGE), fix the handler, and put it again.',
+    );
+    this.itemId = itemId;
+    this.deliveries = deliveries;
+  }
+}
