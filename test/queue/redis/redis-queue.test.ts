@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
+import { inspect } from 'node:util';
 import { QueueClosedError } from '../../../src/errors/queue-closed-error.js';
 import { QueueEmptyError } from '../../../src/errors/queue-empty-error.js';
 import { QueueFullError } from '../../../src/errors/queue-full-error.js';
@@ -287,12 +288,16 @@ describe('a queue on Redis (src/queue/redis)', function () {
     expect(await rejection(q.get(0))).to.be.instanceOf(QueueClosedError);
   });
 
-  it('should describe itself without the password', async () => {
+  it('should describe itself without the password', async function () {
     const q = await open<number>();
     const { password } = new URL(redis.url);
     const described = JSON.stringify(q.describe());
     expect(described).to.include(q.name);
-    if (password) expect(described).not.to.include(password);
+    // A runner's server without a password leaves nothing to redact.
+    if (!password) this.skip();
+    expect(described).not.to.include(password);
+    // Nor does printing the queue object show it.
+    expect(inspect(q, { depth: 10, showHidden: true })).not.to.include(password);
     expect(q.describe().url).to.match(/^redis:\/\/127\.0\.0\.1:\d+/);
   });
 });
