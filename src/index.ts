@@ -1,6 +1,6 @@
 /* Processes — Python's multiprocessing.Process and friends */
 export { Process } from './process/process.js';
-export type { ProcessOptions, Target, TargetReference } from './process/process.js';
+export type { ArgsOption, ProcessBaseOptions, ProcessOptions, Target, TargetReference } from './process/process.js';
 export { activeChildren, cpuCount, currentProcess, isMainModule, parentProcess } from './process/current-process.js';
 export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-process.js';
 
@@ -15,7 +15,8 @@ export type { MapOptions, PoolOptions, RunOptions } from './pool/pool.js';
 
 /* Reactive layer — processes as Observables */
 export { producer } from './operators/producer.js';
-export type { ProducerOptions } from './operators/producer.js';
+export type { ProducedItem, ProducerOptions } from './operators/producer.js';
+export type { ExplicitType, InitargsOption, OptionsArgument } from './operators/target-types.js';
 export { mergeProducers } from './operators/merge-producers.js';
 export { queue } from './operators/queue.js';
 export type { QueueOperatorOptions } from './operators/queue.js';

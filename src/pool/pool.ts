@@ -11,6 +11,8 @@ import { chunkCalls, validateChunksize, validatePoolOptions, type PoolOptions } 
 import { startPoolWorker, type PoolContext, type PoolWorker, type WorkerExit } from './pool-worker.js';
 import { TaskList, type PoolTask, type TaskOutcome } from './task-list.js';
 import { checkCalls } from './task-args.js';
+import { abortError, validateSignal } from '../operators/abortable.js';
+import type { InitargsOption } from '../operators/target-types.js';
 
 /** Options of {@link Pool.map} and its kin. */
 export interface MapOptions {
@@ -44,7 +46,7 @@ export interface RunOptions {
  *   console.log(await pool.map(square, [1, 2, 3])); // [1, 4, 9]
  * }
  */
-export class Pool {
+export class Pool<I extends readonly unknown[] = never> {
   readonly #context: PoolContext;
   readonly #size: number;
   readonly #maxTasks: number;
@@ -60,8 +62,13 @@ export class Pool {
   #bootFailures = 0;
   #allExited: { promise: Promise<void>; resolve: () => void } | undefined;
 
+  #signal: { readonly signal: AbortSignal; readonly onAbort: () => void } | undefined;
+
+  constructor(options?: PoolOptions<I> & InitargsOption<NoInfer<I>>);
   constructor(options: PoolOptions = {}) {
     const settings = validatePoolOptions(options);
+    const { signal } = settings;
+    if (signal?.aborted) throw abortError(signal, 'The Pool was aborted before it started.');
     this.#context = settings.context;
     this.#size = settings.processes;
     this.#maxTasks = settings.maxtasksperchild;
@@ -69,6 +76,11 @@ export class Pool {
     // A thread pool forks nothing, so no Process.start() checks this for it.
     throwOnMissingMainGuard('a Pool');
     for (let i = 0; i < this.#size; i++) this.#startWorker();
+    if (signal) {
+      const onAbort = (): void => this.#terminateWith(abortError(signal, 'The Pool was aborted before this task finished.'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#signal = { signal, onAbort };
+    }
   }
 
   /** The number of workers. */
@@ -76,21 +88,25 @@ export class Pool {
     return this.#size;
   }
 
-  /** Python's `apply`: `fn(...args)` in a worker; resolves to its result. */
-  apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
-    return this.run(fn, args);
+  /** Python's `apply`: `fn(...args)` in a worker; resolves to its result. `args` may be left out only if `fn` needs none. */
+  apply<A extends unknown[], R>(fn: (...args: A) => R, ...[args]: TaskArgs<NoInfer<A>>): Promise<Awaited<R>> {
+    return this.#run(fn, args, {});
   }
 
   /** Python's `apply_async`: the same as apply(); the Promise is the AsyncResult. */
-  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
-    return this.run(fn, args);
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, ...[args]: TaskArgs<NoInfer<A>>): Promise<Awaited<R>> {
+    return this.#run(fn, args, {});
   }
 
   /** piscina's shape: `fn(...args)` in a worker, with an optional AbortSignal. */
-  run<A extends unknown[], R>(fn: (...args: A) => R, args?: A, options: RunOptions = {}): Promise<Awaited<R>> {
+  run<A extends unknown[], R>(fn: (...args: A) => R, ...[args, options]: RunArgs<NoInfer<A>>): Promise<Awaited<R>> {
+    return this.#run(fn, args, options === undefined ? {} : options);
+  }
+
+  #run<R>(fn: Function, args: readonly unknown[] | undefined, options: RunOptions): Promise<Awaited<R>> {
     return this.#settle(() => {
       const ref = this.#locate(fn, 'apply');
-      const signal = validateSignal(options);
+      const signal = validateRunSignal(options);
       const calls = checkCalls([args === undefined ? [] : validateArgList(args)], 'args of apply()');
       return this.#submit(ref, calls, false, signal).then((outcome) => this.#valuesOf(outcome, ref, 'apply()', 0)[0] as Awaited<R>);
     });
@@ -128,9 +144,13 @@ export class Pool {
 
   /** Stops the workers now. Pending tasks reject with ProcessStateError. */
   terminate(): void {
+    this.#terminateWith(new ProcessStateError('The Pool was terminated before this task finished. Await the tasks before terminate(), or call close() and join() to let them finish.'));
+  }
+
+  #terminateWith(error: Error): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
-    const error = new ProcessStateError('The Pool was terminated before this task finished. Await the tasks before terminate(), or call close() and join() to let them finish.');
+    this.#releaseSignal();
     for (const task of this.#tasks.drain()) task.reject(error);
     for (const slot of this.#workers) {
       slot.task?.reject(error);
@@ -139,6 +159,13 @@ export class Pool {
     }
     this.#inFlight = 0;
     this.#updateHold();
+  }
+
+  // The pool's own signal need not be listened to once the pool is terminated or its workers are gone.
+  #releaseSignal(): void {
+    if (!this.#signal) return;
+    this.#signal.signal.removeEventListener('abort', this.#signal.onAbort);
+    this.#signal = undefined;
   }
 
   /** Waits until every worker has exited; call close() or terminate() first. */
@@ -264,7 +291,7 @@ export class Pool {
     return new Promise<TaskOutcome>((resolve, reject) => {
       const task: PoolTask = { id: this.#nextTaskId++, ref, calls, settle, resolve, reject, cancelled: false };
       if (signal) {
-        if (signal.aborted) return reject(abortError(signal));
+        if (signal.aborted) return reject(abortError(signal, TASK_ABORTED));
         const onAbort = (): void => this.#abort(task, signal);
         signal.addEventListener('abort', onAbort, { once: true });
         task.resolve = (done) => {
@@ -284,7 +311,7 @@ export class Pool {
   #abort(task: PoolTask, signal: AbortSignal): void {
     if (task.cancelled) return;
     task.cancelled = true;
-    task.reject(abortError(signal));
+    task.reject(abortError(signal, TASK_ABORTED));
     for (const slot of this.#workers) {
       if (slot.task !== task) continue;
       // The task may run on forever: the worker goes, and a fresh one takes its place.
@@ -365,7 +392,10 @@ export class Pool {
       task.reject(exit.initError ? this.#startError(slot, exit) : this.#workerDied(slot, exit));
     }
     if (this.#state !== 'terminated' && !slot.stopping) this.#replace(slot, exit);
-    if (this.#workers.size === 0 && this.#state !== 'running') this.#allExited?.resolve();
+    if (this.#workers.size === 0 && this.#state !== 'running') {
+      this.#releaseSignal();
+      this.#allExited?.resolve();
+    }
     this.#dispatch();
   }
 
@@ -467,16 +497,16 @@ function defaultChunksize(length: number, workers: number): number {
   return Math.max(1, Math.ceil(length / (workers * 4)));
 }
 
-function abortError(signal: AbortSignal): DOMException {
-  return new DOMException('The task was aborted.', { name: 'AbortError', cause: signal.reason });
+function validateRunSignal(options: RunOptions): AbortSignal | undefined {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected the options of run() to be an object { signal }, got ${String(options)}.`);
+  return validateSignal(options.signal, 'run()');
 }
 
-function validateSignal(options: RunOptions): AbortSignal | undefined {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected the options of run() to be an object { signal }, got ${String(options)}.`);
-  const { signal } = options;
-  if (signal === undefined || signal instanceof AbortSignal) return signal;
-  throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${typeof signal}.`);
-}
+/** A task's `args`: its function's parameters, optional only when it has no required one. */
+type TaskArgs<A extends readonly unknown[]> = [] extends A ? [args?: Readonly<A>] : [args: Readonly<A>];
+type RunArgs<A extends readonly unknown[]> = [] extends A ? [args?: Readonly<A>, options?: RunOptions] : [args: Readonly<A>, options?: RunOptions];
+
+const TASK_ABORTED = 'The task was aborted.';
 
 function validateArgList(args: unknown, what = 'args'): unknown[] {
   if (!Array.isArray(args)) throw new TypeError(`Expected ${what} to be an array of arguments, got ${typeof args}. Wrap a single argument: [value].`);

@@ -29,14 +29,50 @@ export interface TargetReference {
   readonly export: string;
 }
 
-/** Options of {@link Process}, as in Python's `Process(target=, args=, name=, daemon=)`. */
-export interface ProcessOptions {
-  readonly target?: Target | TargetReference;
-  readonly args?: Iterable<unknown>;
+/**
+ * The `args` a target takes: checked against its parameters, and required unless it has none
+ * required. A target typed {@link Target} (`(...args: never[]) => unknown`, any function) takes any,
+ * and so does a generic function whose parameters TypeScript cannot infer.
+ *
+ * @example
+ * export function scale(x: number, factor = 2) { return x * factor; }
+ * const options: ArgsOption<Parameters<typeof scale>> = { args: [3] }; // args required: x is
+ */
+export type ArgsOption<A extends readonly unknown[]> = [A] extends [never[]]
+  ? [never[]] extends [A]
+    ? { readonly args?: Iterable<unknown> }
+    : [A] extends [never]
+      ? { readonly args?: Iterable<unknown> } // a generic target, whose parameters TypeScript could not infer
+      : { readonly args?: Readonly<A> }
+  : [] extends A
+    ? { readonly args?: Readonly<A> }
+    : { readonly args: Readonly<A> };
+
+/**
+ * What every {@link Process} takes, whatever its target.
+ *
+ * @example
+ * const base: ProcessBaseOptions = { name: 'indexer', daemon: true };
+ */
+export interface ProcessBaseOptions {
   readonly name?: string;
   /** Inherited from the creating process when omitted (false in the main process). */
   readonly daemon?: boolean;
 }
+
+/**
+ * Options of {@link Process}, as in Python's `Process(target=, args=, name=, daemon=)`. With a
+ * function target, `ProcessOptions<A>` types `args` as the target's parameters `A` (required unless
+ * it has none required); the default, untyped form takes a `{ module, export }` target, or none (a
+ * subclass that overrides run()).
+ *
+ * @example
+ * export function work(n: number) {}
+ * const typed: ProcessOptions<[n: number]> = { target: work, args: [1] };
+ * const byName: ProcessOptions = { target: { module: './work.js', export: 'work' }, args: [1] };
+ */
+export type ProcessOptions<A extends readonly unknown[] = never> = ProcessBaseOptions &
+  ([A] extends [never] ? { readonly target?: TargetReference; readonly args?: Iterable<unknown> } : { readonly target: (...args: A) => unknown } & ArgsOption<A>);
 
 /**
  * Python's `multiprocessing.Process`: runs `target(...args)` (or an overridden `run()`) in a forked
@@ -52,7 +88,7 @@ export interface ProcessOptions {
  *   console.log(p.exitCode); // 0
  * }
  */
-export class Process implements TrackedChild {
+export class Process<A extends readonly unknown[] = never> implements TrackedChild {
   #name: string;
   #daemon: boolean;
   #target: Target | TargetReference | undefined;
@@ -71,7 +107,11 @@ export class Process implements TrackedChild {
   #stderrTail: Promise<string> = Promise.resolve('');
   readonly #creatorPid = process.pid;
 
-  constructor(options: ProcessOptions = {}) {
+  /** A function target: `args` are checked against its parameters. */
+  constructor(options: ProcessBaseOptions & { readonly target: (...args: A) => unknown; readonly args?: Readonly<A> | Iterable<unknown> } & ArgsOption<NoInfer<A>>);
+  /** A `{ module, export }` target (untyped), or none: a subclass that overrides run(). */
+  constructor(options?: ProcessOptions);
+  constructor(options: ProcessBaseOptions & { readonly target?: unknown; readonly args?: unknown } = {}) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       // Python's Process(target, args) is positional; ours takes one options object.
       throw new TypeError(
@@ -432,7 +472,7 @@ export class Process implements TrackedChild {
   }
 }
 
-function resolveTarget(target: Target | TargetReference | undefined): ModuleExportRef | null {
+export function resolveTarget(target: Target | TargetReference | undefined): ModuleExportRef | null {
   if (target === undefined || target === null) return null;
   if (typeof target === 'function') return locateExportedFunction(target, 'target');
   if (typeof target === 'object') {

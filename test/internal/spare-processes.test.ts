@@ -73,7 +73,7 @@ describe("spare processes (the 'forkserver' start method)", () => {
     await run(targets.noop);
     const inheriting = sparePids();
     expect(inheriting).to.have.length.above(0);
-    const piped = new Process({ target: targets.noop, [CAPTURE_STDERR]: true } as ProcessOptions);
+    const piped = new Process({ target: targets.noop, [CAPTURE_STDERR]: true } as ProcessOptions<[]>);
     piped.start();
     expect(inheriting).to.not.include(piped.pid);
     // Checked before the refill (next task): only a refill at the bound makes room among them.

@@ -17,19 +17,19 @@ const POOL_PATH = "a Pool's warm workers";
 const paths: { name: string; pipe: <R>(sources: Observable<string>[], q: QueueOperatorOptions, handler: (...args: never[]) => unknown, options: ConsumeOptions) => Observable<R> }[] = [
   {
     name: 'the general path',
-    pipe: (sources, q, handler, options) => merge(...sources).pipe(map((item) => item), queue(q), consume(handler, options)),
+    pipe: (sources, q, handler, options) => merge(...sources).pipe(map((item) => item), queue(q), consume<string, never>(handler as (item: string) => never, options)),
   },
   {
     name: 'the direct path through the parent queue',
-    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume(handler, { prefetch: 4, ...options })),
+    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume<string, never>(handler as (item: string) => never, { prefetch: 4, ...options })),
   },
   {
     name: 'the broker-free path',
-    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume(handler, options)),
+    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume<string, never>(handler as (item: string) => never, options)),
   },
   {
     name: POOL_PATH,
-    pipe: (sources, q, handler, { processes, ...options }) => merge(...sources).pipe(queue(q), consume(handler, { ...options, pool: openPool(processes ?? 2) })),
+    pipe: (sources, q, handler, { processes, ...options }) => merge(...sources).pipe(queue(q), consume<string, never>(handler as (item: string) => never, { ...options, pool: openPool(processes ?? 2) })),
   },
 ];
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { JoinableQueue, Process, Queue, SerializationError, getLogger, logToStderr } from '../../src/index.js';
+import { JoinableQueue, Process, Queue, SerializationError, getLogger, logToStderr, type Target } from '../../src/index.js';
 import { assertNoChildrenLeft, childPidsOf, readRecord, removeTempFiles, runScript, tempFile } from '../helpers.js';
 import * as targets from '../fixtures/targets.js';
 import { reportCycle } from '../fixtures/queue-targets.js';
@@ -160,7 +160,8 @@ describe('bad input to the Python layer', () => {
 
     it('should refuse a Proxy in args before forking anything', () => {
       const before = childPidsOf();
-      const p = new Process({ target: targets.noop, args: [1, { inner: new Proxy({}, {}) }] });
+      // Typed, the target would refuse these args at compile time: the check here is the run-time one.
+      const p = new Process({ target: targets.noop as Target, args: [1, { inner: new Proxy({}, {}) }] });
       expect(() => p.start()).to.throw(SerializationError, /args\[1\] of Process-\d+\.inner cannot be sent.*Proxy/);
       expect(childPidsOf()).to.deep.equal(before);
     });
@@ -169,7 +170,7 @@ describe('bad input to the Python layer', () => {
       const boom = new Error('boom');
       const before = childPidsOf();
       const p = new Process({
-        target: targets.noop,
+        target: targets.noop as Target,
         args: [
           {
             get broken(): never {
@@ -194,7 +195,7 @@ describe('bad input to the Python layer', () => {
       const arg: Record<string, unknown> = { q, list: [] };
       arg.self = arg;
       (arg.list as unknown[]).push(arg);
-      const p = new Process({ target: reportCycle, args: [arg] });
+      const p = new Process({ target: reportCycle, args: [arg as Parameters<typeof reportCycle>[0]] });
       p.start();
       expect(await q.get({ timeout: 20_000 })).to.equal('self:true list:true queue:true');
       await p.join();

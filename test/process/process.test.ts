@@ -9,6 +9,7 @@ import {
   activeChildren,
   currentProcess,
   parentProcess,
+  type Target,
 } from '../../src/index.js';
 import { INIT_ERROR } from '../../src/internal/symbols.js';
 import { assertNoChildrenLeft, isPidAlive, readRecord, removeTempFiles, tempFile, waitFor } from '../helpers.js';
@@ -292,7 +293,7 @@ describe('Process', () => {
     });
 
     it('should throw SerializationError for a symbol argument', () => {
-      const p = new Process({ target: targets.recordArgs, args: [Symbol('s')] });
+      const p = new Process({ target: targets.recordArgs as Target, args: [Symbol('s')] });
       expect(() => p.start()).to.throw(SerializationError, /args\[0\]/);
     });
 
