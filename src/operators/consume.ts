@@ -57,13 +57,14 @@ export interface ConsumeOptions<A extends readonly unknown[] = readonly unknown[
   /**
    * Runs `initializer(...initargs)` once in each consumer process before its first item, as Python's
    * `Pool(initializer, initargs)`: open a connection, load a model, say so to the parent. Exported
-   * from a module, as the handler; a Promise it returns is awaited. State it keeps at its module's
+   * from a module, as the handler (or `{ module, export }`, except under setStartMethod('inline'));
+   * a Promise it returns is awaited. State it keeps at its module's
    * top level is there for the handler. If it throws, its consumer exits with code 1 (the stack on
    * stderr) and its items go to the other consumers: when none is left, the output fails with
    * ConsumerExitedError.
    */
   readonly initializer?: ((...args: I) => unknown) | TargetReference;
-  /** The initializer's arguments (queues included, as for a process's args). Default: none. */
+  /** The initializer's arguments (queues included, as for a process's args); required if its parameters are. Default: none. */
   readonly initargs?: [I] extends [never[]] ? readonly unknown[] : Readonly<I>;
   /**
    * Items each consumer may hold (in progress and queued for it). Default: adaptive — 4, doubled
