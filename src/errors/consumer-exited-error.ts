@@ -7,12 +7,32 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * never silent.
  *
  * @example
- * source$.pipe(consume(work, { onConsumerExit: 'error' })).subscribe({ error: (e) => console.log(e.lostItems) });
+ * ```ts
+ * import { from } from 'rxjs';
+ * export function crash(n: number): number { if (n === 2) process.exit(1); return n; }
+ * if (isMainModule(import.meta.url)) {
+ *   from([1, 2, 3]).pipe(consume(crash, { processes: 2, onConsumerExit: 'error' })).subscribe({
+ *     error: (e: unknown) => { if (e instanceof ConsumerExitedError) console.log(e.lostItems, e.exitCode); },
+ *   });
+ * }
+ * ```
  */
 export class ConsumerExitedError extends MultiprocessingError {
+  /**
+   * The consumer's name (`Process-3`, or `${name}N` with consume()'s `name` option).
+   */
   readonly processName: string;
+  /**
+   * The consumer's pid (this program's pid for a worker thread), when it was known.
+   */
   readonly pid: number | undefined;
+  /**
+   * Its exit code: N for `process.exit(N)`, -N when killed by signal N; null if unknown.
+   */
   readonly exitCode: number | null;
+  /**
+   * Items it held unfinished, which were not handled.
+   */
   readonly lostItems: number;
   /** Consumers consume() had started to replace dead ones (see its `maxRestarts` option). */
   readonly restarts: number;

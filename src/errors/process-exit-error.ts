@@ -5,12 +5,31 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * to tell why.
  *
  * @example
- * producer(work).subscribe({ error: (e) => e instanceof ProcessExitError && console.log(e.exitCode) });
+ * ```ts
+ * export function fail(): void { process.exit(3); }
+ * if (isMainModule(import.meta.url)) {
+ *   producer(fail).subscribe({
+ *     error: (e: unknown) => { if (e instanceof ProcessExitError) console.log(e.exitCode, e.signal); }, // 3 null
+ *   });
+ * }
+ * ```
  */
 export class ProcessExitError extends MultiprocessingError {
+  /**
+   * The child's name (`Process-2`, a consumer's name).
+   */
   readonly processName: string;
+  /**
+   * The child's pid (this program's pid for a worker thread); undefined if it never started.
+   */
   readonly pid: number | undefined;
+  /**
+   * The exit code: N for `process.exit(N)`, 1 for an uncaught error, -N when killed by signal N.
+   */
   readonly exitCode: number;
+  /**
+   * The signal that killed the child (`'SIGKILL'`), or null when it exited by itself.
+   */
   readonly signal: NodeJS.Signals | null;
   /** The last lines the child wrote to stderr, when they were captured. */
   readonly stderrTail: string;

@@ -5,6 +5,10 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * exited, so the queue no longer exists.
  *
  * @example
- * q.close(); await q.put(1); // QueueClosedError
+ * ```ts
+ * const q = new Queue<number>();
+ * q.close();
+ * try { await q.put(1); } catch (e) { console.log(e instanceof QueueClosedError); } // true
+ * ```
  */
 export class QueueClosedError extends MultiprocessingError {}

@@ -4,7 +4,9 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * A non-blocking get (`getNowait`, `get({ block: false })`) or a timed get found no item.
  *
  * @example
- * new Queue<number>().getNowait(); // QueueEmptyError
+ * ```ts
+ * try { new Queue<number>().getNowait(); } catch (e) { console.log(e instanceof QueueEmptyError); } // true
+ * ```
  */
 export class QueueEmptyError extends MultiprocessingError {
   constructor(message?: string) {

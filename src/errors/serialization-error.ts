@@ -6,7 +6,16 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * or an item put into a queue. Thrown before anything is sent, so nothing is half-delivered.
  *
  * @example
- * new Process({ target: work, args: [1, () => 2] }).start(); // SerializationError: args[1] …
+ * ```ts
+ * export function work(x: unknown): void { console.log(x); }
+ * if (isMainModule(import.meta.url)) {
+ *   try {
+ *     new Process({ target: work, args: [() => 2] }).start();
+ *   } catch (e) {
+ *     if (e instanceof SerializationError) console.log(e.path); // args[0]: a function cannot be cloned
+ *   }
+ * }
+ * ```
  */
 export class SerializationError extends MultiprocessingError {
   /** Where the value was, e.g. `args[1]` or `item`. */

@@ -6,7 +6,12 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * fails to load in the child.
  *
  * @example
- * new Process({ target: () => 1 }).start(); // TargetResolutionError: … export it from a module
+ * ```ts
+ * const double = (x: number) => x * 2;        // not exported: a child cannot import it
+ * try { new Process({ target: double, args: [1] }).start(); } catch (e) {
+ *   console.log(e instanceof TargetResolutionError); // true; the message says to export it
+ * }
+ * ```
  */
 export class TargetResolutionError extends MultiprocessingError {
   /** The module the target was looked up in, when known. */

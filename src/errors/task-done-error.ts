@@ -4,7 +4,9 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * `taskDone()` was called more times than items were put into the JoinableQueue.
  *
  * @example
- * new JoinableQueue().taskDone(); // TaskDoneError: taskDone() called too many times
+ * ```ts
+ * try { new JoinableQueue().taskDone(); } catch (e) { console.log(e instanceof TaskDoneError); } // true
+ * ```
  */
 export class TaskDoneError extends MultiprocessingError {
   constructor(detail = '') {

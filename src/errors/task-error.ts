@@ -8,12 +8,32 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * process, see mergeProducers), or the call's index in a Pool's map() or starmap() (0 for apply()).
  *
  * @example
- * source$.pipe(consume(work)).subscribe({ error: (e) => e instanceof TaskError && console.log(e.remoteStack) });
+ * ```ts
+ * export function parse(text: string): unknown { return JSON.parse(text); }
+ * if (isMainModule(import.meta.url)) {
+ *   await using pool = new Pool({ processes: 1 });
+ *   await pool.apply(parse, ['{oops']).catch((e) => {
+ *     if (e instanceof TaskError) console.log(e.remoteName, e.remoteStack); // SyntaxError, its stack in the worker
+ *   });
+ * }
+ * ```
  */
 export class TaskError extends MultiprocessingError {
+  /**
+   * The process (or thread) the function failed in: `Process-3`, a consumer's name.
+   */
   readonly processName: string;
+  /**
+   * The item's position in the source, or the call's index in map()/starmap() (0 for apply(); -1 on the direct paths).
+   */
   readonly seq: number;
+  /**
+   * The remote error's `name` (`TypeError`, …).
+   */
   readonly remoteName: string;
+  /**
+   * The remote error's stack, as printed in the process it was thrown in.
+   */
   readonly remoteStack: string | undefined;
 
   constructor(details: {

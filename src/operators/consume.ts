@@ -29,11 +29,24 @@ import { poolConsume } from './pool-consume.js';
 import { RestartBudget, type RestartVerdict } from './restart-budget.js';
 import { describeItem } from '../internal/describe-item.js';
 
-/** Options of {@link consume}. */
+/**
+ * Options of {@link consume}.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * export function openDb(url: string): void { console.log(`connecting to ${url}`); }
+ * export function lookup(id: number): string { return `row ${id}`; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options: ConsumeOptions = { processes: 2, initializer: openDb, initargs: ['db://local'], ordered: true, onError: 'skip' };
+ *   from([1, 2, 3]).pipe(consume(lookup, options)).subscribe(console.log); // row 1, row 2, row 3
+ * }
+ * ```
+ */
 export interface ConsumeOptions extends QueueOperatorOptions {
   /**
    * `'process'`: each consumer is a child process; `'thread'`: a worker thread of this process, which
-   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * starts without a process's fork, exec and Node boot (see docs/threads.md for what
    * differs). Default: the start method's (see setStartMethod): processes unless it was set to
    * 'thread' (or 'inline').
    */
@@ -113,8 +126,15 @@ export interface ConsumeOptions extends QueueOperatorOptions {
  * full, so a multi-stage pipeline holds each stage's bound.
  *
  * @example
- * export function square(n: number) { return n * n; }
- * from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
+ * ```ts
+ * import { from } from 'rxjs';
+ * // The handler is exported, and the pipeline runs only in the main module: each consumer child
+ * // imports this file to find `square`, and must not start the pipeline again.
+ * export function square(n: number): number { return n * n; }
+ * if (isMainModule(import.meta.url)) {
+ *   from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
+ * }
+ * ```
  */
 export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): OperatorFunction<T, R> {
   const settings = validateConsumeOptions(options);

@@ -14,7 +14,18 @@ import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
 import { contextOptions, resolveContext, type Context } from './context.js';
 
-/** Options of {@link producer}. */
+/**
+ * Options of {@link producer}.
+ *
+ * @example
+ * ```ts
+ * export function* count(from: number, to: number): Generator<number> { for (let i = from; i < to; i++) yield i; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options: ProducerOptions = { args: [0, 5], name: 'counter', window: 64 };
+ *   producer(count, options).subscribe(console.log); // 0 1 2 3 4
+ * }
+ * ```
+ */
 export interface ProducerOptions {
   /** Arguments for the target (structured-cloneable; queues allowed). */
   readonly args?: readonly unknown[];
@@ -31,7 +42,7 @@ export interface ProducerOptions {
   readonly window?: number;
   /**
    * `'process'`: the producer is a child process; `'thread'`: a worker thread of this process, which
-   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * starts without a process's fork, exec and Node boot (see docs/threads.md for what
    * differs). Default: the start method's (see setStartMethod): a process unless it was set to
    * 'thread' (or 'inline').
    */
@@ -51,8 +62,12 @@ export interface ProducerOptions {
  * while there is room, and under `consume()` (or `queue()`) only while the queue has room.
  *
  * @example
- * export function* numbers(n: number) { for (let i = 0; i < n; i++) yield i; }
- * producer<number>(numbers, { args: [3] }).subscribe(console.log); // 0 1 2 from a child process
+ * ```ts
+ * export function* numbers(n: number): Generator<number> { for (let i = 0; i < n; i++) yield i; }
+ * if (isMainModule(import.meta.url)) {
+ *   producer(numbers, { args: [3] }).subscribe(console.log); // 0 1 2, from a child process
+ * }
+ * ```
  */
 export function producer<T>(target: Target, options: ProducerOptions = {}): Observable<T> {
   options = validateOptionsObject(options, 'producer()', "producer(target, { args: [1, 'a'] })") ?? {};

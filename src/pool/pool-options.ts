@@ -7,7 +7,20 @@ import { kindOf, show, validateOptionsObject } from '../operators/option-checks.
 import type { PoolContext } from './pool-worker.js';
 import { getStartMethod } from '../operators/start-method.js';
 
-/** Options of {@link Pool}, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`. */
+/**
+ * Options of {@link Pool}, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`.
+ *
+ * @example
+ * ```ts
+ * export function connect(url: string): void { console.log(`worker connecting to ${url}`); }
+ * export function work(x: number): number { return x + 1; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options: PoolOptions = { processes: 2, initializer: connect, initargs: ['db://local'], maxtasksperchild: 100 };
+ *   await using pool = new Pool(options);
+ *   console.log(await pool.map(work, [1, 2, 3])); // [2, 3, 4]
+ * }
+ * ```
+ */
 export interface PoolOptions {
   /** Workers. Default: cpuCount(). */
   readonly processes?: number;

@@ -2,7 +2,15 @@ import { LocalQueue } from '../internal/local-queue.js';
 import { ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';
 import { Queue } from './queue.js';
 
-/** Options of {@link JoinableQueue}. */
+/**
+ * Options of {@link JoinableQueue}.
+ *
+ * @example
+ * ```ts
+ * // Python's exact rule: items held by a consumer that dies are lost, and join() waits for them.
+ * const q = new JoinableQueue<string>(100, { redeliver: false });
+ * ```
+ */
 export interface JoinableQueueOptions {
   /**
    * `true` (default): items a process got from the queue and had not marked done when it ended
@@ -47,12 +55,37 @@ export class JoinableQueue<T> extends Queue<T> {
     if (!redeliver && this.#backend instanceof LocalQueue) this.#backend.setRedeliver(false);
   }
 
-  /** Marks one item taken with get() as processed. Throws TaskDoneError if called more times than items were put. */
+  /**
+   * Marks one item taken with get() as processed. Throws TaskDoneError if called more times than items were put.
+   *
+   * @example
+   * ```ts
+   * const q = new JoinableQueue<string>();
+   * await q.put('job');
+   * console.log(await q.get());       // 'job'
+   * q.taskDone();                     // a second call would throw TaskDoneError
+   * ```
+   */
   taskDone(): void {
     this.#backend.taskDone();
   }
 
-  /** Settles when every item ever put has been marked done with taskDone(). */
+  /**
+   * Settles when every item ever put has been marked done with taskDone().
+   *
+   * @example
+   * ```ts
+   * export async function worker(q: JoinableQueue<number>): Promise<void> {
+   *   for (;;) { console.log(await q.get()); q.taskDone(); }
+   * }
+   * if (isMainModule(import.meta.url)) {
+   *   const q = new JoinableQueue<number>();
+   *   new Process({ target: worker, args: [q], daemon: true }).start();
+   *   for (let i = 0; i < 10; i++) await q.put(i);
+   *   await q.join();                 // every item was got and marked done
+   * }
+   * ```
+   */
   join(): Promise<void> {
     // join(1000) must not read as a wait with a limit that then never ends.
     if (arguments.length > 0) {

@@ -6,13 +6,35 @@ import { getRuntime, type LogSettings } from '../internal/runtime.js';
 /**
  * Python's logging levels, by Python's numbers; pino prints them under these names. pino's own
  * `trace`, `warn` and `fatal` are accepted too, as the nearest Python level (subdebug, warning, critical).
+ *
+ * @example
+ * ```ts
+ * const level: LogLevel = process.env.DEBUG ? 'debug' : 'info';
+ * logToStderr(level);
+ * ```
  */
 export type LogLevel = 'subdebug' | 'debug' | 'info' | 'subwarning' | 'warning' | 'error' | 'critical' | 'trace' | 'warn' | 'fatal';
 
-/** The library's pino logger, with Python's levels (`logger.warning(…)`, `logger.critical(…)`). */
+/**
+ * The library's pino logger, with Python's levels (`logger.warning(…)`, `logger.critical(…)`).
+ *
+ * @example
+ * ```ts
+ * const logger: Logger = getLogger();
+ * logger.info('starting %d workers', cpuCount());
+ * ```
+ */
 export type Logger = Pino.Logger<LogLevel, true>;
 
-/** Options of {@link logToStderr}. */
+/**
+ * Options of {@link logToStderr}.
+ *
+ * @example
+ * ```ts
+ * const options: LogToStderrOptions = { format: 'json' }; // {"level":30,"processName":"MainProcess",…}
+ * logToStderr('info', options);
+ * ```
+ */
 export interface LogToStderrOptions {
   /** `'text'` (default) prints Python's `[INFO/Process-1] message`; `'json'` prints pino's JSON lines. */
   readonly format?: 'text' | 'json';
@@ -24,9 +46,11 @@ export interface LogToStderrOptions {
  * {@link logToStderr} is called. Every record carries `processName` and `pid`.
  *
  * @example
+ * ```ts
  * const logger = getLogger();
  * logger.level = 'info';
  * logger.info('hello from %s', currentProcess().name);
+ * ```
  */
 export function getLogger(): Logger {
   const holder = globalThis as { [LOGGER_KEY]?: Logger };
@@ -39,8 +63,15 @@ export function getLogger(): Logger {
  * processes started from now on do the same, at the same level. Returns the logger.
  *
  * @example
- * logToStderr('debug');            // [DEBUG/MainProcess] …, [INFO/Process-1] child process calling self.run()
- * logToStderr('info', { format: 'json' });
+ * ```ts
+ * export function work(): void {}
+ * if (isMainModule(import.meta.url)) {
+ *   logToStderr('info');            // [INFO/Process-1] child process calling self.run() …
+ *   const p = new Process({ target: work });
+ *   p.start();
+ *   await p.join();
+ * }
+ * ```
  */
 export function logToStderr(level?: LogLevel | Uppercase<LogLevel> | number, options: LogToStderrOptions = {}): Logger {
   const settings = getRuntime().log;

@@ -20,19 +20,57 @@ import { showValue } from '../internal/show-value.js';
 import { currentLogSettings, logEvent } from './logger.js';
 import { throwOnMissingMainGuard } from './main-guard.js';
 
-/** A function a child process can import: exported at the top level of some module. */
+/**
+ * A function a child process can import: exported at the top level of some module.
+ *
+ * @example
+ * ```ts
+ * // A target is a function exported at the top level of a module, so that a child can import it.
+ * export function greet(name: string): void { console.log(`hello ${name}`); }
+ * const target: Target = greet;
+ * ```
+ */
 export type Target = (...args: never[]) => unknown;
 
-/** An explicit target: a module (path, file URL or package specifier) and the name of its export. */
+/**
+ * An explicit target: a module (path, file URL or package specifier) and the name of its export.
+ *
+ * @example
+ * ```ts
+ * // Names the export instead of passing the function: the parent need not import the module.
+ * const ref: TargetReference = { module: new URL('./work.js', import.meta.url), export: 'worker' };
+ * const p = new Process({ target: ref, args: [1] });
+ * ```
+ */
 export interface TargetReference {
+  /** The module: a path (relative to the working directory), a `file:` URL, or a package specifier. */
   readonly module: string | URL;
+  /** The name of the function's export in that module (`'default'` for a default export). */
   readonly export: string;
 }
 
-/** Options of {@link Process}, as in Python's `Process(target=, args=, name=, daemon=)`. */
+/**
+ * Options of {@link Process}, as in Python's `Process(target=, args=, name=, daemon=)`.
+ *
+ * @example
+ * ```ts
+ * export function worker(i: number): void { console.log(i); }
+ * const options: ProcessOptions = { target: worker, args: [1], name: 'w1', daemon: true };
+ * if (isMainModule(import.meta.url)) new Process(options).start();
+ * ```
+ */
 export interface ProcessOptions {
+  /**
+   * The function the child runs: exported from a module, or named with a {@link TargetReference}. Omitted: `run()` does nothing, unless a subclass overrides it.
+   */
   readonly target?: Target | TargetReference;
+  /**
+   * Arguments of `target`, sent by structured clone (a Queue or JoinableQueue among them arrives as a working proxy).
+   */
   readonly args?: Iterable<unknown>;
+  /**
+   * The process's name (`currentProcess().name` in the child); default `Process-N`, or the subclass's name.
+   */
   readonly name?: string;
   /** Inherited from the creating process when omitted (false in the main process). */
   readonly daemon?: boolean;
@@ -123,10 +161,21 @@ export class Process implements TrackedChild {
     this.daemon = (read.daemon ?? runtime.daemon) as boolean;
   }
 
-  /** `Process-N`, `Worker-N` for a subclass, `Process-2:1` for the first child of `Process-2`. */
+  /**
+   * `Process-N`, `Worker-N` for a subclass, `Process-2:1` for the first child of `Process-2`.
+   *
+   * @example
+   * ```ts
+   * const p = new Process({ name: 'fetcher' });
+   * console.log(p.name);              // 'fetcher'; new Process().name is 'Process-N'
+   * ```
+   */
   get name(): string {
     return this.#name;
   }
+  /**
+   * Renames the process (a string); allowed at any time, as in Python.
+   */
   set name(value: string) {
     if (typeof value !== 'string') {
       throw new TypeError(`Expected \`name\` to be a string, got \`${showValue(value)}\` (${typeof value}).`);
@@ -134,10 +183,25 @@ export class Process implements TrackedChild {
     this.#name = value;
   }
 
-  /** A daemon never keeps its parent alive and is terminated when the parent exits. */
+  /**
+   * A daemon never keeps its parent alive and is terminated when the parent exits.
+   *
+   * @example
+   * ```ts
+   * export function tick(): void { setInterval(() => console.log('tick'), 1000); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: tick });
+   *   p.daemon = true;                // before start(); the program may now end while it runs
+   *   p.start();
+   * }
+   * ```
+   */
   get daemon(): boolean {
     return this.#daemon;
   }
+  /**
+   * Settable only before start() (`ProcessStateError` afterwards).
+   */
   set daemon(value: boolean) {
     if (this.#state !== 'initial') throw new ProcessStateError(`Cannot set \`daemon\` of ${this.#name}: the process has already started. Set it before start().`);
     if (typeof value !== 'boolean') {
@@ -146,13 +210,39 @@ export class Process implements TrackedChild {
     this.#daemon = value;
   }
 
-  /** The child's OS pid once started (kept after it exits). */
+  /**
+   * The child's OS pid once started (kept after it exits).
+   *
+   * @example
+   * ```ts
+   * export function work(): void {}
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work });
+   *   p.start();
+   *   console.log(p.pid);             // the child's OS pid
+   *   await p.join();
+   * }
+   * ```
+   */
   get pid(): number | undefined {
     this.#assertNotClosed();
     return this.#handle?.pid;
   }
 
-  /** `null` while running or before start; 0 on success; N for `process.exit(N)` or 1 for an error; -N when killed by signal N. */
+  /**
+   * `null` while running or before start; 0 on success; N for `process.exit(N)` or 1 for an error; -N when killed by signal N.
+   *
+   * @example
+   * ```ts
+   * export function fail(): never { throw new Error('boom'); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: fail });
+   *   p.start();
+   *   await p.join();
+   *   console.log(p.exitCode);        // 1: the target threw (its stack went to stderr)
+   * }
+   * ```
+   */
   get exitCode(): number | null {
     this.#assertNotClosed();
     return this.#exitCode;
@@ -162,6 +252,16 @@ export class Process implements TrackedChild {
    * Forks the child and returns at once (the child runs concurrently). Throws — and forks nothing —
    * when the target cannot be imported by a child (`TargetResolutionError`), an argument cannot be
    * cloned (`SerializationError`), or the state forbids it (`ProcessStateError`).
+   *
+   * @example
+   * ```ts
+   * export function work(n: number): void { console.log(n * 2); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work, args: [21] });
+   *   p.start();                      // forked now; prints 42 from the child
+   *   await p.join();
+   * }
+   * ```
    */
   start(): void {
     this.#assertNotClosed();
@@ -231,6 +331,20 @@ export class Process implements TrackedChild {
   /**
    * What the child runs. Calls `target(...args)`; override it in an exported subclass instead.
    * Its return value is ignored; a returned Promise is awaited.
+   *
+   * @example
+   * ```ts
+   * // The subclass must be exported: the child imports it and calls run() on a rebuilt instance.
+   * export class Greeter extends Process {
+   *   who = 'world';
+   *   override run(): void { console.log(`hello ${this.who} from ${currentProcess().name}`); }
+   * }
+   * if (isMainModule(import.meta.url)) {
+   *   const g = new Greeter();
+   *   g.start();                      // hello world from Greeter-1
+   *   await g.join();
+   * }
+   * ```
    */
   run(): unknown {
     const target = this.#target;
@@ -241,6 +355,20 @@ export class Process implements TrackedChild {
   /**
    * Waits until the child exits, or until `timeout` ms have passed (`undefined`/`null`: no limit; a
    * negative number counts as 0). Settles the same way in both cases: read `exitCode` to tell which.
+   *
+   * @example
+   * ```ts
+   * export function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: sleep, args: [5000] });
+   *   p.start();
+   *   await p.join(100);              // gives up after 100 ms
+   *   console.log(p.exitCode);        // null: still running
+   *   p.terminate();
+   *   await p.join();
+   *   console.log(p.exitCode);        // -15 (SIGTERM)
+   * }
+   * ```
    */
   join(timeout?: number | null): Promise<void> {
     const ms = normalizeTimeout(timeout, 'join');
@@ -252,24 +380,79 @@ export class Process implements TrackedChild {
     return this.#waitForExit(ms);
   }
 
-  /** True from start() until the child's exit is observed. */
+  /**
+   * True from start() until the child's exit is observed.
+   *
+   * @example
+   * ```ts
+   * export function work(): void {}
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work });
+   *   p.start();
+   *   console.log(p.isAlive());       // true
+   *   await p.join();
+   *   console.log(p.isAlive());       // false
+   * }
+   * ```
+   */
   isAlive(): boolean {
     this.#assertNotClosed();
     this.#assertCreator('test');
     return this.#state === 'started' && this.#exitCode === null;
   }
 
-  /** Sends SIGTERM. Does not wait (join afterwards); a no-op once the child has exited. */
+  /**
+   * Sends SIGTERM. Does not wait (join afterwards); a no-op once the child has exited.
+   *
+   * @example
+   * ```ts
+   * export function forever(): void { setInterval(() => {}, 1000); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: forever });
+   *   p.start();
+   *   p.terminate();
+   *   await p.join();
+   *   console.log(p.exitCode);        // -15
+   * }
+   * ```
+   */
   terminate(): void {
     this.#signal('SIGTERM');
   }
 
-  /** Sends SIGKILL. Does not wait (join afterwards); a no-op once the child has exited. */
+  /**
+   * Sends SIGKILL. Does not wait (join afterwards); a no-op once the child has exited.
+   *
+   * @example
+   * ```ts
+   * export function forever(): void { setInterval(() => {}, 1000); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: forever });
+   *   p.start();
+   *   p.kill();
+   *   await p.join();
+   *   console.log(p.exitCode);        // -9
+   * }
+   * ```
+   */
   kill(): void {
     this.#signal('SIGKILL');
   }
 
-  /** Releases the process object. Throws while the child runs; every later use but `name`/`daemon` throws. */
+  /**
+   * Releases the process object. Throws while the child runs; every later use but `name`/`daemon` throws.
+   *
+   * @example
+   * ```ts
+   * export function work(): void {}
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work });
+   *   p.start();
+   *   await p.join();
+   *   p.close();                      // p.exitCode now throws ProcessStateError
+   * }
+   * ```
+   */
   close(): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'started' && this.#exitCode === null) {

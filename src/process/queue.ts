@@ -11,7 +11,17 @@ import { ADOPT_QUEUE, CAP_PREFETCH, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, R
 import { normalizeTimeout } from '../internal/timeout.js';
 import { showValue } from '../internal/show-value.js';
 
-/** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
+/**
+ * Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds).
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string>(1);
+ * await q.put('a');
+ * await q.put('b', { timeout: 50 }).catch((e) => console.log(e instanceof QueueFullError)); // true, after 50 ms
+ * await q.get({ block: false });    // 'a' (Python's get(False))
+ * ```
+ */
 export interface QueueWaitOptions {
   /** false: do not wait at all (the timeout is then ignored). Default true. */
   readonly block?: boolean;
@@ -61,7 +71,17 @@ export class Queue<T> {
   // here and in the backends write their checks out, and the common case (no options, a string or
   // number item) calls nothing it need not.
 
-  /** Puts `item`, waiting while the queue is full (up to `timeout` ms, then QueueFullError). */
+  /**
+   * Puts `item`, waiting while the queue is full (up to `timeout` ms, then QueueFullError).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>(2);
+   * await q.put(1);
+   * await q.put(2);
+   * await q.put(3, { timeout: 100 }).catch((e) => console.log(e.name)); // QueueFullError
+   * ```
+   */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     // Python's put(item, True, 1.0) would otherwise be taken for put(item) and block forever.
     const wait = options === undefined && arguments.length <= 2 ? WAIT_FOREVER : readWaitOptions('put', options, arguments.length - 1, arguments[2]);
@@ -70,7 +90,17 @@ export class Queue<T> {
     return this.#backend.put(item, wait.block, wait.timeout);
   }
 
-  /** Takes the next item, waiting while the queue is empty (up to `timeout` ms, then QueueEmptyError). */
+  /**
+   * Takes the next item, waiting while the queue is empty (up to `timeout` ms, then QueueEmptyError).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<string>();
+   * await q.put('x');
+   * console.log(await q.get());                          // 'x'
+   * await q.get({ timeout: 100 }).catch((e) => console.log(e.name)); // QueueEmptyError
+   * ```
+   */
   get(options?: QueueWaitOptions): Promise<T> {
     // Python's get(False) or get(True, 1.0) would otherwise be taken for get() and block forever.
     const wait = options === undefined && arguments.length <= 1 ? WAIT_FOREVER : readWaitOptions('get', options, arguments.length, arguments[1]);
@@ -82,7 +112,16 @@ export class Queue<T> {
     return this.#backend.get(wait.block, wait.timeout).then(copyItem);
   }
 
-  /** Puts `item` only if a slot is free now; otherwise throws QueueFullError. */
+  /**
+   * Puts `item` only if a slot is free now; otherwise throws QueueFullError.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>(1);
+   * q.putNowait(1);
+   * try { q.putNowait(2); } catch (e) { console.log(e instanceof QueueFullError); } // true
+   * ```
+   */
   putNowait(item: T): void {
     if (this.#closed) throw closedError('put');
     assertItem(item);
@@ -121,23 +160,60 @@ export class Queue<T> {
     return acknowledge;
   }
 
-  /** Takes an item only if one is there now; otherwise throws QueueEmptyError. */
+  /**
+   * Takes an item only if one is there now; otherwise throws QueueEmptyError.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * q.putNowait(1);
+   * console.log(q.getNowait());       // 1
+   * try { q.getNowait(); } catch (e) { console.log(e instanceof QueueEmptyError); } // true
+   * ```
+   */
   getNowait(): T {
     if (this.#closed) throw closedError('get');
     const item = this.#backend.getNowait();
     return this.#copyOnGet ? copyItem(item) : item;
   }
 
-  /** Items in the queue now (approximate outside the creating process). */
+  /**
+   * Items in the queue now (approximate outside the creating process).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * await q.put(1);
+   * console.log(q.qsize());           // 1
+   * ```
+   */
   qsize(): number {
     return this.#backend.qsize();
   }
 
+  /**
+   * True when no item is in the queue now (approximate outside the creating process).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * console.log(q.empty());           // true
+   * ```
+   */
   empty(): boolean {
     return this.#backend.qsize() === 0;
   }
 
-  /** True when no slot is free; an unbounded queue is never full. */
+  /**
+   * True when no slot is free; an unbounded queue is never full.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>(1);
+   * await q.put(1);
+   * console.log(q.full());            // true
+   * ```
+   */
   full(): boolean {
     return this.#backend.full();
   }
@@ -147,6 +223,13 @@ export class Queue<T> {
    * In the process that created the queue, a closed queue is freed, its items dropped, once no child
    * uses it any more (at once if it was never passed to one); an open one is freed that way once
    * this object is garbage-collected. Children go on using it meanwhile, as in Python.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * q.close();
+   * try { await q.put(1); } catch (e) { console.log(e instanceof QueueClosedError); } // true
+   * ```
    */
   close(): void {
     this.#closed = true;
