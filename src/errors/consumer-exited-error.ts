@@ -18,21 +18,13 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class ConsumerExitedError extends MultiprocessingError {
-  /**
-   * The consumer's name (`Process-3`, or `${name}N` with consume()'s `name` option).
-   */
+  /** The consumer's name (`Process-3`, or `${name}N` with consume()'s `name` option). */
   readonly processName: string;
-  /**
-   * The consumer's pid (this program's pid for a worker thread), when it was known.
-   */
+  /** The consumer's pid (this program's pid for a worker thread), when it was known. */
   readonly pid: number | undefined;
-  /**
-   * Its exit code: N for `process.exit(N)`, -N when killed by signal N; null if unknown.
-   */
+  /** Its exit code: N for `process.exit(N)`, -N when killed by signal N; null if unknown. */
   readonly exitCode: number | null;
-  /**
-   * Items it held unfinished, which were not handled.
-   */
+  /** Items it held unfinished, which were not handled. */
   readonly lostItems: number;
   /** Consumers consume() had started to replace dead ones (see its `maxRestarts` option). */
   readonly restarts: number;

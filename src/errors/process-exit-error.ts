@@ -15,21 +15,13 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class ProcessExitError extends MultiprocessingError {
-  /**
-   * The child's name (`Process-2`, a consumer's name).
-   */
+  /** The child's name (`Process-2`, a consumer's name). */
   readonly processName: string;
-  /**
-   * The child's pid (this program's pid for a worker thread); undefined if it never started.
-   */
+  /** The child's pid (this program's pid for a worker thread); undefined if it never started. */
   readonly pid: number | undefined;
-  /**
-   * The exit code: N for `process.exit(N)`, 1 for an uncaught error, -N when killed by signal N.
-   */
+  /** The exit code: N for `process.exit(N)`, 1 for an uncaught error, -N when killed by signal N. */
   readonly exitCode: number;
-  /**
-   * The signal that killed the child (`'SIGKILL'`), or null when it exited by itself.
-   */
+  /** The signal that killed the child (`'SIGKILL'`), or null when it exited by itself. */
   readonly signal: NodeJS.Signals | null;
   /** The last lines the child wrote to stderr, when they were captured. */
   readonly stderrTail: string;

@@ -11,9 +11,7 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class QueueFullError extends MultiprocessingError {
-  /**
-   * The queue's `maxsize`.
-   */
+  /** The queue's `maxsize`. */
   readonly maxsize: number;
 
   constructor(maxsize: number, message?: string) {

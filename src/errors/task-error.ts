@@ -19,21 +19,13 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class TaskError extends MultiprocessingError {
-  /**
-   * The process (or thread) the function failed in: `Process-3`, a consumer's name.
-   */
+  /** The process (or thread) the function failed in: `Process-3`, a consumer's name. */
   readonly processName: string;
-  /**
-   * The item's position in the source, or the call's index in map()/starmap() (0 for apply(); -1 on the direct paths).
-   */
+  /** The item's position in the source, or the call's index in map()/starmap() (0 for apply(); -1 on the direct paths). */
   readonly seq: number;
-  /**
-   * The remote error's `name` (`TypeError`, …).
-   */
+  /** The remote error's `name` (`TypeError`, …). */
   readonly remoteName: string;
-  /**
-   * The remote error's stack, as printed in the process it was thrown in.
-   */
+  /** The remote error's stack, as printed in the process it was thrown in. */
   readonly remoteStack: string | undefined;
 
   constructor(details: {

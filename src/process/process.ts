@@ -64,13 +64,9 @@ export interface ProcessOptions {
    * The function the child runs: exported from a module, or named with a {@link TargetReference}. Omitted: `run()` does nothing, unless a subclass overrides it.
    */
   readonly target?: Target | TargetReference;
-  /**
-   * Arguments of `target`, sent by structured clone (a Queue or JoinableQueue among them arrives as a working proxy).
-   */
+  /** Arguments of `target`, sent by structured clone (a Queue or JoinableQueue among them arrives as a working proxy). */
   readonly args?: Iterable<unknown>;
-  /**
-   * The process's name (`currentProcess().name` in the child); default `Process-N`, or the subclass's name.
-   */
+  /** The process's name (`currentProcess().name` in the child); default `Process-N`, or the subclass's name. */
   readonly name?: string;
   /** Inherited from the creating process when omitted (false in the main process). */
   readonly daemon?: boolean;
@@ -173,9 +169,7 @@ export class Process implements TrackedChild {
   get name(): string {
     return this.#name;
   }
-  /**
-   * Renames the process (a string); allowed at any time, as in Python.
-   */
+  /** Renames the process (a string); allowed at any time, as in Python. */
   set name(value: string) {
     if (typeof value !== 'string') {
       throw new TypeError(`Expected \`name\` to be a string, got \`${showValue(value)}\` (${typeof value}).`);
@@ -199,9 +193,7 @@ export class Process implements TrackedChild {
   get daemon(): boolean {
     return this.#daemon;
   }
-  /**
-   * Settable only before start() (`ProcessStateError` afterwards).
-   */
+  /** Settable only before start() (`ProcessStateError` afterwards). */
   set daemon(value: boolean) {
     if (this.#state !== 'initial') throw new ProcessStateError(`Cannot set \`daemon\` of ${this.#name}: the process has already started. Set it before start().`);
     if (typeof value !== 'boolean') {
