@@ -61,7 +61,8 @@ export interface TargetReference {
  */
 export interface ProcessOptions {
   /**
-   * The function the child runs: exported from a module, or named with a {@link TargetReference}. Omitted: `run()` does nothing, unless a subclass overrides it.
+   * The function the child runs: exported from a module, or named with a {@link TargetReference}.
+   * Omitted: `run()` does nothing, unless a subclass overrides it.
    */
   readonly target?: Target | TargetReference;
   /** Arguments of `target`, sent by structured clone (a Queue or JoinableQueue among them arrives as a working proxy). */
