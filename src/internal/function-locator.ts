@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type * as Lexer from 'es-module-lexer';
 import { TargetResolutionError } from '../errors/target-resolution-error.js';
 import { fingerprint } from './fingerprint.js';
+import { throwOnInlinedLibrary } from './inlined-library.js';
 
 /** How a child finds a function: the module to import and the export to call. */
 export interface ModuleExportRef {
@@ -20,6 +21,8 @@ export interface ModuleExportRef {
 export function locateExportedFunction(fn: Function, role: string): ModuleExportRef {
   const cached = LOCATED.get(fn);
   if (cached) return cached;
+  // Before anything else: in an app's bundle, every function would look not exported.
+  throwOnInlinedLibrary();
   const label = describe(fn, role);
   if (fn.name === '' || fn.name.startsWith('bound ')) {
     throw notImportable(label, `it is ${fn.name === '' ? 'anonymous' : 'a bound function'}`);
