@@ -7,6 +7,7 @@ import type { ChildHandle } from '../internal/child-handle.js';
 import { launchChild } from '../internal/child-launcher.js';
 import { ThreadChild } from '../internal/thread-child.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
+import { throwOnInlinedLibrary } from '../internal/inlined-library.js';
 import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
 import { getRuntime, type HoldReason, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
@@ -263,6 +264,7 @@ export class Process implements TrackedChild {
     // Before the daemon rule: a daemon that runs a script without the guard must be told to add the
     // guard, not to stop being a daemon (which would then fork without end).
     throwOnMissingMainGuard(this.#name);
+    throwOnInlinedLibrary();
     const runtime = getRuntime();
     if (runtime.daemon) {
       throw new ProcessStateError(
