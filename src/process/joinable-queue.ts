@@ -1,5 +1,7 @@
 import { LocalQueue } from '../internal/local-queue.js';
-import { ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';
+import { abortError, readFields, readSignal } from '../internal/abort.js';
+import { showValue } from '../internal/show-value.js';
+import { ITERATED, ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';
 import { Queue } from './queue.js';
 
 /** Options of {@link JoinableQueue}. */
@@ -12,6 +14,12 @@ export interface JoinableQueueOptions {
    * `join()` waits for them forever.
    */
   readonly redeliver?: boolean;
+}
+
+/** Options of {@link JoinableQueue.join}. */
+export interface JoinableQueueJoinOptions {
+  /** Gives up the wait when aborted: join() rejects with an `AbortError` whose `cause` is the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -52,15 +60,31 @@ export class JoinableQueue<T> extends Queue<T> {
     this.#backend.taskDone();
   }
 
-  /** Settles when every item ever put has been marked done with taskDone(). */
-  join(): Promise<void> {
+  /**
+   * Settles when every item ever put has been marked done with taskDone(). Python's join() takes no
+   * timeout: to wait with a limit, pass `signal: AbortSignal.timeout(ms)`; an aborted join rejects
+   * with an `AbortError` (its `cause` the signal's reason) and changes nothing in the queue.
+   *
+   * @example
+   * const q = new JoinableQueue<number>();
+   * await q.put(1);
+   * await q.join({ signal: AbortSignal.timeout(100) }).catch((error) => error.name); // 'AbortError': 1 is not done
+   */
+  join(options?: JoinableQueueJoinOptions): Promise<void> {
     // join(1000) must not read as a wait with a limit that then never ends.
-    if (arguments.length > 0) {
+    if (arguments.length > 1 || (options !== undefined && (typeof options !== 'object' || options === null))) {
       throw new TypeError(
-        `join() takes no arguments, as Python's JoinableQueue.join() takes none; got ${arguments.length}. To wait with a limit, race it: Promise.race([q.join(), timeout]).`,
+        `join() takes at most one options object { signal }, got ${[...arguments].map((a: unknown) => `\`${showValue(a)}\``).join(', ')}. Python's JoinableQueue.join() takes no timeout; to wait with a limit, pass a signal: q.join({ signal: AbortSignal.timeout(1000) }).`,
       );
     }
-    return this.backend.join();
+    const signal = options === undefined ? undefined : readSignal(readFields(options, ['signal'], 'join()').signal, 'join()');
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'join()'));
+    return this.backend.join(signal);
+  }
+
+  /** A `for await` loop (or toObservable()) is finished with an item it read: it is done. */
+  override [ITERATED](): void {
+    this.taskDone();
   }
 
   protected override isJoinable(): boolean {
