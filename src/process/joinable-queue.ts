@@ -63,12 +63,17 @@ export class JoinableQueue<T> extends Queue<T> {
   /**
    * Settles when every item ever put has been marked done with taskDone(). Python's join() takes no
    * timeout: to wait with a limit, pass `signal: AbortSignal.timeout(ms)`; an aborted join rejects
-   * with an `AbortError` (its `cause` the signal's reason) and changes nothing in the queue.
+   * with an `AbortError` (its `cause` the signal's reason) and changes nothing in the queue. (As
+   * everywhere in Node, AbortSignal.timeout's timer does not keep the process alive: the children
+   * working on the queue do.)
    *
    * @example
    * const q = new JoinableQueue<number>();
    * await q.put(1);
-   * await q.join({ signal: AbortSignal.timeout(100) }).catch((error) => error.name); // 'AbortError': 1 is not done
+   * const controller = new AbortController();
+   * const joined = q.join({ signal: controller.signal });
+   * controller.abort();
+   * await joined.catch((error) => error.name); // 'AbortError': item 1 is still not done
    */
   join(options?: JoinableQueueJoinOptions): Promise<void> {
     // join(1000) must not read as a wait with a limit that then never ends.

@@ -90,7 +90,10 @@ export class Queue<T> {
    * @example
    * const q = new Queue<number>(1);
    * await q.put(1);
-   * await q.put(2, { signal: AbortSignal.timeout(100) }).catch((error) => error.name); // 'AbortError': 2 was not put
+   * const controller = new AbortController();
+   * const pending = q.put(2, { signal: controller.signal }); // waits: the queue is full
+   * controller.abort('changed my mind');
+   * await pending.catch((error) => error.cause); // 'changed my mind': 2 was not put
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     // Python's put(item, True, 1.0) would otherwise be taken for put(item) and block forever.
