@@ -1,13 +1,13 @@
 /* Processes — Python's multiprocessing.Process and friends */
 export { Process } from './process/process.js';
-export type { ProcessOptions, Target, TargetReference } from './process/process.js';
+export type { ProcessJoinOptions, ProcessOptions, Target, TargetReference } from './process/process.js';
 export { activeChildren, cpuCount, currentProcess, isMainModule, parentProcess } from './process/current-process.js';
 export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-process.js';
 
 /* Queues */
 export { Queue } from './process/queue.js';
-export type { QueueWaitOptions } from './process/queue.js';
-export { JoinableQueue, type JoinableQueueOptions } from './process/joinable-queue.js';
+export type { QueueIterateOptions, QueueWaitOptions } from './process/queue.js';
+export { JoinableQueue, type JoinableQueueJoinOptions, type JoinableQueueOptions } from './process/joinable-queue.js';
 
 /* Pool — Python's multiprocessing.Pool: warm workers, reused */
 export { Pool } from './pool/pool.js';

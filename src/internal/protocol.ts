@@ -219,6 +219,8 @@ export type QueueWireMessage =
   | { readonly t: 'done'; readonly q: string; readonly n: number }
   /** proxy → owner: answer `joined` with this id when the unfinished count is zero. */
   | { readonly t: 'join'; readonly q: string; readonly id: number }
+  /** proxy → owner: the join with this id was given up (aborted): do not answer it. */
+  | { readonly t: 'unjoin'; readonly q: string; readonly id: number }
   /** owner → proxy: `n` more slots of credit; `size` is the owner's buffer length now. */
   | { readonly t: 'credit'; readonly q: string; readonly n: number; readonly size: number }
   /** owner → proxy: `n` items (body); `size` is the owner's buffer length now. */

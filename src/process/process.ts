@@ -16,6 +16,7 @@ import { holdHandoffs } from '../internal/queue-lease.js';
 import { transportSettings } from '../internal/transport-settings.js';
 import { CAPTURE_STDERR, DYING_ON, HANDLE, HOLD_PARENT, INIT_ERROR, IN_THREAD, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
+import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { installExitHook } from './exit-hook.js';
 import { showValue } from '../internal/show-value.js';
 import { currentLogSettings, logEvent } from './logger.js';
@@ -72,6 +73,26 @@ export interface ProcessOptions {
   readonly name?: string;
   /** Inherited from the creating process when omitted (false in the main process). */
   readonly daemon?: boolean;
+}
+
+/**
+ * Options of {@link Process.join}: `join(ms)` is `join({ timeout: ms })`.
+ *
+ * @example
+ * ```ts
+ * export function work(): void {}
+ * if (isMainModule(import.meta.url)) {
+ *   const p = new Process({ target: work });
+ *   p.start();
+ *   await p.join({ timeout: 5000, signal: AbortSignal.timeout(10_000) });
+ * }
+ * ```
+ */
+export interface ProcessJoinOptions {
+  /** Most milliseconds to wait, as Python's `join(timeout)`: undefined/null waits forever, 0 or less polls. */
+  readonly timeout?: number | null;
+  /** Gives up the wait when aborted: join() rejects with an `AbortError` whose `cause` is the signal's reason. The child runs on. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -349,7 +370,10 @@ export class Process implements TrackedChild {
 
   /**
    * Waits until the child exits, or until `timeout` ms have passed (`undefined`/`null`: no limit; a
-   * negative number counts as 0). Settles the same way in both cases: read `exitCode` to tell which.
+   * negative number counts as 0). Settles the same way in both cases, as Python's join(timeout):
+   * read `exitCode` to tell which. `join({ timeout, signal })` takes the same timeout, and an aborted
+   * `signal` rejects instead, with an `AbortError` (its `cause` the signal's reason); the child is not
+   * touched.
    *
    * @example
    * ```ts
@@ -359,20 +383,50 @@ export class Process implements TrackedChild {
    *   p.start();
    *   await p.join(100);              // gives up after 100 ms
    *   console.log(p.exitCode);        // null: still running
+   *   const controller = new AbortController();
+   *   setTimeout(() => controller.abort(new Error('enough')), 100);
+   *   await p.join({ signal: controller.signal }).catch((e: Error) => console.log(e.name)); // AbortError
    *   p.terminate();
    *   await p.join();
    *   console.log(p.exitCode);        // -15 (SIGTERM)
    * }
    * ```
    */
-  join(timeout?: number | null): Promise<void> {
+  join(timeoutOrOptions?: number | null | ProcessJoinOptions): Promise<void> {
+    const { timeout, signal } = readJoinOptions(timeoutOrOptions);
     const ms = normalizeTimeout(timeout, 'join');
     this.#assertNotClosed();
     this.#assertCreator('join');
     if (this.#state !== 'started' || !this.#exited) throw new ProcessStateError(`Cannot join ${this.#name}: it was never started. Call start() first.`);
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'join()'));
     if (this.#exitCode !== null) return Promise.resolve();
     if (ms === 0) return Promise.resolve();
-    return this.#waitForExit(ms);
+    return this.#waitForExit(ms, signal);
+  }
+
+  /**
+   * `await using p = new Process(...)`: at the end of the scope, a child still running is terminated
+   * (SIGTERM) and waited for. Python's Process has no `with`; this is what a Node user expects of a
+   * resource: no child outlives its scope. `exitCode` stays readable afterwards (the object is not
+   * closed). A process never started, or closed, is left as it is. Join it within the scope to let it
+   * finish its work.
+   *
+   * @example
+   * ```ts
+   * export function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
+   * if (isMainModule(import.meta.url)) {
+   *   {
+   *     await using p = new Process({ target: sleep, args: [60_000] });
+   *     p.start();
+   *     await p.join(100);
+   *   } // terminated here, still running after 100 ms: no child outlives the block
+   * }
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state !== 'started' || this.#creatorPid !== process.pid || this.#exitCode !== null) return;
+    this.terminate();
+    await this.#waitForExit(null);
   }
 
   /**
@@ -558,8 +612,7 @@ export class Process implements TrackedChild {
     else this.#handle.unref();
   }
 
-  #waitForExit(ms: number | null): Promise<void> {
-    const handle = this.#handle as ChildHandle;
+  #waitForExit(ms: number | null, signal?: AbortSignal): Promise<void> {
     const exited = this.#exited as Promise<void>;
     // A daemon's handle is unref'd; waiting on it must keep this process alive until it settles.
     this.#joiners++;
@@ -568,14 +621,24 @@ export class Process implements TrackedChild {
       this.#joiners--;
       this.#applyRef();
     };
-    if (ms === null || ms >= MAX_TIMER_MS) return exited.then(release);
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      void exited.then(() => {
-        clearTimeout(timer);
+    if ((ms === null || ms >= MAX_TIMER_MS) && !signal) return exited.then(release);
+    return new Promise<void>((resolve, reject) => {
+      const cleanUp = (): void => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const done = (): void => {
+        cleanUp();
         resolve();
-      });
-    }).then(release);
+      };
+      const onAbort = (): void => {
+        cleanUp();
+        reject(abortError(signal as AbortSignal, 'join()'));
+      };
+      const timer = ms === null || ms >= MAX_TIMER_MS ? undefined : setTimeout(done, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void exited.then(done);
+    }).finally(release);
   }
 
   #signal(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -608,6 +671,16 @@ export class Process implements TrackedChild {
   static {
     Object.defineProperty(this, PROCESS_BRAND, { value: true });
   }
+}
+
+// join()'s argument: Python's join(timeout) (a number, null or undefined), or { timeout, signal }.
+function readJoinOptions(argument: unknown): { timeout: unknown; signal: AbortSignal | undefined } {
+  if (typeof argument !== 'object' || argument === null) return { timeout: argument, signal: undefined };
+  if (Array.isArray(argument)) {
+    throw new TypeError(`Expected the argument of join() to be a timeout in milliseconds or an options object { timeout, signal }, got an array.`);
+  }
+  const { timeout, signal } = readFields(argument, ['timeout', 'signal'], 'join()');
+  return { timeout, signal: readSignal(signal, 'join()') };
 }
 
 function resolveTarget(target: Target | TargetReference | undefined): ModuleExportRef | null {

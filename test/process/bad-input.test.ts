@@ -41,9 +41,10 @@ describe('bad input to the Python layer', () => {
       });
     }
 
-    it('should throw TypeError for JoinableQueue.join(anything), which takes no arguments in Python either', async () => {
+    it('should throw TypeError for JoinableQueue.join(1000), whose only argument is { signal }, naming AbortSignal.timeout', async () => {
       const jq = new JoinableQueue<number>();
-      expect(() => (jq.join as (...a: unknown[]) => unknown)(1000)).to.throw(TypeError, /join\(\) takes no arguments/);
+      expect(() => (jq.join as (...a: unknown[]) => unknown)(1000)).to.throw(TypeError, /join\(\) takes at most one options object \{ signal \}, got `1000`.*AbortSignal\.timeout\(1000\)/);
+      expect(() => (jq.join as (...a: unknown[]) => unknown)({}, 1)).to.throw(TypeError, /at most one options object/);
       await jq.join();
     });
 
