@@ -10,6 +10,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * source$.pipe(consume(work, { onConsumerExit: 'error' })).subscribe({ error: (e) => console.log(e.lostItems) });
  */
 export class ConsumerExitedError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_CONSUMER_EXITED' as const;
   readonly processName: string;
   readonly pid: number | undefined;
   readonly exitCode: number | null;

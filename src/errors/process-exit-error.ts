@@ -8,6 +8,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * producer(work).subscribe({ error: (e) => e instanceof ProcessExitError && console.log(e.exitCode) });
  */
 export class ProcessExitError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_PROCESS_EXITED' as const;
   readonly processName: string;
   readonly pid: number | undefined;
   readonly exitCode: number;

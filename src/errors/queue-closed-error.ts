@@ -7,4 +7,7 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * @example
  * q.close(); await q.put(1); // QueueClosedError
  */
-export class QueueClosedError extends MultiprocessingError {}
+export class QueueClosedError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_CLOSED' as const;
+}

@@ -7,6 +7,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * new Queue<number>().getNowait(); // QueueEmptyError
  */
 export class QueueEmptyError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_EMPTY' as const;
   constructor(message?: string) {
     super(
       message ??

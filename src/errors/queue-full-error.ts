@@ -7,6 +7,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * const q = new Queue<number>(1); await q.put(1); q.putNowait(2); // QueueFullError
  */
 export class QueueFullError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_FULL' as const;
   readonly maxsize: number;
 
   constructor(maxsize: number, message?: string) {

@@ -9,6 +9,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * new Process({ target: work, args: [1, () => 2] }).start(); // SerializationError: args[1] …
  */
 export class SerializationError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_SERIALIZATION' as const;
   /** Where the value was, e.g. `args[1]` or `item`. */
   readonly path: string;
 

@@ -9,6 +9,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * new Process({ target: () => 1 }).start(); // TargetResolutionError: … export it from a module
  */
 export class TargetResolutionError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_TARGET_RESOLUTION' as const;
   /** The module the target was looked up in, when known. */
   readonly module: string | undefined;
   /** The export that was looked up, when known. */

@@ -11,6 +11,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * source$.pipe(consume(work)).subscribe({ error: (e) => e instanceof TaskError && console.log(e.remoteStack) });
  */
 export class TaskError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_TASK_FAILED' as const;
   readonly processName: string;
   readonly seq: number;
   readonly remoteName: string;
