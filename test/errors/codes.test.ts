@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   ConsumerExitedError,
   JoinableQueue,
+  MissingDependencyError,
   MultiprocessingError,
   ProcessExitError,
   ProcessStateError,
@@ -26,6 +27,7 @@ const CASES: readonly (readonly [Function, MultiprocessingError, string])[] = [
   [TaskDoneError, new TaskDoneError(), 'ERR_TASK_DONE'],
   [ProcessExitError, new ProcessExitError({ processName: 'P', pid: 1, exitCode: 1, signal: null }), 'ERR_PROCESS_EXITED'],
   [ConsumerExitedError, new ConsumerExitedError({ processName: 'P', pid: 1, exitCode: 1, lostItems: 1, reason: 'x' }), 'ERR_CONSUMER_EXITED'],
+  [MissingDependencyError, new MissingDependencyError('pino', 'Logging'), 'ERR_MISSING_DEPENDENCY'],
   [TaskError, new TaskError({ processName: 'P', seq: 0, name: 'Error', message: 'x', stack: undefined }), 'ERR_TASK_FAILED'],
 ];
 
