@@ -38,17 +38,33 @@ export function installExitGuards(getName: () => string): void {
 export function failChild(name: string, error: unknown): void {
   if (exiting) return;
   sendToParent({ rxmp: 'init-failed', error: toRemoteError(error) } satisfies ProtocolMessage);
-  reportFailure(name, error);
+  if (markReported(error)) printFailure(name, error);
   exitAfterFlush(1);
 }
 
-/** `Process <name>:` and the stack on stderr, as CPython's `_bootstrap` prints an uncaught exception. */
+/**
+ * `Process <name>:` and the stack on stderr, as CPython's `_bootstrap` prints an uncaught exception;
+ * the parent hears the error too (a `failed` message), for its errors' `cause`.
+ */
 export function reportFailure(name: string, error: unknown): void {
-  // failChild reported it already, and the error goes on to unwind the code that threw it.
-  if (typeof error === 'object' && error !== null) {
-    if (reported.has(error)) return;
-    reported.add(error);
+  if (!markReported(error)) return;
+  try {
+    sendToParent({ rxmp: 'failed', error: toRemoteError(error) } satisfies ProtocolMessage);
+  } catch {
+    // The report on stderr still says why.
   }
+  printFailure(name, error);
+}
+
+// False when failChild or reportFailure reported this error already (it goes on to unwind the code that threw it).
+function markReported(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  if (reported.has(error)) return false;
+  reported.add(error);
+  return true;
+}
+
+function printFailure(name: string, error: unknown): void {
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   const text = `Process ${name}:\n${detail}\n`;
   // A thread's fd 2 is the process's: through process.stderr it reaches its parent's capture (the

@@ -1,8 +1,10 @@
+import { childFailureOf } from '../internal/child-failures.js';
 import { MultiprocessingError } from './multiprocessing-error.js';
 
 /**
  * A child process ended unsuccessfully: a non-zero exit code or a signal. Carries everything needed
- * to tell why.
+ * to tell why: when the child failed by an error (its target threw, an error went uncaught), that
+ * error is the `cause`, an Error with the child's name, message and stack.
  *
  * @example
  * producer(work).subscribe({ error: (e) => e instanceof ProcessExitError && console.log(e.exitCode) });
@@ -27,12 +29,9 @@ export class ProcessExitError extends MultiprocessingError {
   }) {
     const how = details.signal ? `was killed by ${details.signal}` : `exited with code ${details.exitCode}`;
     const tail = details.stderrTail ? `\n--- stderr (tail) ---\n${details.stderrTail}` : '';
-    super(
-      `Process ${details.processName} (pid ${details.pid ?? '?'}) ${how}. ` +
-        'Its stderr (above, or below) says why.' +
-        tail,
-      details.cause === undefined ? undefined : { cause: details.cause },
-    );
+    const cause = details.cause ?? childFailureOf(details.processName, details.pid);
+    const why = cause instanceof Error ? `It failed with ${cause.name}: ${cause.message} (its stack is in \`cause\`).` : 'Its stderr (above, or below) says why.';
+    super(`Process ${details.processName} (pid ${details.pid ?? '?'}) ${how}. ${why}${tail}`, cause === undefined ? undefined : { cause });
     this.processName = details.processName;
     this.pid = details.pid;
     this.exitCode = details.exitCode;

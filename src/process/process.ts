@@ -18,6 +18,7 @@ import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
 import { installExitHook } from './exit-hook.js';
 import { showValue } from '../internal/show-value.js';
 import { currentLogSettings, logEvent } from './logger.js';
+import { recordChildFailure } from '../internal/child-failures.js';
 import { throwOnMissingMainGuard } from './main-guard.js';
 
 /** A function a child process can import: exported at the top level of some module. */
@@ -342,6 +343,10 @@ export class Process implements TrackedChild {
         break;
       case 'init-failed':
         this.#initError = message.error;
+        recordChildFailure(this.#name, this.#handle?.pid, message.error);
+        break;
+      case 'failed':
+        recordChildFailure(this.#name, this.#handle?.pid, message.error);
         break;
       case 'dying-on':
         this.#dyingOn = message.item;
