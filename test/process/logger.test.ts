@@ -83,11 +83,11 @@ describe('logging', () => {
     });
 
     it('should go back to the library logger with setLogger(null) or logToStderr(), and refuse a non-logger', () => {
+      const level = getLogger().level; // the library's own, to restore: logToStderr() below goes back to it
       const { app } = appLogger('info');
       const adapted = setLogger(app);
       expect(setLogger(null)).to.not.equal(adapted);
       setLogger(app);
-      const level = getLogger().level;
       expect(logToStderr()).to.not.equal(adapted);
       getLogger().level = level;
       expect(() => setLogger({} as never)).to.throw(TypeError, /pino logger/);
