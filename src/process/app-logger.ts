@@ -3,6 +3,11 @@ import type { LogFn, Logger, LogLevel, LogLevelSetting } from './logger.js';
 /**
  * An app's own logger as {@link setLogger} takes it: a pino logger (any pino version), or anything
  * with pino's standard level methods, a `level` and `child(bindings)`.
+ *
+ * @example
+ * import pino from 'pino';
+ * const app: AppLogger = pino({ level: 'info' });
+ * setLogger(app);
  */
 export interface AppLogger {
   level: string;

@@ -10,13 +10,28 @@ import { adaptAppLogger, type AppLogger } from './app-logger.js';
  * or pino's (`trace`, `debug`, `info`, `warn`, `error`, `fatal`), in one ordering:
  * trace = subdebug < debug < info < subwarning < warn = warning < error < fatal = critical.
  * docs/logging.md has the table with both numbering schemes.
+ *
+ * @example
+ * const level: LogLevel = 'warning'; // or 'warn': the same rank
+ * logToStderr(level);
  */
 export type LogLevel = 'subdebug' | 'debug' | 'info' | 'subwarning' | 'warning' | 'error' | 'critical' | 'trace' | 'warn' | 'fatal';
 
-/** What a logger's `level` may be set to: a {@link LogLevel}, or `'silent'` (nothing is logged). */
+/**
+ * What a logger's `level` may be set to: a {@link LogLevel}, or `'silent'` (nothing is logged).
+ *
+ * @example
+ * getLogger().level = 'silent';
+ */
 export type LogLevelSetting = LogLevel | 'silent';
 
-/** A logging method, as pino's: a message with printf-style arguments, or an object merged into the record. */
+/**
+ * A logging method, as pino's: a message with printf-style arguments, or an object merged into the record.
+ *
+ * @example
+ * getLogger().info('started %s', currentProcess().name);
+ * getLogger().warning({ items: 3 }, 'queue is filling up');
+ */
 export interface LogFn {
   (message: string, ...args: unknown[]): void;
   (object: object, message?: string, ...args: unknown[]): void;
@@ -27,6 +42,10 @@ export interface LogFn {
  * (`logger.warning(…)` and `logger.warn(…)` alike), or the app's own pino logger given to
  * {@link setLogger}, with the same methods. Typed here rather than as pino's `Logger`, so that an app
  * that never logs does not need pino (an optional peer dependency) to type-check.
+ *
+ * @example
+ * const logger: Logger = logToStderr('info');
+ * logger.child({ job: 42 }).warning('slow item');
  */
 export interface Logger {
   /** The current level; set it to any {@link LogLevelSetting}. Reads back Python's name where two share a rank. */
