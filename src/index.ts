@@ -26,13 +26,14 @@ export type { StartMethod } from './operators/start-method.js';
 export type { Context } from './operators/context.js';
 
 /* Logging */
-export { getLogger, logToStderr } from './process/logger.js';
-export type { Logger, LogLevel, LogToStderrOptions } from './process/logger.js';
+export { getLogger, logToStderr, setLogger } from './process/logger.js';
+export type { AppLogger, LogFn, Logger, LogLevel, LogLevelSetting, LogToStderrOptions } from './process/logger.js';
 
 /* Errors */
 export {
   MultiprocessingError,
   ConsumerExitedError,
+  MissingDependencyError,
   ProcessExitError,
   ProcessStateError,
   QueueClosedError,

@@ -1,10 +1,12 @@
+import { childFailureOf } from '../internal/child-failures.js';
 import { MultiprocessingError } from './multiprocessing-error.js';
 
 /**
  * A consumer process ended while it held items, and they could not be redelivered: redelivery is
  * off, consume() spent its restart budget and no consumer is left, or an item killed every consumer
  * that ran it (a poison item, named in `poisonItem`). Counts what was lost, so the loss is reported,
- * never silent.
+ * never silent. When the consumer failed by an error (an uncaught one, an initializer that threw),
+ * that error is the `cause`, with the child's name, message and stack.
  *
  * @example
  * ```ts
@@ -18,6 +20,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class ConsumerExitedError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_CONSUMER_EXITED' as const;
   /** The consumer's name (`Process-3`, or `${name}N` with consume()'s `name` option). */
   readonly processName: string;
   /** The consumer's pid (this program's pid for a worker thread), when it was known. */
@@ -42,10 +46,13 @@ export class ConsumerExitedError extends MultiprocessingError {
     restarts?: number;
     poisonItem?: string;
     killedConsumers?: number;
+    cause?: unknown;
   }) {
+    const cause = details.cause ?? childFailureOf(details.processName, details.pid);
     super(
       `Consumer ${details.processName} (pid ${details.pid ?? '?'}) exited with code ${details.exitCode} holding ` +
         `${details.lostItems} unfinished item(s); ${details.reason}`,
+      cause === undefined ? undefined : { cause },
     );
     this.processName = details.processName;
     this.pid = details.pid;

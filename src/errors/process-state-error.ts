@@ -17,4 +17,7 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * }
  * ```
  */
-export class ProcessStateError extends MultiprocessingError {}
+export class ProcessStateError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_PROCESS_STATE' as const;
+}

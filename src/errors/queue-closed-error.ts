@@ -11,4 +11,7 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * try { await q.put(1); } catch (e) { console.log(e instanceof QueueClosedError); } // true
  * ```
  */
-export class QueueClosedError extends MultiprocessingError {}
+export class QueueClosedError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_CLOSED' as const;
+}

@@ -9,6 +9,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class QueueEmptyError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_EMPTY' as const;
   constructor(message?: string) {
     super(
       message ??

@@ -11,6 +11,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class QueueFullError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_FULL' as const;
   /** The queue's `maxsize`. */
   readonly maxsize: number;
 

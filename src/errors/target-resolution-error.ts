@@ -14,6 +14,8 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * ```
  */
 export class TargetResolutionError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_TARGET_RESOLUTION' as const;
   /** The module the target was looked up in, when known. */
   readonly module: string | undefined;
   /** The export that was looked up, when known. */

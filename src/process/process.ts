@@ -20,6 +20,7 @@ import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { installExitHook } from './exit-hook.js';
 import { showValue } from '../internal/show-value.js';
 import { currentLogSettings, logEvent } from './logger.js';
+import { recordChildFailure } from '../internal/child-failures.js';
 import { throwOnMissingMainGuard } from './main-guard.js';
 
 /**
@@ -574,6 +575,10 @@ export class Process implements TrackedChild {
         break;
       case 'init-failed':
         this.#initError = message.error;
+        recordChildFailure(this.#name, this.#handle?.pid, message.error);
+        break;
+      case 'failed':
+        recordChildFailure(this.#name, this.#handle?.pid, message.error);
         break;
       case 'dying-on':
         this.#dyingOn = message.item;
