@@ -1,13 +1,13 @@
 /* Processes — Python's multiprocessing.Process and friends */
 export { Process } from './process/process.js';
-export type { ArgsOption, ProcessBaseOptions, ProcessOptions, Target, TargetReference } from './process/process.js';
+export type { ArgsOption, ProcessBaseOptions, ProcessJoinOptions, ProcessOptions, Target, TargetReference } from './process/process.js';
 export { activeChildren, cpuCount, currentProcess, isMainModule, parentProcess } from './process/current-process.js';
 export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-process.js';
 
 /* Queues */
 export { Queue } from './process/queue.js';
-export type { QueueWaitOptions } from './process/queue.js';
-export { JoinableQueue, type JoinableQueueOptions } from './process/joinable-queue.js';
+export type { QueueIterateOptions, QueueWaitOptions } from './process/queue.js';
+export { JoinableQueue, type JoinableQueueJoinOptions, type JoinableQueueOptions } from './process/joinable-queue.js';
 
 /* Pool — Python's multiprocessing.Pool: warm workers, reused */
 export { Pool } from './pool/pool.js';
@@ -27,13 +27,14 @@ export type { StartMethod } from './operators/start-method.js';
 export type { Context } from './operators/context.js';
 
 /* Logging */
-export { getLogger, logToStderr } from './process/logger.js';
-export type { Logger, LogLevel, LogToStderrOptions } from './process/logger.js';
+export { getLogger, logToStderr, setLogger } from './process/logger.js';
+export type { AppLogger, LogFn, Logger, LogLevel, LogLevelSetting, LogToStderrOptions } from './process/logger.js';
 
 /* Errors */
 export {
   MultiprocessingError,
   ConsumerExitedError,
+  MissingDependencyError,
   ProcessExitError,
   ProcessStateError,
   QueueClosedError,

@@ -8,7 +8,7 @@ import { adoptTransportSettings } from '../internal/transport-settings.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process, type ProcessOptions } from '../process/process.js';
 import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
-import { ExitRequest, exitWhenIdle, failChild, installExitGuards, reportFailure } from './exit.js';
+import { ExitRequest, exitWhenIdle, failChild, installExitGuards, reportFailure, reportOpenHandlesLater } from './exit.js';
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
@@ -76,6 +76,7 @@ async function boot(payload: BootPayload): Promise<void> {
   // for the parent's death.
   process.channel?.unref();
   exitWhenIdle();
+  reportOpenHandlesLater();
 }
 
 async function rebuildProcess(payload: BootPayload): Promise<Process> {

@@ -32,13 +32,25 @@ import { RestartBudget, type RestartVerdict } from './restart-budget.js';
 import { describeItem } from '../internal/describe-item.js';
 
 /**
+/**
  * Options of {@link consume}. `A` types `args` (the handler's parameters after the item) and `I`
- * types `initargs` (the initializer's parameters); both are inferred from the functions given.
+ * types `initargs` (the initializer's parameters); both are inferred from the functions given to consume().
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * export function openDb(url: string): void { console.log(`connecting to ${url}`); }
+ * export function lookup(id: number): string { return `row ${id}`; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options = { processes: 2, ordered: true, onError: 'skip' } satisfies ConsumeOptions;
+ *   from([1, 2, 3]).pipe(consume(lookup, { ...options, initializer: openDb, initargs: ['db://local'] })).subscribe(console.log); // row 1, row 2, row 3
+ * }
+ * ```
  */
 export interface ConsumeOptions<A extends readonly unknown[] = readonly unknown[], I extends readonly unknown[] = never[]> extends QueueOperatorOptions {
   /**
    * `'process'`: each consumer is a child process; `'thread'`: a worker thread of this process, which
-   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * starts without a process's fork, exec and Node boot (see docs/threads.md for what
    * differs). Default: the start method's (see setStartMethod): processes unless it was set to
    * 'thread' (or 'inline').
    */
@@ -131,8 +143,15 @@ export interface ConsumeOptions<A extends readonly unknown[] = readonly unknown[
  * type arguments check the item and result against a function handler, not its `args`.
  *
  * @example
- * export function square(n: number) { return n * n; }
- * from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
+ * ```ts
+ * import { from } from 'rxjs';
+ * // The handler is exported, and the pipeline runs only in the main module: each consumer child
+ * // imports this file to find `square`, and must not start the pipeline again.
+ * export function square(n: number): number { return n * n; }
+ * if (isMainModule(import.meta.url)) {
+ *   from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
+ * }
+ * ```
  */
 export function consume<T, A extends unknown[], R = never, I extends unknown[] = never[]>(
   target: (queue: JoinableQueue<T>, ...args: A) => AsyncIterable<R> | PromiseLike<void> | void,

@@ -17,7 +17,18 @@ import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
 import { contextOptions, resolveContext, type Context } from './context.js';
 
-/** Options of {@link producer}; `A` types `args`, inferred from the target's parameters. */
+/**
+ * Options of {@link producer}; `A` types `args`, inferred from the target's parameters.
+ *
+ * @example
+ * ```ts
+ * export function* count(from: number, to: number): Generator<number> { for (let i = from; i < to; i++) yield i; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options = { args: [0, 5], name: 'counter', window: 64 } satisfies ProducerOptions<[number, number]>;
+ *   producer(count, options).subscribe(console.log); // 0 1 2 3 4
+ * }
+ * ```
+ */
 export interface ProducerOptions<A extends readonly unknown[] = readonly unknown[]> {
   /** Arguments for the target (structured-cloneable; queues allowed). */
   readonly args?: Readonly<A>;
@@ -34,7 +45,7 @@ export interface ProducerOptions<A extends readonly unknown[] = readonly unknown
   readonly window?: number;
   /**
    * `'process'`: the producer is a child process; `'thread'`: a worker thread of this process, which
-   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * starts without a process's fork, exec and Node boot (see docs/threads.md for what
    * differs). Default: the start method's (see setStartMethod): a process unless it was set to
    * 'thread' (or 'inline').
    */
@@ -89,8 +100,12 @@ export type ProducedItem<R> = R extends undefined | void
  * its `args`.
  *
  * @example
- * export function* numbers(n: number) { for (let i = 0; i < n; i++) yield i; }
- * producer(numbers, { args: [3] }).subscribe(console.log); // 0 1 2 from a child process
+ * ```ts
+ * export function* numbers(n: number): Generator<number> { for (let i = 0; i < n; i++) yield i; }
+ * if (isMainModule(import.meta.url)) {
+ *   producer(numbers, { args: [3] }).subscribe(console.log); // 0 1 2, from a child process
+ * }
+ * ```
  */
 export function producer<T, A extends unknown[]>(
   target: (queue: Queue<T>, ...args: A) => unknown,

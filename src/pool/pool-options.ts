@@ -10,6 +10,17 @@ import { getStartMethod } from '../operators/start-method.js';
 /**
  * Options of {@link Pool}, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`.
  * `I` types `initargs`, inferred from the initializer's parameters.
+ *
+ * @example
+ * ```ts
+ * export function connect(url: string): void { console.log(`worker connecting to ${url}`); }
+ * export function work(x: number): number { return x + 1; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options: PoolOptions = { processes: 2, maxtasksperchild: 100 };
+ *   await using pool = new Pool({ ...options, initializer: connect, initargs: ['db://local'] });
+ *   console.log(await pool.map(work, [1, 2, 3])); // [2, 3, 4]
+ * }
+ * ```
  */
 export interface PoolOptions<I extends readonly unknown[] = never> {
   /** Workers. Default: cpuCount(). */

@@ -14,13 +14,37 @@ import { checkCalls } from './task-args.js';
 import { abortError, validateSignal } from '../operators/abortable.js';
 import type { InitargsOption } from '../operators/target-types.js';
 
-/** Options of {@link Pool.map} and its kin. */
+/**
+ * Options of {@link Pool.map} and its kin.
+ *
+ * @example
+ * ```ts
+ * export function square(x: number): number { return x * x; }
+ * if (isMainModule(import.meta.url)) {
+ *   await using pool = new Pool({ processes: 2 });
+ *   const options: MapOptions = { chunksize: 100 }; // 100 items per message to a worker
+ *   console.log((await pool.map(square, Array.from({ length: 1000 }, (_, i) => i), options)).length); // 1000
+ * }
+ * ```
+ */
 export interface MapOptions {
   /** Items per task sent to a worker. Default: map/starmap as Python (len / (4 × processes), rounded up); imap 1. */
   readonly chunksize?: number;
 }
 
-/** Options of {@link Pool.run}. */
+/**
+ * Options of {@link Pool.run}.
+ *
+ * @example
+ * ```ts
+ * export function slow(ms: number): Promise<number> { return new Promise((resolve) => setTimeout(() => resolve(ms), ms)); }
+ * if (isMainModule(import.meta.url)) {
+ *   await using pool = new Pool({ processes: 1 });
+ *   const options: RunOptions = { signal: AbortSignal.timeout(100) };
+ *   await pool.run(slow, [10_000], options).catch((e) => console.log(e.name)); // AbortError
+ * }
+ * ```
+ */
 export interface RunOptions {
   /** Aborting rejects the task with an `AbortError` (its `cause` is the signal's reason), and frees its worker. */
   readonly signal?: AbortSignal;
@@ -83,22 +107,66 @@ export class Pool<I extends readonly unknown[] = never> {
     }
   }
 
-  /** The number of workers. */
+  /**
+   * The number of workers.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ processes: 2 });
+   * console.log(pool.processes);      // 2
+   * pool.terminate();
+   * ```
+   */
   get processes(): number {
     return this.#size;
   }
 
-  /** Python's `apply`: `fn(...args)` in a worker; resolves to its result. `args` may be left out only if `fn` needs none. */
+  /**
+   * Python's `apply`: `fn(...args)` in a worker; resolves to its result. `args` may be left out only if `fn` needs none.
+   *
+   * @example
+   * ```ts
+   * export function add(a: number, b: number): number { return a + b; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 1 });
+   *   console.log(await pool.apply(add, [2, 3])); // 5
+   * }
+   * ```
+   */
   apply<A extends unknown[], R>(fn: (...args: A) => R, ...[args]: TaskArgs<NoInfer<A>>): Promise<Awaited<R>> {
     return this.#run(fn, args, {});
   }
 
-  /** Python's `apply_async`: the same as apply(); the Promise is the AsyncResult. */
+  /**
+   * Python's `apply_async`: the same as apply(); the Promise is the AsyncResult.
+   *
+   * @example
+   * ```ts
+   * export function add(a: number, b: number): number { return a + b; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   const results = [pool.applyAsync(add, [1, 2]), pool.applyAsync(add, [3, 4])]; // both run at once
+   *   console.log(await Promise.all(results)); // [3, 7]
+   * }
+   * ```
+   */
   applyAsync<A extends unknown[], R>(fn: (...args: A) => R, ...[args]: TaskArgs<NoInfer<A>>): Promise<Awaited<R>> {
     return this.#run(fn, args, {});
   }
 
-  /** piscina's shape: `fn(...args)` in a worker, with an optional AbortSignal. */
+  /**
+   * piscina's shape: `fn(...args)` in a worker, with an optional AbortSignal.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 1 });
+   *   const controller = new AbortController();
+   *   console.log(await pool.run(square, [7], { signal: controller.signal })); // 49
+   * }
+   * ```
+   */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...[args, options]: RunArgs<NoInfer<A>>): Promise<Awaited<R>> {
     return this.#run(fn, args, options === undefined ? {} : options);
   }
@@ -112,12 +180,34 @@ export class Pool<I extends readonly unknown[] = never> {
     });
   }
 
-  /** Python's `map`: `fn(item)` for every item, resolving to the results in input order. The first failure rejects it. */
+  /**
+   * Python's `map`: `fn(item)` for every item, resolving to the results in input order. The first failure rejects it.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   console.log(await pool.map(square, [1, 2, 3])); // [1, 4, 9]
+   * }
+   * ```
+   */
   map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): Promise<Awaited<R>[]> {
     return this.#settle(() => this.#mapCalls(fn, [...iterableOf(iterable, 'map')].map((item) => [item]), options, 'map()'));
   }
 
-  /** Python's `starmap`: `fn(...args)` for every argument list, results in input order. */
+  /**
+   * Python's `starmap`: `fn(...args)` for every argument list, results in input order.
+   *
+   * @example
+   * ```ts
+   * export function power(base: number, exponent: number): number { return base ** exponent; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   console.log(await pool.starmap(power, [[2, 3], [3, 2]])); // [8, 9]
+   * }
+   * ```
+   */
   starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, options: MapOptions = {}): Promise<Awaited<R>[]> {
     return this.#settle(() => this.#mapCalls(fn, [...iterableOf(iterable, 'starmap')].map((args, i) => validateArgList(args, `item ${i} of starmap()`)), options, 'starmap()'));
   }
@@ -126,23 +216,75 @@ export class Pool<I extends readonly unknown[] = never> {
    * Python's `imap`: the results of `fn(item)` in input order, as they come. The iterable is read as
    * results are taken, a few chunks per worker ahead, so an endless one is fine; a failure is thrown
    * where its result would have come. Works with RxJS `from()`.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * export function* naturals(): Generator<number> { for (let i = 0; ; i++) yield i; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   for await (const r of pool.imap(square, naturals())) {   // an endless input is fine
+   *     if (r > 100) break;
+   *     console.log(r);                                        // 0 1 4 9 … in input order
+   *   }
+   * }
+   * ```
    */
   imap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
     return this.#lazyMap(fn, iterable, options, true);
   }
 
-  /** Python's `imap_unordered`: as imap(), in the order the results are ready. */
+  /**
+   * Python's `imap_unordered`: as imap(), in the order the results are ready.
+   *
+   * @example
+   * ```ts
+   * export function wait(ms: number): Promise<number> { return new Promise((resolve) => setTimeout(() => resolve(ms), ms)); }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   for await (const ms of pool.imapUnordered(wait, [300, 10])) console.log(ms); // 10, then 300
+   * }
+   * ```
+   */
   imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
     return this.#lazyMap(fn, iterable, options, false);
   }
 
-  /** No more tasks; the workers exit once the pending ones are done. */
+  /**
+   * No more tasks; the workers exit once the pending ones are done.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * if (isMainModule(import.meta.url)) {
+   *   const pool = new Pool({ processes: 2 });
+   *   const results = pool.map(square, [1, 2, 3]);
+   *   pool.close();                   // pending tasks still finish; new ones throw ProcessStateError
+   *   await pool.join();
+   *   console.log(await results);     // [1, 4, 9]
+   * }
+   * ```
+   */
   close(): void {
     if (this.#state === 'running') this.#state = 'closed';
     this.#dispatch();
   }
 
-  /** Stops the workers now. Pending tasks reject with ProcessStateError. */
+  /**
+   * Stops the workers now. Pending tasks reject with ProcessStateError.
+   *
+   * @example
+   * ```ts
+   * export function forever(): Promise<never> { return new Promise(() => setInterval(() => {}, 1000)); }
+   * if (isMainModule(import.meta.url)) {
+   *   const pool = new Pool({ processes: 1 });
+   *   const task = pool.apply(forever).catch((e) => console.log(e.name)); // ProcessStateError
+   *   pool.terminate();
+   *   await pool.join();
+   *   await task;
+   * }
+   * ```
+   */
   terminate(): void {
     this.#terminateWith(new ProcessStateError('The Pool was terminated before this task finished. Await the tasks before terminate(), or call close() and join() to let them finish.'));
   }
@@ -168,7 +310,16 @@ export class Pool<I extends readonly unknown[] = never> {
     this.#signal = undefined;
   }
 
-  /** Waits until every worker has exited; call close() or terminate() first. */
+  /**
+   * Waits until every worker has exited; call close() or terminate() first.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ processes: 2 });
+   * pool.close();
+   * await pool.join();                // every worker has exited
+   * ```
+   */
   join(): Promise<void> {
     if (this.#state === 'running') throw new ProcessStateError('Cannot join a running Pool: call close() (let pending tasks finish) or terminate() first.');
     if (this.#workers.size === 0) return Promise.resolve();

@@ -4,6 +4,7 @@ import { count, firstValueFrom, from, lastValueFrom, map, merge, Subject, take, 
 import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, activeChildren, consume, producer, queue, setStartMethod, type Target } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, isPidAlive, killConsumer, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { captureStderr } from '../stderr-capture.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 // Every behaviour in child processes, and in worker threads (context: 'thread', set here through the
@@ -24,6 +25,7 @@ const useContext = (): void => {
 
 describe(inContext('producer()'), () => {
   useContext();
+  captureStderr(); // failing producers print their crash report; the tests read it in stderrTail
   afterEach(() => assertChildrenExitSoon());
   after(removeTempFiles);
 
