@@ -4,8 +4,8 @@ import { showValue } from './show-value.js';
  * The rejection of a wait cut short by its AbortSignal: a DOMException named 'AbortError', as Node's
  * own APIs (timers/promises, events.once, fs) reject, with the signal's reason as its `cause`.
  */
-export function abortError(signal: AbortSignal, what: string): DOMException {
-  return new DOMException(`${what} was aborted.`, { name: 'AbortError', cause: signal.reason });
+export function abortError(signal: AbortSignal, message: string): DOMException {
+  return new DOMException(message, { name: 'AbortError', cause: signal.reason });
 }
 
 /**

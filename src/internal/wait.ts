@@ -58,7 +58,7 @@ export function createWaiter<V>(timeout: number | null, onTimeout: () => Error, 
   }
   if (abort) {
     onAbort = () => {
-      waiter.fail(abortError(abort.signal, abort.what));
+      waiter.fail(abortError(abort.signal, `${abort.what} was aborted.`));
       onGiveUp?.();
     };
     abort.signal.addEventListener('abort', onAbort, { once: true });

@@ -1,19 +1,6 @@
 import type { Observable } from 'rxjs';
 import { createObservable } from './rx.js';
-import { kindOf, show } from './option-checks.js';
-
-/** The `signal` option: an AbortSignal, or undefined for none. */
-export function validateSignal(signal: unknown, call: string): AbortSignal | undefined {
-  if (signal === undefined || signal instanceof AbortSignal) return signal;
-  throw new TypeError(
-    `Expected \`signal\` of ${call} to be an AbortSignal, got \`${show(signal)}\` (${kindOf(signal)}). Pass controller.signal (const controller = new AbortController()), or AbortSignal.timeout(ms).`,
-  );
-}
-
-/** What aborting rejects or errors with, as Node's own APIs do: a DOMException named AbortError, the signal's reason as its cause. */
-export function abortError(signal: AbortSignal, message: string): DOMException {
-  return new DOMException(message, { name: 'AbortError', cause: signal.reason });
-}
+import { abortError } from '../internal/abort.js';
 
 /**
  * `observable`, erroring with an AbortError once `signal` aborts: it is unsubscribed first, so its

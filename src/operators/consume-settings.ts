@@ -1,6 +1,6 @@
 import type { ConsumerInit } from '../child/consumer-input.js';
 import { locateTarget } from './target-ref.js';
-import { validateSignal } from './abortable.js';
+import { readSignal } from '../internal/abort.js';
 import type { TargetReference } from '../process/process.js';
 import { cpuCount } from '../process/current-process.js';
 import { Pool } from '../pool/pool.js';
@@ -68,7 +68,7 @@ export function validateConsumeOptions(options: ConsumeOptions<readonly unknown[
   if (context === 'inline' && initializer !== undefined && typeof initializer !== 'function') {
     throw new TypeError("The 'inline' context runs the initializer in this process and takes it as a function: import it (import { init } from './module.js') and pass init, not `{ module, export }`.");
   }
-  const signal = validateSignal(options.signal, 'consume()');
+  const signal = readSignal(options.signal, 'consume()');
   const initargs: unknown[] = [...(options.initargs ?? [])];
   return { signal, pool, context, processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer: initializer as InlineInitializer | TargetReference | undefined, initargs };
 }

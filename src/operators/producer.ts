@@ -3,7 +3,8 @@ import { createObservable } from './rx.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { locateTarget, withInlineTarget } from './target-ref.js';
-import { abortable, validateSignal } from './abortable.js';
+import { abortable } from './abortable.js';
+import { readSignal } from '../internal/abort.js';
 import type { ExplicitType, OptionsArgument } from './target-types.js';
 import { PRODUCER_END } from '../child/producer-runner.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
@@ -120,7 +121,7 @@ export function producer<T = never>(target: (...args: never[]) => ProducerOutput
 export function producer<T = never>(target: (queue: Queue<ExplicitType<NoInfer<T>>>, ...args: never[]) => unknown, options: ProducerOptions & { readonly queue: true }): Observable<T>;
 export function producer<T>(target: ((...args: never) => unknown) | TargetReference, input: object = {}): Observable<T> {
   const options = (validateOptionsObject(input, 'producer()', "producer(target, { args: [1, 'a'] })") ?? {}) as ProducerOptions;
-  const signal = validateSignal(options.signal, 'producer()');
+  const signal = readSignal(options.signal, 'producer()');
   const args = validateArgs(options.args);
   const name = validateName(options.name);
   if (options.queue !== undefined && typeof options.queue !== 'boolean') {

@@ -2,7 +2,7 @@ import { assertCloneable } from '../internal/serialize.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { encodeQueues } from '../internal/queue-handles.js';
 import { cpuCount } from '../process/current-process.js';
-import { validateSignal } from '../operators/abortable.js';
+import { readSignal } from '../internal/abort.js';
 import { kindOf, show, validateOptionsObject } from '../operators/option-checks.js';
 import type { PoolContext } from './pool-worker.js';
 import { getStartMethod } from '../operators/start-method.js';
@@ -53,7 +53,7 @@ export interface PoolSettings {
 
 export function validatePoolOptions(input: PoolOptions): PoolSettings {
   const options = validateOptionsObject(input, 'Pool', 'new Pool({ processes: 4 })') ?? {};
-  const signal = validateSignal(options.signal, 'Pool');
+  const signal = readSignal(options.signal, 'Pool');
   const { processes = cpuCount(), initializer, initargs = [], maxtasksperchild } = options;
   // setStartMethod('thread') makes thread pools the default too; 'inline' has no pool of its own (Python's dummy Pool is threads).
   const context = options.context ?? (getStartMethod() === 'thread' ? 'thread' : 'process');

@@ -11,7 +11,7 @@ import { chunkCalls, validateChunksize, validatePoolOptions, type PoolOptions } 
 import { startPoolWorker, type PoolContext, type PoolWorker, type WorkerExit } from './pool-worker.js';
 import { TaskList, type PoolTask, type TaskOutcome } from './task-list.js';
 import { checkCalls } from './task-args.js';
-import { abortError, validateSignal } from '../operators/abortable.js';
+import { abortError, readSignal } from '../internal/abort.js';
 import type { InitargsOption } from '../operators/target-types.js';
 
 /**
@@ -650,7 +650,7 @@ function defaultChunksize(length: number, workers: number): number {
 
 function validateRunSignal(options: RunOptions): AbortSignal | undefined {
   if (typeof options !== 'object' || options === null) throw new TypeError(`Expected the options of run() to be an object { signal }, got ${String(options)}.`);
-  return validateSignal(options.signal, 'run()');
+  return readSignal(options.signal, 'run()');
 }
 
 /** A task's `args`: its function's parameters, optional only when it has no required one. */

@@ -115,7 +115,7 @@ export class JoinableQueue<T> extends Queue<T> {
       );
     }
     const signal = options === undefined ? undefined : readSignal(readFields(options, ['signal'], 'join()').signal, 'join()');
-    if (signal?.aborted) return Promise.reject(abortError(signal, 'join()'));
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'join() was aborted.'));
     return this.backend.join(signal);
   }
 

@@ -425,7 +425,7 @@ export class Process<A extends readonly unknown[] = never> implements TrackedChi
     this.#assertNotClosed();
     this.#assertCreator('join');
     if (this.#state !== 'started' || !this.#exited) throw new ProcessStateError(`Cannot join ${this.#name}: it was never started. Call start() first.`);
-    if (signal?.aborted) return Promise.reject(abortError(signal, 'join()'));
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'join() was aborted.'));
     if (this.#exitCode !== null) return Promise.resolve();
     if (ms === 0) return Promise.resolve();
     return this.#waitForExit(ms, signal);
@@ -664,7 +664,7 @@ export class Process<A extends readonly unknown[] = never> implements TrackedChi
       };
       const onAbort = (): void => {
         cleanUp();
-        reject(abortError(signal as AbortSignal, 'join()'));
+        reject(abortError(signal as AbortSignal, 'join() was aborted.'));
       };
       const timer = ms === null || ms >= MAX_TIMER_MS ? undefined : setTimeout(done, ms);
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -124,7 +124,7 @@ export class Queue<T> {
     if (this.#closed) throw closedError('put');
     if (typeof item !== 'number' && (typeof item !== 'string' || item.length > LONG_STRING)) assertItem(item);
     if (wait.signal === undefined) return this.#backend.put(item, wait.block, wait.timeout);
-    if (wait.signal.aborted) return Promise.reject(abortError(wait.signal, 'put()'));
+    if (wait.signal.aborted) return Promise.reject(abortError(wait.signal, 'put() was aborted.'));
     return this.#backend.put(item, wait.block, wait.timeout, wait.signal);
   }
 
@@ -150,7 +150,7 @@ export class Queue<T> {
     const wait = options === undefined && arguments.length <= 1 ? WAIT_FOREVER : readWaitOptions('get', options, arguments.length, arguments[1]);
     if (this.#closed) throw closedError('get');
     const signal = wait.signal;
-    if (signal?.aborted) return Promise.reject(abortError(signal, 'get()'));
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'get() was aborted.'));
     if (!this.#copyOnGet) return this.#backend.get(wait.block, wait.timeout, signal);
     // An item already here is copied now, without a further promise turn (primitives are not copied).
     const item = this.#backend.poll();

@@ -85,7 +85,7 @@ describe('the signal option of producer() and consume()', () => {
   });
 
   it('should refuse a signal that is not an AbortSignal, naming the fix', () => {
-    expect(() => producer(rx.forever, { signal: 'stop' as never })).to.throw(TypeError, /`signal` of producer\(\) to be an AbortSignal, got `'stop'` \(string\)\. Pass controller\.signal/);
+    expect(() => producer(rx.forever, { signal: 'stop' as never })).to.throw(TypeError, /`signal` of producer\(\) to be an AbortSignal, got `'stop'` \(string\)\. Pass an AbortController's `signal`/);
     expect(() => consume(rx.square, { signal: { aborted: true } as never })).to.throw(TypeError, /`signal` of consume\(\) to be an AbortSignal, got .* \(object\)/);
   });
 

@@ -52,6 +52,6 @@ describe('Pool: the signal option', () => {
   });
 
   it('should refuse a signal that is not an AbortSignal, naming the fix', () => {
-    expect(() => new Pool({ processes: 1, signal: 'stop' as never })).to.throw(TypeError, /`signal` of Pool to be an AbortSignal, got `'stop'` \(string\)\. Pass controller\.signal/);
+    expect(() => new Pool({ processes: 1, signal: 'stop' as never })).to.throw(TypeError, /`signal` of Pool to be an AbortSignal, got `'stop'` \(string\)\. Pass an AbortController's `signal`/);
   });
 });
