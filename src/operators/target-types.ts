@@ -8,7 +8,14 @@
  * export function connect(url: string) {}
  * const options: InitargsOption<[url: string]> = { initargs: ['db://'] };
  */
-export type InitargsOption<I extends readonly unknown[]> = [I] extends [never[]] ? unknown : [] extends I ? unknown : { readonly initargs: Readonly<I> };
+export type InitargsOption<I extends readonly unknown[]> = [I] extends [never[]]
+  ? unknown
+  : [] extends I
+    ? unknown
+    : {
+        /** The initializer's arguments: required, as some of its parameters are. */
+        readonly initargs: Readonly<I>;
+      };
 
 /**
  * An options parameter `O`, optional unless the target's arguments `A` are required (they are in it).

@@ -63,13 +63,28 @@ export interface TargetReference {
  */
 export type ArgsOption<A extends readonly unknown[]> = [A] extends [never[]]
   ? [never[]] extends [A]
-    ? { readonly args?: Iterable<unknown> }
+    ? {
+        /** Arguments for a target that takes any. */
+        readonly args?: Iterable<unknown>;
+      }
     : [A] extends [never]
-      ? { readonly args?: Iterable<unknown> } // a generic target, whose parameters TypeScript could not infer
-      : { readonly args?: Readonly<A> }
+      ? {
+          /** Arguments for a generic target, whose parameters TypeScript could not infer. */
+          readonly args?: Iterable<unknown>;
+        }
+      : {
+          /** The target's arguments. */
+          readonly args?: Readonly<A>;
+        }
   : [] extends A
-    ? { readonly args?: Readonly<A> }
-    : { readonly args: Readonly<A> };
+    ? {
+        /** The target's arguments, all optional. */
+        readonly args?: Readonly<A>;
+      }
+    : {
+        /** The target's arguments: required, as some of its parameters are. */
+        readonly args: Readonly<A>;
+      };
 
 /**
  * What every {@link Process} takes, whatever its target.
@@ -96,7 +111,17 @@ export interface ProcessBaseOptions {
  * const byName: ProcessOptions = { target: { module: './work.js', export: 'work' }, args: [1] };
  */
 export type ProcessOptions<A extends readonly unknown[] = never> = ProcessBaseOptions &
-  ([A] extends [never] ? { readonly target?: TargetReference; readonly args?: Iterable<unknown> } : { readonly target: (...args: A) => unknown } & ArgsOption<A>);
+  ([A] extends [never]
+    ? {
+        /** The code the child runs, by `{ module, export }`; none in a subclass that overrides run(). */
+        readonly target?: TargetReference;
+        /** The target's arguments. */
+        readonly args?: Iterable<unknown>;
+      }
+    : {
+        /** The exported function the child runs. */
+        readonly target: (...args: A) => unknown;
+      } & ArgsOption<A>);
 
 /**
  * Options of {@link Process.join}: `join(ms)` is `join({ timeout: ms })`.
