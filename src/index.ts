@@ -1,13 +1,13 @@
 /* Processes — Python's multiprocessing.Process and friends */
 export { Process } from './process/process.js';
-export type { ProcessOptions, Target, TargetReference } from './process/process.js';
+export type { ArgsOption, ProcessBaseOptions, ProcessJoinOptions, ProcessOptions, Target, TargetReference } from './process/process.js';
 export { activeChildren, cpuCount, currentProcess, isMainModule, parentProcess } from './process/current-process.js';
 export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-process.js';
 
 /* Queues */
 export { Queue } from './process/queue.js';
-export type { QueueWaitOptions } from './process/queue.js';
-export { JoinableQueue, type JoinableQueueOptions } from './process/joinable-queue.js';
+export type { QueueIterateOptions, QueueWaitOptions } from './process/queue.js';
+export { JoinableQueue, type JoinableQueueJoinOptions, type JoinableQueueOptions } from './process/joinable-queue.js';
 
 /* Pool — Python's multiprocessing.Pool: warm workers, reused */
 export { Pool } from './pool/pool.js';
@@ -15,7 +15,8 @@ export type { MapOptions, PoolOptions, RunOptions } from './pool/pool.js';
 
 /* Reactive layer — processes as Observables */
 export { producer } from './operators/producer.js';
-export type { ProducerOptions } from './operators/producer.js';
+export type { ProducedItem, ProducerOptions } from './operators/producer.js';
+export type { ExplicitType, InitargsOption, OptionsArgument } from './operators/target-types.js';
 export { mergeProducers } from './operators/merge-producers.js';
 export { queue } from './operators/queue.js';
 export type { QueueOperatorOptions } from './operators/queue.js';
@@ -26,13 +27,14 @@ export type { StartMethod } from './operators/start-method.js';
 export type { Context } from './operators/context.js';
 
 /* Logging */
-export { getLogger, logToStderr } from './process/logger.js';
-export type { Logger, LogLevel, LogToStderrOptions } from './process/logger.js';
+export { getLogger, logToStderr, setLogger } from './process/logger.js';
+export type { AppLogger, LogFn, Logger, LogLevel, LogLevelSetting, LogToStderrOptions } from './process/logger.js';
 
 /* Errors */
 export {
   MultiprocessingError,
   ConsumerExitedError,
+  MissingDependencyError,
   ProcessExitError,
   ProcessStateError,
   QueueClosedError,

@@ -6,9 +6,9 @@ import { isProtocolMessage, type BootPayload, type ProtocolMessage } from '../in
 import { decodeQueues } from '../internal/queue-handles.js';
 import { adoptTransportSettings } from '../internal/transport-settings.js';
 import { configureLogging, logEvent } from '../process/logger.js';
-import { Process } from '../process/process.js';
+import { Process, type ProcessOptions } from '../process/process.js';
 import { PROCESS_BRAND, RESTORE } from '../internal/symbols.js';
-import { ExitRequest, exitWhenIdle, failChild, installExitGuards, reportFailure } from './exit.js';
+import { ExitRequest, exitWhenIdle, failChild, installExitGuards, reportFailure, reportOpenHandlesLater } from './exit.js';
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
@@ -76,6 +76,7 @@ async function boot(payload: BootPayload): Promise<void> {
   // for the parent's death.
   process.channel?.unref();
   exitWhenIdle();
+  reportOpenHandlesLater();
 }
 
 async function rebuildProcess(payload: BootPayload): Promise<Process> {
@@ -88,7 +89,7 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
     args,
     [RESTORE]: { name: payload.name, daemon: payload.daemon },
   };
-  if (!payload.subclass) return new Process(options);
+  if (!payload.subclass) return new Process(options as ProcessOptions<never[]>);
   const Subclass = await importTarget(payload.subclass.ref);
   // Rebuild like unpickling: the base constructor sets up the process, the subclass constructor is
   // skipped (it may need arguments), and the instance gets back the public fields it had at start().

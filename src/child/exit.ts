@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { flushAll, hasPendingData } from '../internal/flush-registry.js';
 import { toRemoteError, type ProtocolMessage } from '../internal/protocol.js';
+import { isLogging, logEvent } from '../process/logger.js';
 import { sendToParent } from './parent-channel.js';
 
 /**
@@ -37,17 +38,33 @@ export function installExitGuards(getName: () => string): void {
 export function failChild(name: string, error: unknown): void {
   if (exiting) return;
   sendToParent({ rxmp: 'init-failed', error: toRemoteError(error) } satisfies ProtocolMessage);
-  reportFailure(name, error);
+  if (markReported(error)) printFailure(name, error);
   exitAfterFlush(1);
 }
 
-/** `Process <name>:` and the stack on stderr, as CPython's `_bootstrap` prints an uncaught exception. */
+/**
+ * `Process <name>:` and the stack on stderr, as CPython's `_bootstrap` prints an uncaught exception;
+ * the parent hears the error too (a `failed` message), for its errors' `cause`.
+ */
 export function reportFailure(name: string, error: unknown): void {
-  // failChild reported it already, and the error goes on to unwind the code that threw it.
-  if (typeof error === 'object' && error !== null) {
-    if (reported.has(error)) return;
-    reported.add(error);
+  if (!markReported(error)) return;
+  try {
+    sendToParent({ rxmp: 'failed', error: toRemoteError(error) } satisfies ProtocolMessage);
+  } catch {
+    // The report on stderr still says why.
   }
+  printFailure(name, error);
+}
+
+// False when failChild or reportFailure reported this error already (it goes on to unwind the code that threw it).
+function markReported(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  if (reported.has(error)) return false;
+  reported.add(error);
+  return true;
+}
+
+function printFailure(name: string, error: unknown): void {
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   const text = `Process ${name}:\n${detail}\n`;
   // A thread's fd 2 is the process's: through process.stderr it reaches its parent's capture (the
@@ -78,6 +95,30 @@ export function exitWhenIdle(): void {
   });
 }
 
+/**
+ * With debug logging on, says once what still keeps this child alive a moment after its target
+ * returned: Python's semantics (the child runs until its event loop is empty) leave an open timer or
+ * socket waiting silently otherwise, and `join()` with it. The timer is unref'd: it never holds the
+ * child up, and a child that ends sooner never logs.
+ */
+export function reportOpenHandlesLater(): void {
+  if (!isLogging('debug')) return;
+  setTimeout(() => {
+    if (exiting) return;
+    const counts = new Map<string, number>();
+    for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+    if (counts.size === 0) return;
+    const list = [...counts].map(([type, n]) => (n > 1 ? `${type} x${n}` : type)).join(', ');
+    logEvent(
+      'debug',
+      'the target returned %d ms ago, but the process stays alive until its event loop is empty; still active: %s. ' +
+        'Clear timers and close sockets and servers when the work is done, or call process.exit()',
+      OPEN_HANDLES_DELAY_MS,
+      list,
+    );
+  }, OPEN_HANDLES_DELAY_MS).unref();
+}
+
 function aliveResources(): string {
   return process.getActiveResourcesInfo().sort().join();
 }
@@ -100,5 +141,7 @@ function toStatus(code: number | string | null | undefined): number {
 }
 
 let exiting = false;
+// Long enough for a target's own short timers to finish first, short enough to explain a join() that waits.
+const OPEN_HANDLES_DELAY_MS = 1_000;
 const reported = new WeakSet<object>();
 const realExit = process.exit.bind(process);

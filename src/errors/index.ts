@@ -9,3 +9,4 @@ export { TaskDoneError } from './task-done-error.js';
 export { ProcessExitError } from './process-exit-error.js';
 export { ConsumerExitedError } from './consumer-exited-error.js';
 export { TaskError } from './task-error.js';
+export { MissingDependencyError } from './missing-dependency-error.js';

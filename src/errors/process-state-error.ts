@@ -7,6 +7,17 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * guard; the child then exits with 1, and producer() and consume() fail with this error).
  *
  * @example
- * p.start(); p.start(); // ProcessStateError: cannot start a process twice
+ * ```ts
+ * export function work(): void {}
+ * if (isMainModule(import.meta.url)) {
+ *   const p = new Process({ target: work });
+ *   p.start();
+ *   try { p.start(); } catch (e) { console.log(e instanceof ProcessStateError); } // true: a process starts once
+ *   await p.join();
+ * }
+ * ```
  */
-export class ProcessStateError extends MultiprocessingError {}
+export class ProcessStateError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_PROCESS_STATE' as const;
+}

@@ -5,6 +5,13 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * exited, so the queue no longer exists.
  *
  * @example
- * q.close(); await q.put(1); // QueueClosedError
+ * ```ts
+ * const q = new Queue<number>();
+ * q.close();
+ * try { await q.put(1); } catch (e) { console.log(e instanceof QueueClosedError); } // true
+ * ```
  */
-export class QueueClosedError extends MultiprocessingError {}
+export class QueueClosedError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_CLOSED' as const;
+}

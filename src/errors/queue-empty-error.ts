@@ -4,9 +4,13 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * A non-blocking get (`getNowait`, `get({ block: false })`) or a timed get found no item.
  *
  * @example
- * new Queue<number>().getNowait(); // QueueEmptyError
+ * ```ts
+ * try { new Queue<number>().getNowait(); } catch (e) { console.log(e instanceof QueueEmptyError); } // true
+ * ```
  */
 export class QueueEmptyError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_QUEUE_EMPTY' as const;
   constructor(message?: string) {
     super(
       message ??

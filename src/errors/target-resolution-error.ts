@@ -6,9 +6,16 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * fails to load in the child.
  *
  * @example
- * new Process({ target: () => 1 }).start(); // TargetResolutionError: … export it from a module
+ * ```ts
+ * const double = (x: number) => x * 2;        // not exported: a child cannot import it
+ * try { new Process({ target: double, args: [1] }).start(); } catch (e) {
+ *   console.log(e instanceof TargetResolutionError); // true; the message says to export it
+ * }
+ * ```
  */
 export class TargetResolutionError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_TARGET_RESOLUTION' as const;
   /** The module the target was looked up in, when known. */
   readonly module: string | undefined;
   /** The export that was looked up, when known. */

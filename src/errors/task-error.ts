@@ -1,4 +1,5 @@
 import { MultiprocessingError } from './multiprocessing-error.js';
+import { toCauseError, type RemoteErrorFields } from './remote-cause.js';
 
 /**
  * A function run in another process or thread threw (or rejected): a consumer's handler on an item,
@@ -8,12 +9,26 @@ import { MultiprocessingError } from './multiprocessing-error.js';
  * process, see mergeProducers), or the call's index in a Pool's map() or starmap() (0 for apply()).
  *
  * @example
- * source$.pipe(consume(work)).subscribe({ error: (e) => e instanceof TaskError && console.log(e.remoteStack) });
+ * ```ts
+ * export function parse(text: string): unknown { return JSON.parse(text); }
+ * if (isMainModule(import.meta.url)) {
+ *   await using pool = new Pool({ processes: 1 });
+ *   await pool.apply(parse, ['{oops']).catch((e) => {
+ *     if (e instanceof TaskError) console.log(e.remoteName, e.remoteStack); // SyntaxError, its stack in the worker
+ *   });
+ * }
+ * ```
  */
 export class TaskError extends MultiprocessingError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_TASK_FAILED' as const;
+  /** The process (or thread) the function failed in: `Process-3`, a consumer's name. */
   readonly processName: string;
+  /** The item's position in the source, or the call's index in map()/starmap() (0 for apply(); -1 on the direct paths). */
   readonly seq: number;
+  /** The remote error's `name` (`TypeError`, …). */
   readonly remoteName: string;
+  /** The remote error's stack, as printed in the process it was thrown in. */
   readonly remoteStack: string | undefined;
 
   constructor(details: {
@@ -22,6 +37,8 @@ export class TaskError extends MultiprocessingError {
     name: string;
     message: string;
     stack: string | undefined;
+    /** The remote error's own cause, when it had one. */
+    cause?: RemoteErrorFields | undefined;
     /** What failed, for a Pool task (`square` on item #3 of map()); a consumer's handler otherwise. */
     task?: string;
   }) {
@@ -31,19 +48,11 @@ export class TaskError extends MultiprocessingError {
       : "Catch the error inside the handler to skip such items, or pass `onError: 'skip'` to consume().";
     super(
       `${what} in ${details.processName}: ${details.name}: ${details.message}\n` + `--- stack in ${details.processName} ---\n${details.stack ?? '(none)'}\n` + fix,
-      { cause: remoteCause(details) },
+      { cause: toCauseError(details) },
     );
     this.processName = details.processName;
     this.seq = details.seq;
     this.remoteName = details.name;
     this.remoteStack = details.stack;
   }
-}
-
-// The remote error as an Error again: its class stayed in the other process, its name, message and stack did not.
-function remoteCause(details: { name: string; message: string; stack: string | undefined }): Error {
-  const cause = new Error(details.message);
-  cause.name = details.name;
-  cause.stack = details.stack ?? `${details.name}: ${details.message}`;
-  return cause;
 }

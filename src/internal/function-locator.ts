@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type * as Lexer from 'es-module-lexer';
 import { TargetResolutionError } from '../errors/target-resolution-error.js';
 import { fingerprint } from './fingerprint.js';
+import { throwOnInlinedLibrary } from './inlined-library.js';
 
 /** How a child finds a function: the module to import and the export to call. */
 export interface ModuleExportRef {
@@ -20,6 +21,8 @@ export interface ModuleExportRef {
 export function locateExportedFunction(fn: Function, role: string): ModuleExportRef {
   const cached = LOCATED.get(fn);
   if (cached) return cached;
+  // Before anything else: in an app's bundle, every function would look not exported.
+  throwOnInlinedLibrary();
   const label = describe(fn, role);
   if (fn.name === '' || fn.name.startsWith('bound ')) {
     throw notImportable(label, `it is ${fn.name === '' ? 'anonymous' : 'a bound function'}`);
@@ -43,7 +46,8 @@ export function locateExportedFunction(fn: Function, role: string): ModuleExport
     exportName = findCommonJsExport(url, fn);
   }
   if (exportName === undefined) {
-    throw notImportable(label, 'its module does not export it (or it is a closure or a class method)', url);
+    const reason = 'its module does not export it (or it is a closure or a class method)';
+    throw exports ? notImportable(label, reason, url) : notImportable(label, reason, url, commonJsFix(fn.name));
   }
   const ref: ModuleExportRef = { module: url, exportName, fingerprint: fingerprint(fn) };
   LOCATED.set(fn, ref);
@@ -54,13 +58,18 @@ function describe(fn: Function, role: string): string {
   return `The ${role} ${fn.name ? `\`${fn.name}\`` : '(anonymous function)'}`;
 }
 
-function notImportable(label: string, reason: string, module?: string): TargetResolutionError {
+function notImportable(label: string, reason: string, module?: string, fix = ESM_FIX): TargetResolutionError {
   return new TargetResolutionError(
     `${label} cannot be imported by a child process: ${reason}. ` +
       'A child process imports its target by name, so the target must be a function (or Process subclass) ' +
-      'that a module exports at top level, e.g. `export function work() {}`; or pass `{ module, export }` explicitly.',
+      `that a module exports at top level, ${fix}; or pass \`{ module, export }\` explicitly.`,
     { module, exportName: undefined },
   );
+}
+
+// In a CommonJS module `export function` is a syntax error: name the assignment that exports it there.
+function commonJsFix(name: string): string {
+  return `e.g. \`module.exports.${name} = ${name}\` in a CommonJS module (or \`export function ${name}() {}\` in an ES module)`;
 }
 
 interface FunctionFacts {
@@ -166,15 +175,18 @@ function readSource(url: string, scriptId: string, fn: Function): string | undef
 // read only for a module not seen before.
 function getModuleExports(url: string, readModuleSource: () => string | undefined): Map<string, string> | undefined {
   if (EXPORTS.has(url)) return EXPORTS.get(url) ?? undefined;
-  const source = readModuleSource();
+  const source = COMMONJS_FILE.test(url) ? undefined : readModuleSource();
   let exports: Map<string, string> | null = null;
   if (source !== undefined) {
     // Loaded on first use: children that never start processes should not pay for the lexer.
     const lexer = requireFromHere('es-module-lexer') as typeof Lexer;
     lexer.initSync();
     try {
-      const [imports, found, , hasModuleSyntax] = lexer.parse(source);
-      if (hasModuleSyntax || imports.length > 0 || found.length > 0) {
+      // Static import/export or import.meta, as Node itself tells an ES module from CommonJS. A dynamic
+      // import() is not module syntax: CommonJS uses it to load ES modules (this library, before
+      // require(esm)), and its functions would then be taken for closures over the module wrapper.
+      const [, found, , hasModuleSyntax] = lexer.parse(source);
+      if (hasModuleSyntax || found.length > 0 || ESM_FILE.test(url)) {
         exports = new Map();
         for (const e of found) if (e.ln !== undefined && !exports.has(e.ln)) exports.set(e.ln, e.n);
       }
@@ -243,3 +255,6 @@ const EXPORTS = new Map<string, Map<string, string> | null>();
 const PROBE_NAME = 'rx-multiprocessing.probe';
 const PROBE_KEY = Symbol.for(PROBE_NAME);
 const OBJECT_GROUP = 'rx-multiprocessing';
+const ESM_FIX = 'e.g. `export function work() {}`';
+const COMMONJS_FILE = /\.c[jt]s($|\?)/;
+const ESM_FILE = /\.m[jt]s($|\?)/;

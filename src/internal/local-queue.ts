@@ -16,6 +16,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
   #owner: QueueOwner<T> | undefined;
   #waits = 0;
   readonly #waiters = new Set<Waiter<never>>();
+  readonly #signalJoins = new Map<Promise<void>, Set<Waiter<void>>>();
   #prefetch: number | undefined;
   #maxPrefetch: number | undefined;
   #soleProducer = false;
@@ -33,17 +34,22 @@ export class LocalQueue<T> implements QueueBackend<T> {
     return this.#core.maxsize;
   }
 
-  put(item: T, block: boolean, timeout: number | null): Promise<void> {
+  put(item: T, block: boolean, timeout: number | null, signal?: AbortSignal): Promise<void> {
     if (this.#core.offer(item)) {
       this.#owner?.scheduleDrain();
       return RESOLVED;
     }
     if (!block || timeout === 0) return Promise.reject(new QueueFullError(this.maxsize));
+    // A putter that gave up stays in the core's line, declining its slot (admit() is false): its item
+    // is never put. It is taken out of the line too, so that waits given up do not pile up there.
+    const putter = { item, admit: (): boolean => waiter.settle(undefined) };
     const [waiter, promise] = createWaiter<void>(
       timeout,
       () => new QueueFullError(this.maxsize, `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`),
+      () => this.#core.withdrawPutter(putter),
+      signal && { signal, what: 'put()' },
     );
-    this.#core.waitToPut({ item, admit: () => waiter.settle(undefined) });
+    this.#core.waitToPut(putter);
     return this.#whileWaiting(promise, waiter);
   }
 
@@ -57,18 +63,23 @@ export class LocalQueue<T> implements QueueBackend<T> {
     return true;
   }
 
-  get(block: boolean, timeout: number | null): Promise<T> {
+  get(block: boolean, timeout: number | null, signal?: AbortSignal): Promise<T> {
     const item = this.#core.poll();
     if (item !== EMPTY) {
       this.#owner?.scheduleDrain();
       return Promise.resolve(item);
     }
     if (!block || timeout === 0) return Promise.reject(new QueueEmptyError());
+    // A getter that gave up declines the item it is offered (deliver() is false), which goes to the
+    // next getter or stays in the buffer: an item is never lost to an aborted or timed-out get.
+    const getter = { deliver: (value: T): boolean => waiter.settle(value) };
     const [waiter, promise] = createWaiter<T>(
       timeout,
       () => new QueueEmptyError(`No item arrived within ${timeout} ms. Give get() a longer timeout, or check that a producer is putting items.`),
+      () => this.#core.withdrawGetter(getter),
+      signal && { signal, what: 'get()' },
     );
-    this.#core.waitToGet({ deliver: (value) => waiter.settle(value) });
+    this.#core.waitToGet(getter);
     return this.#whileWaiting(promise, waiter);
   }
 
@@ -120,8 +131,26 @@ export class LocalQueue<T> implements QueueBackend<T> {
     this.#onOutcomes = listener;
   }
 
-  join(): Promise<void> {
-    return this.#core.unfinished === 0 ? this.#core.join() : this.#whileWaiting(this.#core.join());
+  join(signal?: AbortSignal): Promise<void> {
+    const joined = this.#core.join();
+    if (this.#core.unfinished === 0) return joined;
+    if (!signal) return this.#whileWaiting(joined);
+    // The joins with a signal waiting on one join promise are settled by one reaction to it, so that
+    // one given up (a loop of joins with a timeout) leaves nothing behind.
+    let waiters = this.#signalJoins.get(joined);
+    if (!waiters) {
+      const created = new Set<Waiter<void>>();
+      waiters = created;
+      this.#signalJoins.set(joined, created);
+      void joined.then(() => {
+        this.#signalJoins.delete(joined);
+        for (const waiter of created) waiter.settle(undefined);
+      });
+    }
+    const group = waiters;
+    const [waiter, promise] = createWaiter<void>(null, unreachable, () => group.delete(waiter), { signal, what: 'join()' });
+    group.add(waiter);
+    return this.#whileWaiting(promise, waiter);
   }
 
   // A wait in the owner is settled by other processes (daemon consumers whose connections do not
@@ -228,6 +257,10 @@ export class LocalQueue<T> implements QueueBackend<T> {
     noteHandoff(this.#lease as QueueLease);
     return this.#descriptor;
   }
+}
+
+function unreachable(): Error {
+  return new Error('A wait without a timeout timed out.');
 }
 
 let lastId = 0;

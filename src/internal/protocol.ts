@@ -11,6 +11,7 @@ export type ProtocolMessage =
   | BootMessage
   | ReadyMessage
   | InitFailedMessage
+  | FailedMessage
   | ConsumeJobsMessage
   | ConsumeEndMessage
   | ConsumeResultsMessage
@@ -41,6 +42,15 @@ export interface ReadyMessage {
  */
 export interface InitFailedMessage {
   readonly rxmp: 'init-failed';
+  readonly error: RemoteError;
+}
+
+/**
+ * child → parent: the target threw or rejected, or an error went uncaught: the error the child prints
+ * as its crash report before it exits with 1, for the parent's errors to carry as `cause`.
+ */
+export interface FailedMessage {
+  readonly rxmp: 'failed';
   readonly error: RemoteError;
 }
 
@@ -171,13 +181,15 @@ export interface RemoteError {
   readonly stack: string | undefined;
   readonly module?: string | undefined;
   readonly exportName?: string | undefined;
+  /** The error's own `cause`, when it is an Error too. */
+  readonly cause?: RemoteError | undefined;
 }
 
 export function isProtocolMessage(message: unknown): message is ProtocolMessage {
   return typeof message === 'object' && message !== null && typeof (message as { rxmp?: unknown }).rxmp === 'string';
 }
 
-export function toRemoteError(error: unknown): RemoteError {
+export function toRemoteError(error: unknown, depth = 0): RemoteError {
   if (error instanceof Error) {
     const extra = error as { module?: unknown; exportName?: unknown };
     return {
@@ -186,6 +198,8 @@ export function toRemoteError(error: unknown): RemoteError {
       stack: error.stack,
       module: typeof extra.module === 'string' ? extra.module : undefined,
       exportName: typeof extra.exportName === 'string' ? extra.exportName : undefined,
+      // A cause chain may be cyclic or long: a few links say why.
+      cause: error.cause instanceof Error && depth < MAX_CAUSE_DEPTH ? toRemoteError(error.cause, depth + 1) : undefined,
     };
   }
   return { name: 'Error', message: String(error), stack: undefined };
@@ -219,6 +233,8 @@ export type QueueWireMessage =
   | { readonly t: 'done'; readonly q: string; readonly n: number }
   /** proxy → owner: answer `joined` with this id when the unfinished count is zero. */
   | { readonly t: 'join'; readonly q: string; readonly id: number }
+  /** proxy → owner: the join with this id was given up (aborted): do not answer it. */
+  | { readonly t: 'unjoin'; readonly q: string; readonly id: number }
   /** owner → proxy: `n` more slots of credit; `size` is the owner's buffer length now. */
   | { readonly t: 'credit'; readonly q: string; readonly n: number; readonly size: number }
   /** owner → proxy: `n` items (body); `size` is the owner's buffer length now. */
@@ -244,3 +260,5 @@ export interface QueueDescriptor {
 }
 
 export const QUEUE_DESCRIPTOR_KEY = '__rxMultiprocessingQueue';
+
+const MAX_CAUSE_DEPTH = 4;

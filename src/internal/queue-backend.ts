@@ -7,20 +7,24 @@ import type { EMPTY } from './queue-core.js';
  */
 export interface QueueBackend<T> {
   readonly maxsize: number;
-  put(item: T, block: boolean, timeout: number | null): Promise<void>;
+  /** `signal` is not aborted yet; when it aborts, the put rejects with an AbortError and its item is not put. */
+  put(item: T, block: boolean, timeout: number | null, signal?: AbortSignal): Promise<void>;
   putNowait(item: T): void;
   /** Accepts `item` if it can without waiting, as put() would; false (nothing asked, nothing thrown) otherwise. */
   offer(item: T): boolean;
-  get(block: boolean, timeout: number | null): Promise<T>;
+  /** `signal` is not aborted yet; when it aborts, the get rejects with an AbortError and takes no item. */
+  get(block: boolean, timeout: number | null, signal?: AbortSignal): Promise<T>;
   /** Takes an item if one is here now, as getNowait() would; EMPTY (nothing thrown) otherwise. */
   poll(): T | typeof EMPTY;
   getNowait(): T;
   qsize(): number;
   full(): boolean;
   taskDone(): void;
-  join(): Promise<void>;
+  join(signal?: AbortSignal): Promise<void>;
   /** Settles once every put made here was accepted and written to the owner (proxies only). */
   flushPuts?(): Promise<void>;
+  /** Settles once every put made here was accepted and has left this process (proxies only; disposal). */
+  drain?(): Promise<void>;
   /** From now on, items taken here count as taken only once acknowledged, with their outcome, by the returned function (proxies only). */
   deferTook?(): (n: number, outcome: unknown, now: boolean) => void;
   /** Lets go of what serves the queue to other processes (its owner registration). */

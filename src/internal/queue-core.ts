@@ -28,7 +28,9 @@ export class QueueCore<T> {
   readonly #putters: Putter<T>[] = [];
   #unfinished = 0;
   #reserved = 0;
-  #joinWaiters: (() => void)[] = [];
+  // One promise for every join() between two moments the count is zero: a waiter that gives up
+  // (an aborted join) then leaves nothing behind here.
+  #joined: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
   /** Told of every taskDone (from this process or a proxy), for the reactive layer's bookkeeping. */
   onTaskDone: ((count: number) => void) | undefined;
 
@@ -154,6 +156,18 @@ export class QueueCore<T> {
     this.#getters.push(getter);
   }
 
+  /** Takes a getter that gave up out of the line (it would decline an item anyway). */
+  withdrawGetter(getter: Getter<T>): void {
+    const i = this.#getters.indexOf(getter);
+    if (i >= 0) this.#getters.splice(i, 1);
+  }
+
+  /** Takes a putter that gave up out of the line (it would decline its slot anyway). */
+  withdrawPutter(putter: Putter<T>): void {
+    const i = this.#putters.indexOf(putter);
+    if (i >= 0) this.#putters.splice(i, 1);
+  }
+
   /**
    * Returns items taken by a getter that could not receive them (its process died, its wait was
    * cancelled after they left), in their order: back to the head, so no item is lost and FIFO order
@@ -194,15 +208,27 @@ export class QueueCore<T> {
     }
     this.#unfinished -= count;
     this.onTaskDone?.(count);
-    if (this.#unfinished === 0 && this.#joinWaiters.length > 0) {
-      for (const resolve of this.#joinWaiters.splice(0)) resolve();
-    }
+    if (this.#unfinished === 0 && this.#joined) this.#resolveJoined();
   }
 
-  /** Settles when every item ever put has been marked done (at once if none is pending). */
+  /**
+   * Settles when every item ever put has been marked done (at once if none is pending). Every call
+   * until then returns the same promise; the next one after it settled, a new one.
+   */
   join(): Promise<void> {
     if (this.#unfinished === 0) return RESOLVED;
-    return new Promise((resolve) => this.#joinWaiters.push(resolve));
+    if (!this.#joined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#joined = { promise, resolve };
+    }
+    return this.#joined.promise;
+  }
+
+  #resolveJoined(): void {
+    const joined = this.#joined;
+    this.#joined = undefined;
+    joined?.resolve();
   }
 
 
@@ -265,9 +291,7 @@ export class QueueCore<T> {
   // Lost items count as done: a join must not wait for them forever.
   #forget(count: number): void {
     this.#unfinished = Math.max(0, this.#unfinished - count);
-    if (this.#unfinished === 0 && this.#joinWaiters.length > 0) {
-      for (const resolve of this.#joinWaiters.splice(0)) resolve();
-    }
+    if (this.#unfinished === 0 && this.#joined) this.#resolveJoined();
   }
 
   // An index into the array instead of Array#shift: O(1) per take, compacted now and then.

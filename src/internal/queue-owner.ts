@@ -32,8 +32,10 @@ interface ProxyState<T> {
   taken: number;
   /** Order in which its oldest taken item was taken, among every proxy's (see #localTaskDone). */
   takenTurn: number;
-  /** Its joins not answered yet. */
-  joins: number;
+  /** Its joins not answered yet, by id, each with the queue's join promise it waits for. */
+  readonly joins: Map<number, Promise<void>>;
+  /** The join promise a reaction already watches for it. */
+  watched: Promise<void> | undefined;
 }
 
 /**
@@ -130,12 +132,10 @@ export class QueueOwner<T> {
         this.#finishTaken(proxy, Math.min(message.n, proxy.taken));
         break;
       case 'join':
-        if (proxy.joins >= MAX_JOINS) throw new ProtocolError(`more than ${MAX_JOINS} joins waiting`);
-        proxy.joins++;
-        void this.#core.join().then(() => {
-          proxy.joins--;
-          connection.send({ t: 'joined', q: this.id, id: message.id });
-        });
+        this.#join(connection, proxy, message.id);
+        break;
+      case 'unjoin':
+        proxy.joins.delete(message.id);
         break;
       case 'credit':
       case 'items':
@@ -194,6 +194,24 @@ export class QueueOwner<T> {
     }
     if (this.#core.unfinished - this.#core.size - held > 0 || !oldest) return;
     this.#finishTaken(oldest, 1);
+  }
+
+  // Joins made while the count is not zero share the queue's one join promise: it is watched once per
+  // proxy, however many joins wait on it (or were given up meanwhile).
+  #join(connection: QueueConnection, proxy: ProxyState<T>, id: number): void {
+    if (proxy.joins.size >= MAX_JOINS) throw new ProtocolError(`more than ${MAX_JOINS} joins waiting`);
+    const joined = this.#core.join();
+    proxy.joins.set(id, joined);
+    if (proxy.watched === joined) return;
+    proxy.watched = joined;
+    void joined.then(() => {
+      if (proxy.watched === joined) proxy.watched = undefined;
+      for (const [waiting, on] of proxy.joins) {
+        if (on !== joined) continue;
+        proxy.joins.delete(waiting);
+        connection.send({ t: 'joined', q: this.id, id: waiting });
+      }
+    });
   }
 
   #finishTaken(proxy: ProxyState<T>, n: number): void {
@@ -312,7 +330,7 @@ export class QueueOwner<T> {
   #proxyOf(connection: QueueConnection): ProxyState<T> {
     let proxy = this.#proxies.get(connection);
     if (!proxy) {
-      proxy = { credit: 0, wantsCredit: 0, requested: 0, held: [], heldHead: 0, heldCount: 0, taken: 0, takenTurn: 0, joins: 0 };
+      proxy = { credit: 0, wantsCredit: 0, requested: 0, held: [], heldHead: 0, heldCount: 0, taken: 0, takenTurn: 0, joins: new Map(), watched: undefined };
       this.#proxies.set(connection, proxy);
     }
     return proxy;

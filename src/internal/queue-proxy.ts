@@ -65,7 +65,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     return this.#descriptor.maxsize;
   }
 
-  put(item: T, block: boolean, timeout: number | null): Promise<void> {
+  put(item: T, block: boolean, timeout: number | null, signal?: AbortSignal): Promise<void> {
     if (this.#gone) throw this.#goneError();
     if (this.#credit > 0 && this.#pendingPuts.length === 0) {
       this.#accept(item);
@@ -73,12 +73,20 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     }
     this.#askCredit(1);
     if (!block || timeout === 0) return Promise.reject(new QueueFullError(this.maxsize));
+    // A put waiting here has sent nothing yet: one that gives up leaves the line, its item unsent.
+    // The credit it asked for, once granted, serves the next put or is released when idle.
     const [waiter, promise] = createWaiter<void>(
       timeout,
       () => new QueueFullError(this.maxsize, `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms. Give put() a longer timeout, consume faster, or enlarge maxsize.`),
-      () => this.#client.updateRef(),
+      () => {
+        const i = this.#pendingPuts.indexOf(pending);
+        if (i >= 0) this.#pendingPuts.splice(i, 1);
+        this.#client.updateRef();
+      },
+      signal && { signal, what: 'put()' },
     );
-    this.#pendingPuts.push({ item, waiter: Object.assign(waiter, { promise }) });
+    const pending = { item, waiter: Object.assign(waiter, { promise }) };
+    this.#pendingPuts.push(pending);
     this.#client.updateRef();
     return promise;
   }
@@ -97,7 +105,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     throw new QueueFullError(this.maxsize, `No free slot was granted to this process yet (maxsize ${this.maxsize}); a blocking \`await put(item)\` waits for one.`);
   }
 
-  get(block: boolean, timeout: number | null): Promise<T> {
+  get(block: boolean, timeout: number | null, signal?: AbortSignal): Promise<T> {
     if (this.#gone) throw this.#goneError();
     // One clock read times both the item the caller just processed (for the window) and this take.
     // The steady case, a fast consumer at the largest window, changes nothing and calls nothing.
@@ -108,10 +116,18 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     }
     if (this.#local.length > this.#localHead) return Promise.resolve(this.#take(now));
     if (!block || timeout === 0) return Promise.reject(new QueueEmptyError(NOTHING_HERE));
+    // A get that gives up (timeout or abort) leaves the line and takes back the request it sent, so
+    // the owner hands what it had not sent yet to other consumers; an item already on its way is
+    // declined here (see #receive) and goes to the next get or back to the owner.
     const [waiter, promise] = createWaiter<T>(
       timeout,
       () => new QueueEmptyError(`No item arrived within ${timeout} ms. Give get() a longer timeout, or check that a producer is putting items.`),
-      () => this.#cancelSurplusRequests(),
+      () => {
+        const i = this.#pendingGets.indexOf(waiter);
+        if (i >= 0) this.#pendingGets.splice(i, 1);
+        this.#cancelSurplusRequests();
+      },
+      signal && { signal, what: 'get()' },
     );
     this.#pendingGets.push(waiter);
     this.#askItems(0);
@@ -156,10 +172,20 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     this.#client.scheduleFlush();
   }
 
-  join(): Promise<void> {
+  join(signal?: AbortSignal): Promise<void> {
     if (this.#gone) return Promise.reject(this.#goneError());
     const id = ++this.#lastJoinId;
-    const [waiter, promise] = createWaiter<void>(null, () => new Error('unreachable'));
+    // An aborted join forgets its id and tells the owner, which then neither answers nor keeps it.
+    const [waiter, promise] = createWaiter<void>(
+      null,
+      () => new Error('unreachable'),
+      () => {
+        this.#joins.delete(id);
+        if (!this.#gone) this.#client.connection.send({ t: 'unjoin', q: this.#descriptor.id, id });
+        this.#client.updateRef();
+      },
+      signal && { signal, what: 'join()' },
+    );
     this.#joins.set(id, waiter);
     // Our own taskDone counts must reach the owner before the join they precede.
     this.flush();
@@ -203,6 +229,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
       case 'took':
       case 'done':
       case 'join':
+      case 'unjoin':
         break;
       default:
         message satisfies never;
@@ -251,6 +278,13 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
       if (now) this.#client.flushNow();
       else this.#client.scheduleFlush();
     };
+  }
+
+  /** Settles once every put made here was accepted and everything batched has left this process (disposal). */
+  async drain(): Promise<void> {
+    await this.whenPutsSettled();
+    this.#client.flushNow();
+    await this.#client.connection.flushed();
   }
 
   async whenPutsSettled(): Promise<void> {
@@ -366,9 +400,12 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
       this.#countTake();
       waiter.settle(items[i++] as T);
     }
-    // Keep a prefetch window for the gets to come; anything beyond it (a get that timed out while its
-    // item was on the way) goes back to the owner for other consumers.
-    const keep = Math.min(items.length, i + Math.max(0, this.#prefetch - this.#localSize()));
+    // Keep a prefetch window for the gets to come; anything beyond it (a get that timed out or was
+    // aborted while its item was on the way) goes back to the owner for other consumers. A window of 1
+    // asks only for the gets waiting, so an item nobody waits for came for a get that gave up: it goes
+    // back too, rather than sit here while another process waits for it.
+    const spare = this.#prefetch > 1 ? this.#prefetch - this.#localSize() : 0;
+    const keep = Math.min(items.length, i + Math.max(0, spare));
     for (; i < keep; i++) this.#local.push(items[i] as T);
     if (i < items.length) {
       // Each frame goes back to the head of the owner's queue: the last part first keeps their order.

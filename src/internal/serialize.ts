@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import { serialize } from 'node:v8';
 import { SerializationError } from '../errors/serialization-error.js';
+import { findUncloneable } from './find-uncloneable.js';
 import { itemTooLarge } from './frame-codec.js';
 
 // Structured clone is what `serialization: 'advanced'` IPC uses; checking up front turns a late
@@ -18,7 +19,11 @@ export function assertSerializable(value: unknown, path: string, maxBytes = Infi
   try {
     bytes = serialize(value).length;
   } catch (cause) {
-    throw new SerializationError(path, cause);
+    // Structured clone names the refused value by its source (a socket's internal callback, say):
+    // find where it sits and what it is instead.
+    const found = findUncloneable(value, path);
+    if (!found) throw new SerializationError(path, cause);
+    throw new SerializationError(found.path, cause, undefined, { valueType: found.valueType, reason: found.reason });
   }
   if (bytes > maxBytes) throw itemTooLarge(bytes, path);
 }

@@ -48,3 +48,5 @@ export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');
 export const REMOTE_ITEMS = Symbol.for('rx-multiprocessing.remoteItems');
 /** Pool's submission for consume({ pool }): calls of one function, each settled on its own. */
 export const SUBMIT_SETTLED = Symbol.for('rx-multiprocessing.submitSettled');
+/** A Queue's hook, called when a `for await` loop over it is finished with an item (JoinableQueue: taskDone). */
+export const ITERATED = Symbol.for('rx-multiprocessing.iterated');

@@ -35,33 +35,48 @@ export function walkValue(root: unknown, rootPath: string, visit: (reached: Reac
       seen.add(child);
       stack.push({ value: child, parent: reached, key, via });
     };
-    let key: string | number | undefined;
-    try {
-      if (value instanceof Map) {
-        let i = 0;
-        for (const [k, v] of value) {
-          key = i++;
-          push(k, key, 'map-key');
-          push(v, key, 'map-value');
-        }
-      } else if (value instanceof Set) {
-        let i = 0;
-        for (const member of value) push(member, i++, 'set');
-      } else if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          key = i;
-          push(value[i], i, 'key');
-        }
-      } else if (!ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && !(value instanceof Date) && !(value instanceof RegExp)) {
-        for (const k of Object.keys(value)) {
-          key = k;
-          push((value as Record<string, unknown>)[k], k, 'key');
-        }
+    forEachChild(reached, rootPath, push);
+  }
+}
+
+/**
+ * Calls `visit` with each value structured clone would read from `reached.value` (own enumerable
+ * properties, array entries, Map keys and values, Set members). A getter or trap that throws becomes
+ * a SerializationError naming the property.
+ */
+export function forEachChild(
+  reached: Reached,
+  rootPath: string,
+  visit: (child: unknown, key: string | number | undefined, via: Reached['via']) => void,
+): void {
+  const { value } = reached;
+  let key: string | number | undefined;
+  try {
+    if (value instanceof Map) {
+      let i = 0;
+      for (const [k, v] of value) {
+        key = i++;
+        visit(k, key, 'map-key');
+        visit(v, key, 'map-value');
       }
-    } catch (cause) {
-      const at = key === undefined ? reached : { value, parent: reached, key, via: 'key' as const };
-      throw new SerializationError(pathOf(at, rootPath), cause, GETTER_ADVICE);
+    } else if (value instanceof Set) {
+      let i = 0;
+      for (const member of value) visit(member, i++, 'set');
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        key = i;
+        visit(value[i], i, 'key');
+      }
+    } else if (!ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && !(value instanceof Date) && !(value instanceof RegExp)) {
+      for (const k of Object.keys(value)) {
+        key = k;
+        visit((value as Record<string, unknown>)[k], k, 'key');
+      }
     }
+  } catch (cause) {
+    if (cause instanceof SerializationError) throw cause;
+    const at = key === undefined ? reached : { value, parent: reached, key, via: 'key' as const };
+    throw new SerializationError(pathOf(at, rootPath), cause, GETTER_ADVICE);
   }
 }
 
@@ -76,7 +91,13 @@ export function pathOf(reached: Reached, rootPath: string): string {
     else if (typeof key === 'number') parts.push(`[${key}]`);
     else parts.push(/^[A-Za-z_$][\w$]*$/.test(String(key)) ? `.${String(key)}` : `[${JSON.stringify(key)}]`);
   }
-  return rootPath + parts.reverse().join('');
+  return joinPath(rootPath, parts.reverse().join(''));
+}
+
+/** `args[0] of Process-1` and `.socket` make `args[0].socket of Process-1`; other roots get the suffix appended. */
+export function joinPath(rootPath: string, suffix: string): string {
+  const owned = /^((?:init)?args\[\d+\]) of (.+)$/s.exec(rootPath);
+  return owned ? `${owned[1]}${suffix} of ${owned[2]}` : rootPath + suffix;
 }
 
 const PROXY_ADVICE = 'Pass the object the Proxy wraps (or a plain copy of it) instead.';

@@ -20,6 +20,7 @@ export function checkProxyMessage(header: Record<string, unknown>): QueueWireMes
       checkCount(header, 'n');
       return header as unknown as QueueWireMessage;
     case 'join':
+    case 'unjoin':
       checkCount(header, 'id');
       return header as unknown as QueueWireMessage;
     default:

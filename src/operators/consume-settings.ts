@@ -1,5 +1,7 @@
 import type { ConsumerInit } from '../child/consumer-input.js';
-import { locateExportedFunction } from '../internal/function-locator.js';
+import { locateTarget } from './target-ref.js';
+import { readSignal } from '../internal/abort.js';
+import type { TargetReference } from '../process/process.js';
 import { cpuCount } from '../process/current-process.js';
 import { Pool } from '../pool/pool.js';
 import type { ConsumeOptions } from './consume.js';
@@ -14,7 +16,7 @@ import { putWindow } from '../internal/queue-proxy.js';
 /** consume()'s options, checked, with their defaults. */
 export type ConsumeSettings = ReturnType<typeof validateConsumeOptions>;
 
-export function validateConsumeOptions(options: ConsumeOptions) {
+export function validateConsumeOptions(options: ConsumeOptions<readonly unknown[], never>) {
   options = validateOptionsObject(options, 'consume()', 'consume(handler, { processes: 2 })') ?? {};
   const pool = validatePool(options);
   const processes = pool?.processes ?? options.processes ?? cpuCount();
@@ -51,8 +53,8 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   const ordered = options.ordered ?? false;
   // The direct path (see mergeProducers) never sees the items: what needs them keeps the general one.
   const direct = !manual && !ordered && onConsumerExit === 'redeliver' && !pool;
-  if (options.initializer !== undefined && typeof options.initializer !== 'function') {
-    throw new TypeError(`Expected \`initializer\` to be a function exported from a module, got \`${show(options.initializer)}\` (${typeof options.initializer}).`);
+  if (options.initializer !== undefined && typeof options.initializer !== 'function' && (typeof options.initializer !== 'object' || options.initializer === null)) {
+    throw new TypeError(`Expected \`initializer\` to be a function exported from a module (or \`{ module, export }\`), got \`${show(options.initializer)}\` (${typeof options.initializer}).`);
   }
   if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
     throw new TypeError(`Expected \`initargs\` to be an array of the initializer's arguments, got \`${show(options.initargs)}\` (${typeof options.initargs}).`);
@@ -63,12 +65,18 @@ export function validateConsumeOptions(options: ConsumeOptions) {
   }
   const context = resolveContext(options.context);
   const initializer = options.initializer;
-  const initargs = [...(options.initargs ?? [])];
-  return { pool, context, processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer, initargs };
+  if (context === 'inline' && initializer !== undefined && typeof initializer !== 'function') {
+    throw new TypeError("The 'inline' context runs the initializer in this process and takes it as a function: import it (import { init } from './module.js') and pass init, not `{ module, export }`.");
+  }
+  const signal = readSignal(options.signal, 'consume()');
+  const initargs: unknown[] = [...(options.initargs ?? [])];
+  return { signal, pool, context, processes, maxRestarts, prefetch, adaptive, onConsumerExit, onError, daemon, manual, ordered, direct, name: validateName(options.name), args: validateArgs(options.args), initializer: initializer as InlineInitializer | TargetReference | undefined, initargs };
 }
 
+type InlineInitializer = (...args: never[]) => unknown;
+
 // A pool brings its own workers: what would describe consumer processes cannot be given with it.
-function validatePool(options: ConsumeOptions): Pool | undefined {
+function validatePool(options: ConsumeOptions<readonly unknown[], never>): Pool | undefined {
   const { pool } = options;
   if (pool === undefined) return undefined;
   if (!(pool instanceof Pool)) throw new TypeError(`Expected \`pool\` to be a Pool, got \`${show(pool)}\` (${typeof pool}). Create one with new Pool({ processes: 4 }).`);
@@ -86,7 +94,7 @@ function validatePool(options: ConsumeOptions): Pool | undefined {
 /** What a consumer child runs before its first item, if consume() was given an initializer. */
 export function consumerInit(settings: ConsumeSettings): ConsumerInit | null {
   if (!settings.initializer) return null;
-  return { ref: locateExportedFunction(settings.initializer, 'consumer initializer'), args: settings.initargs };
+  return { ref: locateTarget(settings.initializer, 'consumer initializer'), args: settings.initargs };
 }
 
 /** The largest adaptive window of one consumer: maxsize shared among them, at most MAX_PREFETCH. */

@@ -5,9 +5,11 @@ import { bootstrapExport } from '../internal/child-launcher.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
-import { locateExportedFunction } from '../internal/function-locator.js';
+import { abortable } from './abortable.js';
+import type { ExplicitType, InitargsOption, OptionsArgument } from './target-types.js';
+import { locateTarget, withInlineTarget } from './target-ref.js';
 import { nextPrefetchWindow } from '../internal/prefetch-window.js';
-import { Process, type Target } from '../process/process.js';
+import { Process, type ArgsOption, type Target, type TargetReference } from '../process/process.js';
 import type { Pool } from '../pool/pool.js';
 import { assertItem, Queue } from '../process/queue.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
@@ -18,7 +20,7 @@ import { currentGate, DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
 import type { Context } from './context.js';
 import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
-import { consumerInit, consumerOptions, maxConsumerWindow, validateConsumeOptions } from './consume-settings.js';
+import { consumerInit, consumerOptions, maxConsumerWindow, validateConsumeOptions, type ConsumeSettings } from './consume-settings.js';
 import { finishConsumers } from './finish-consumers.js';
 import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
 import { directConsume } from './direct-consume.js';
@@ -29,11 +31,26 @@ import { poolConsume } from './pool-consume.js';
 import { RestartBudget, type RestartVerdict } from './restart-budget.js';
 import { describeItem } from '../internal/describe-item.js';
 
-/** Options of {@link consume}. */
-export interface ConsumeOptions extends QueueOperatorOptions {
+/**
+/**
+ * Options of {@link consume}. `A` types `args` (the handler's parameters after the item) and `I`
+ * types `initargs` (the initializer's parameters); both are inferred from the functions given to consume().
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * export function openDb(url: string): void { console.log(`connecting to ${url}`); }
+ * export function lookup(id: number): string { return `row ${id}`; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options = { processes: 2, ordered: true, onError: 'skip' } satisfies ConsumeOptions;
+ *   from([1, 2, 3]).pipe(consume(lookup, { ...options, initializer: openDb, initargs: ['db://local'] })).subscribe(console.log); // row 1, row 2, row 3
+ * }
+ * ```
+ */
+export interface ConsumeOptions<A extends readonly unknown[] = readonly unknown[], I extends readonly unknown[] = never[]> extends QueueOperatorOptions {
   /**
    * `'process'`: each consumer is a child process; `'thread'`: a worker thread of this process, which
-   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * starts without a process's fork, exec and Node boot (see docs/threads.md for what
    * differs). Default: the start method's (see setStartMethod): processes unless it was set to
    * 'thread' (or 'inline').
    */
@@ -48,18 +65,19 @@ export interface ConsumeOptions extends QueueOperatorOptions {
   /** Consumer process names are `${name}1`, `${name}2`, … (default: Process-N). */
   readonly name?: string;
   /** Extra arguments for the handler, after the item. */
-  readonly args?: readonly unknown[];
+  readonly args?: Readonly<A>;
   /**
    * Runs `initializer(...initargs)` once in each consumer process before its first item, as Python's
    * `Pool(initializer, initargs)`: open a connection, load a model, say so to the parent. Exported
-   * from a module, as the handler; a Promise it returns is awaited. State it keeps at its module's
+   * from a module, as the handler (or `{ module, export }`, except under setStartMethod('inline'));
+   * a Promise it returns is awaited. State it keeps at its module's
    * top level is there for the handler. If it throws, its consumer exits with code 1 (the stack on
    * stderr) and its items go to the other consumers: when none is left, the output fails with
    * ConsumerExitedError.
    */
-  readonly initializer?: Target;
-  /** The initializer's arguments (queues included, as for a process's args). Default: none. */
-  readonly initargs?: readonly unknown[];
+  readonly initializer?: ((...args: I) => unknown) | TargetReference;
+  /** The initializer's arguments (queues included, as for a process's args); required if its parameters are. Default: none. */
+  readonly initargs?: [I] extends [never[]] ? readonly unknown[] : Readonly<I>;
   /**
    * Items each consumer may hold (in progress and queued for it). Default: adaptive — 4, doubled
    * after each run of results whose items took under 1 ms on average and halved after one of 2 ms
@@ -102,6 +120,12 @@ export interface ConsumeOptions extends QueueOperatorOptions {
    * the pool finish there.
    */
   readonly pool?: Pool;
+  /**
+   * Aborting it fails the output with an AbortError (a DOMException, its `cause` the signal's
+   * reason) and terminates every consumer child; an aborted signal fails it at subscription, before
+   * any starts. With `pool`, the source stops and the pool (yours) keeps running.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -112,18 +136,53 @@ export interface ConsumeOptions extends QueueOperatorOptions {
  * it is full. Feeding a later `queue()`, its own consumers get no more items while that queue is
  * full, so a multi-stage pipeline holds each stage's bound.
  *
+ * Types come from the handler: `consume(square)`, with `square(n: number): number`, is an
+ * `OperatorFunction<number, number>` (an async handler's result is awaited), `args` must match the
+ * parameters after the item (and are required if they are), and `initargs` the initializer's. A
+ * `{ module, export }` handler is untyped: give the types, `consume<Item, Result>(ref)`. Explicit
+ * type arguments check the item and result against a function handler, not its `args`.
+ *
  * @example
- * export function square(n: number) { return n * n; }
- * from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
+ * ```ts
+ * import { from } from 'rxjs';
+ * // The handler is exported, and the pipeline runs only in the main module: each consumer child
+ * // imports this file to find `square`, and must not start the pipeline again.
+ * export function square(n: number): number { return n * n; }
+ * if (isMainModule(import.meta.url)) {
+ *   from([1, 2, 3]).pipe(consume(square, { processes: 2, ordered: true })).subscribe(console.log); // 1 4 9
+ * }
+ * ```
  */
-export function consume<T, R>(handler: Target, options: ConsumeOptions = {}): OperatorFunction<T, R> {
-  const settings = validateConsumeOptions(options);
+export function consume<T, A extends unknown[], R = never, I extends unknown[] = never[]>(
+  target: (queue: JoinableQueue<T>, ...args: A) => AsyncIterable<R> | PromiseLike<void> | void,
+  options: ConsumeOptions<readonly unknown[], I> & ArgsOption<NoInfer<A>> & InitargsOption<NoInfer<I>> & { readonly taskDone: 'manual' },
+): OperatorFunction<T, R>;
+export function consume<T, A extends unknown[], R, I extends unknown[] = never[]>(
+  handler: (item: T, ...args: A) => R,
+  ...options: OptionsArgument<ConsumeOptions<readonly unknown[], I> & ArgsOption<NoInfer<A>> & InitargsOption<NoInfer<I>> & { readonly taskDone?: 'auto' }, NoInfer<A>>
+): OperatorFunction<T, Awaited<R>>;
+export function consume<T = unknown, R = unknown>(handler: TargetReference, options?: ConsumeOptions): OperatorFunction<T, R>;
+export function consume<T = never, R = never>(
+  handler: ((item: ExplicitType<NoInfer<T>>, ...args: never[]) => NoInfer<R> | PromiseLike<NoInfer<R>>) | ((queue: JoinableQueue<ExplicitType<NoInfer<T>>>, ...args: never[]) => unknown),
+  options?: ConsumeOptions,
+): OperatorFunction<T, R>;
+export function consume<T, R>(handler: ((...args: never) => unknown) | TargetReference, options: object = {}): OperatorFunction<T, R> {
+  const settings = validateConsumeOptions(options as ConsumeOptions<readonly unknown[], never>);
+  const operator = consumeOperator<T, R>(handler, settings, options as ConsumeOptions<readonly unknown[], never>);
+  const { signal } = settings;
+  // Aborting unsubscribes the pipeline first: its teardown ends every consumer child.
+  return signal ? (source) => abortable(operator(source), signal, 'consume()') : operator;
+}
+
+// consume() without its signal.
+function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetReference, settings: ConsumeSettings, options: ConsumeOptions<readonly unknown[], never>): OperatorFunction<T, R> {
   // A queue() just before this operator sets the bound; otherwise our own options do.
   const queueOptionsOf = (source: Observable<T>): Required<QueueOperatorOptions> => getQueueOptions(source) ?? validateQueueOptions(options);
   if (settings.context === 'inline') {
-    return (source) => inlineConsume<T, R>(source, handler as (item: T, ...args: unknown[]) => unknown, settings, queueOptionsOf(source).maxsize);
+    return (source) =>
+      withInlineTarget(handler as ((item: T, ...args: unknown[]) => unknown) | TargetReference, 'consumer handler', (fn) => inlineConsume<T, R>(source, fn, settings, queueOptionsOf(source).maxsize));
   }
-  const ref = locateExportedFunction(handler, 'consumer handler');
+  const ref = locateTarget(handler, 'consumer handler');
   const { pool } = settings;
   if (pool) {
     return (source) => {

@@ -4,8 +4,17 @@ import { IN_THREAD } from '../internal/symbols.js';
 
 /**
  * Where producer() and consume() run their targets: `'process'`, a forked child process each, or
- * `'thread'`, a worker thread of this process each (no fork, exec or Node boot to wait for; see the
- * README's *Threads* for what differs).
+ * `'thread'`, a worker thread of this process each (no fork, exec or Node boot to wait for; see
+ * docs/threads.md for what differs).
+ *
+ * @example
+ * ```ts
+ * export function* ticks(): Generator<number> { yield 1; yield 2; }
+ * if (isMainModule(import.meta.url)) {
+ *   const context: Context = 'thread';
+ *   producer(ticks, { context }).subscribe(console.log); // 1 2, from a worker thread
+ * }
+ * ```
  */
 export type Context = 'process' | 'thread';
 

@@ -201,7 +201,8 @@ interface InlineConsumeSettings {
   readonly processes: number;
   readonly prefetch: number;
   readonly args: unknown[];
-  readonly initializer: ((...args: never[]) => unknown) | undefined;
+  /** A function: a `{ module, export }` initializer is refused inline when consume() is called. */
+  readonly initializer: ((...args: never[]) => unknown) | object | undefined;
   readonly initargs: unknown[];
 }
 

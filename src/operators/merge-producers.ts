@@ -28,7 +28,7 @@ function isObservable(value: unknown): boolean {
  * of this process, which forwards their batches to the consumers as they came, never decoded here.
  * With RxJS's `merge` of several producers, or with any operator between the producers and
  * `consume()`, every item is decoded here and goes through the operator chain, as it must: slower in
- * the benchmark (README, *Benchmarks*). A single `producer()` piped into `queue()`/`consume()` takes
+ * the benchmark (docs/performance.md). A single `producer()` piped into `queue()`/`consume()` takes
  * the direct path by itself.
  *
  * On the direct path a producer's `window` option does not apply, the output completes once every
@@ -37,8 +37,16 @@ function isObservable(value: unknown): boolean {
  * `taskDone: 'manual'`, `onConsumerExit: 'error'` — keep the general path.
  *
  * @example
- * mergeProducers(producer(bake, { args: ['bun'] }), producer(bake, { args: ['bone'] }))
- *   .pipe(queue({ maxsize: 1000 }), consume(eat, { processes: 2 }));
+ * ```ts
+ * export function* bake(food: string): Generator<string> { for (let i = 0; i < 3; i++) yield `${food}${i}`; }
+ * export function eat(item: string): string { return `ate ${item}`; }
+ * if (isMainModule(import.meta.url)) {
+ *   // Producers write straight to the consumers: no item passes through this process.
+ *   mergeProducers(producer(bake, { args: ['bun'] }), producer(bake, { args: ['bone'] }))
+ *     .pipe(queue({ maxsize: 1000 }), consume(eat, { processes: 2 }))
+ *     .subscribe(console.log);
+ * }
+ * ```
  */
 export function mergeProducers<A extends readonly unknown[]>(...producers: { [K in keyof A]: Observable<A[K]> }): Observable<A[number]> {
   producers.forEach((candidate: unknown, index) => {

@@ -1,10 +1,14 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Subscribable } from 'rxjs';
 import { createObservable } from './rx.js';
 import { ProcessExitError } from '../errors/process-exit-error.js';
-import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
+import type { ModuleExportRef } from '../internal/function-locator.js';
+import { locateTarget, withInlineTarget } from './target-ref.js';
+import { abortable } from './abortable.js';
+import { readSignal } from '../internal/abort.js';
+import type { ExplicitType, OptionsArgument } from './target-types.js';
 import { PRODUCER_END } from '../child/producer-runner.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
-import { Process, type ProcessOptions, type Target } from '../process/process.js';
+import { Process, type ArgsOption, type ProcessOptions, type TargetReference } from '../process/process.js';
 import { CAPTURE_STDERR, DISPOSE_QUEUE, REMOTE_ITEMS, SOLE_PRODUCER } from '../internal/symbols.js';
 import { Queue } from '../process/queue.js';
 import { markDirect } from './direct-source.js';
@@ -14,10 +18,21 @@ import { currentGate } from './gate.js';
 import { inlineProducer, inlineQueueProducer } from './inline.js';
 import { contextOptions, resolveContext, type Context } from './context.js';
 
-/** Options of {@link producer}. */
-export interface ProducerOptions {
+/**
+ * Options of {@link producer}; `A` types `args`, inferred from the target's parameters.
+ *
+ * @example
+ * ```ts
+ * export function* count(from: number, to: number): Generator<number> { for (let i = from; i < to; i++) yield i; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options = { args: [0, 5], name: 'counter', window: 64 } satisfies ProducerOptions<[number, number]>;
+ *   producer(count, options).subscribe(console.log); // 0 1 2 3 4
+ * }
+ * ```
+ */
+export interface ProducerOptions<A extends readonly unknown[] = readonly unknown[]> {
   /** Arguments for the target (structured-cloneable; queues allowed). */
-  readonly args?: readonly unknown[];
+  readonly args?: Readonly<A>;
   /** The child's process name. */
   readonly name?: string;
   /** Pass a queue as the target's first argument; what the target puts into it is emitted. */
@@ -31,12 +46,41 @@ export interface ProducerOptions {
   readonly window?: number;
   /**
    * `'process'`: the producer is a child process; `'thread'`: a worker thread of this process, which
-   * starts without a process's fork, exec and Node boot (see the README's *Threads* for what
+   * starts without a process's fork, exec and Node boot (see docs/threads.md for what
    * differs). Default: the start method's (see setStartMethod): a process unless it was set to
    * 'thread' (or 'inline').
    */
   readonly context?: Context;
+  /**
+   * Aborting it fails the Observable with an AbortError (a DOMException, its `cause` the signal's
+   * reason) and terminates the child; an aborted signal fails it at subscription, before any starts.
+   * (A producer with a signal is not taken on mergeProducers' direct path: the signal must see it.)
+   */
+  readonly signal?: AbortSignal;
 }
+
+/**
+ * The items of a producer whose target returns (or resolves to) `R`: what a generator, async
+ * generator, iterable or Observable yields, nothing for `undefined`, else the value itself. A string
+ * is one item, not its characters.
+ *
+ * @example
+ * type Ticks = ProducedItem<AsyncGenerator<number>>; // number
+ * type Row = ProducedItem<{ id: number }[]>;          // { id: number }
+ */
+export type ProducedItem<R> = R extends undefined | void
+  ? never
+  : R extends string
+    ? R
+    : R extends AsyncIterable<infer T>
+      ? T
+      : R extends Iterable<infer T>
+        ? T
+        : R extends Observable<infer T>
+          ? T
+          : R extends Subscribable<infer T>
+            ? T
+            : R;
 
 /**
  * A cold Observable of what `target` produces in a child process: the values it yields (generator or
@@ -50,12 +94,34 @@ export interface ProducerOptions {
  * The child produces at most `window` values ahead of what was taken: a generator is pulled only
  * while there is room, and under `consume()` (or `queue()`) only while the queue has room.
  *
+ * Types come from the target: the item type from what it yields, returns or (with `queue: true`)
+ * puts into its `Queue<T>` parameter (see ProducedItem), and `args` must match its parameters (and
+ * are required if they are). A `{ module, export }` target is untyped: give the item type,
+ * `producer<Item>(ref)`; an explicit item type with a function target checks what it produces, not
+ * its `args`.
+ *
  * @example
- * export function* numbers(n: number) { for (let i = 0; i < n; i++) yield i; }
- * producer<number>(numbers, { args: [3] }).subscribe(console.log); // 0 1 2 from a child process
+ * ```ts
+ * export function* numbers(n: number): Generator<number> { for (let i = 0; i < n; i++) yield i; }
+ * if (isMainModule(import.meta.url)) {
+ *   producer(numbers, { args: [3] }).subscribe(console.log); // 0 1 2, from a child process
+ * }
+ * ```
  */
-export function producer<T>(target: Target, options: ProducerOptions = {}): Observable<T> {
-  options = validateOptionsObject(options, 'producer()', "producer(target, { args: [1, 'a'] })") ?? {};
+export function producer<T, A extends unknown[]>(
+  target: (queue: Queue<T>, ...args: A) => unknown,
+  options: ProducerOptions & ArgsOption<NoInfer<A>> & { readonly queue: true },
+): Observable<T>;
+export function producer<A extends unknown[], R>(
+  target: (...args: A) => R,
+  ...options: OptionsArgument<ProducerOptions & ArgsOption<NoInfer<A>> & { readonly queue?: false }, NoInfer<A>>
+): Observable<ProducedItem<Awaited<R>>>;
+export function producer<T = unknown>(target: TargetReference, options?: ProducerOptions): Observable<T>;
+export function producer<T = never>(target: (...args: never[]) => ProducerOutput<ExplicitType<NoInfer<T>>>, options?: ProducerOptions & { readonly queue?: false }): Observable<T>;
+export function producer<T = never>(target: (queue: Queue<ExplicitType<NoInfer<T>>>, ...args: never[]) => unknown, options: ProducerOptions & { readonly queue: true }): Observable<T>;
+export function producer<T>(target: ((...args: never) => unknown) | TargetReference, input: object = {}): Observable<T> {
+  const options = (validateOptionsObject(input, 'producer()', "producer(target, { args: [1, 'a'] })") ?? {}) as ProducerOptions;
+  const signal = readSignal(options.signal, 'producer()');
   const args = validateArgs(options.args);
   const name = validateName(options.name);
   if (options.queue !== undefined && typeof options.queue !== 'boolean') {
@@ -63,9 +129,12 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
   }
   const context = resolveContext(options.context);
   if (context === 'inline') {
-    return options.queue ? inlineQueueProducer<T>(target, args) : inlineProducer<T>(target as (...args: unknown[]) => unknown, args);
+    const inline = withInlineTarget(target as ((...args: unknown[]) => unknown) | TargetReference, 'producer target', (fn) =>
+      options.queue ? inlineQueueProducer<T>(fn, args) : inlineProducer<T>(fn, args),
+    );
+    return abortable(inline, signal, 'producer()');
   }
-  const ref: ModuleExportRef = locateExportedFunction(target, 'producer target');
+  const ref: ModuleExportRef = locateTarget(target, 'producer target');
   if (options.window !== undefined && (!Number.isInteger(options.window) || options.window < 1)) {
     throw new TypeError(`Expected \`window\` to be a positive integer, got \`${show(options.window)}\` (${typeof options.window}).`);
   }
@@ -168,8 +237,13 @@ export function producer<T>(target: Target, options: ProducerOptions = {}): Obse
       void exited.then(() => channel[DISPOSE_QUEUE]());
     };
   });
+  // Aborting unsubscribes first: the teardown terminates the child.
+  if (signal) return abortable(observable, signal, 'producer()');
   return markDirect(observable, [{ ref, args, name, passQueue: options.queue === true, context }]);
 }
+
+/** What a producer target may return for items of type `T` (see ProducedItem). */
+type ProducerOutput<T> = T | Iterable<T> | AsyncIterable<T> | Subscribable<T> | void | PromiseLike<T | Iterable<T> | AsyncIterable<T> | Subscribable<T> | void>;
 
 function isEnd(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[PRODUCER_END] === true;

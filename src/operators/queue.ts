@@ -3,7 +3,19 @@ import { createObservable } from './rx.js';
 import { directProducersOf, markDirect } from './direct-source.js';
 import { show, validateOptionsObject } from './option-checks.js';
 
-/** Options of the {@link queue} operator. */
+/**
+ * Options of the {@link queue} operator.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'rxjs';
+ * export function double(n: number): number { return n * 2; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options: QueueOperatorOptions = { maxsize: 100, overflow: 'error' }; // from() must not run ahead
+ *   from([1, 2, 3]).pipe(queue(options), consume(double)).subscribe(console.log);
+ * }
+ * ```
+ */
 export interface QueueOperatorOptions {
   /** Items the queue holds between the source and the consumers. Default 1000. */
   readonly maxsize?: number;
@@ -29,8 +41,15 @@ export interface QueueOperatorOptions {
  * ```
  *
  * @example
- * merge(producer(bake, { args: ['bun'] }), producer(bake, { args: ['bone'] }))
- *   .pipe(queue({ maxsize: 1000 }), consume(eat, { processes: 2, daemon: true }));
+ * ```ts
+ * export function* bake(food: string): Generator<string> { for (let i = 0; i < 3; i++) yield `${food}${i}`; }
+ * export function eat(item: string): string { return `ate ${item}`; }
+ * if (isMainModule(import.meta.url)) {
+ *   mergeProducers(producer(bake, { args: ['bun'] }), producer(bake, { args: ['bone'] }))
+ *     .pipe(queue({ maxsize: 1000 }), consume(eat, { processes: 2 }))
+ *     .subscribe(console.log);      // ate bun0, ate bone0, … (6 lines), then completes
+ * }
+ * ```
  */
 export function queue<T>(options: QueueOperatorOptions = {}): OperatorFunction<T, T> {
   const resolved = validateQueueOptions(options);

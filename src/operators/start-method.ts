@@ -14,6 +14,12 @@ import { retireSpares } from '../internal/spare-processes.js';
  *   a pipeline can be unit-tested in milliseconds, under RxJS's TestScheduler too (`Process` still forks).
  * Read at each start (`Process.start()`, `producer()`, `consume()`); the `context` option of
  * producer() / consume(), when given, wins.
+ *
+ * @example
+ * ```ts
+ * const method: StartMethod = process.env.NODE_ENV === 'test' ? 'inline' : 'spawn';
+ * setStartMethod(method);
+ * ```
  */
 export type StartMethod = 'spawn' | 'forkserver' | 'thread' | 'inline';
 
@@ -21,9 +27,11 @@ export type StartMethod = 'spawn' | 'forkserver' | 'thread' | 'inline';
  * Python's `set_start_method`. Returns the previous method. Leaving 'forkserver' retires its spares.
  *
  * @example
- * setStartMethod('forkserver');             // a program that starts many short-lived processes
- * before(() => setStartMethod('inline'));   // unit tests of a pipeline: no processes
- * after(() => setStartMethod('spawn'));
+ * ```ts
+ * setStartMethod('forkserver');                 // a program that starts many short-lived processes
+ * const previous = setStartMethod('inline');    // unit tests of a pipeline: no processes at all
+ * setStartMethod(previous);                     // back to 'forkserver'
+ * ```
  */
 export function setStartMethod(method: StartMethod): StartMethod {
   if (!METHODS.includes(method)) {
@@ -36,7 +44,14 @@ export function setStartMethod(method: StartMethod): StartMethod {
   return previous;
 }
 
-/** The start method in force. */
+/**
+ * The start method in force.
+ *
+ * @example
+ * ```ts
+ * console.log(getStartMethod());    // 'spawn' unless setStartMethod() chose another
+ * ```
+ */
 export function getStartMethod(): StartMethod {
   return (globalThis as { [START_METHOD_KEY]?: StartMethod })[START_METHOD_KEY] ?? 'spawn';
 }

@@ -2,23 +2,43 @@ import { assertCloneable } from '../internal/serialize.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
 import { encodeQueues } from '../internal/queue-handles.js';
 import { cpuCount } from '../process/current-process.js';
-import type { Target } from '../process/process.js';
+import { readSignal } from '../internal/abort.js';
 import { kindOf, show, validateOptionsObject } from '../operators/option-checks.js';
 import type { PoolContext } from './pool-worker.js';
 import { getStartMethod } from '../operators/start-method.js';
 
-/** Options of {@link Pool}, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`. */
-export interface PoolOptions {
+/**
+ * Options of {@link Pool}, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`.
+ * `I` types `initargs`, inferred from the initializer's parameters.
+ *
+ * @example
+ * ```ts
+ * export function connect(url: string): void { console.log(`worker connecting to ${url}`); }
+ * export function work(x: number): number { return x + 1; }
+ * if (isMainModule(import.meta.url)) {
+ *   const options: PoolOptions = { processes: 2, maxtasksperchild: 100 };
+ *   await using pool = new Pool({ ...options, initializer: connect, initargs: ['db://local'] });
+ *   console.log(await pool.map(work, [1, 2, 3])); // [2, 3, 4]
+ * }
+ * ```
+ */
+export interface PoolOptions<I extends readonly unknown[] = never> {
   /** Workers. Default: cpuCount(). */
   readonly processes?: number;
   /** Runs `initializer(...initargs)` once in each worker before its first task. Exported from a module. */
-  readonly initializer?: Target;
-  /** The initializer's arguments (queues included, as for a process's args). */
-  readonly initargs?: readonly unknown[];
+  readonly initializer?: (...args: I) => unknown;
+  /** The initializer's arguments (queues included, as for a process's args); required if its parameters are. */
+  readonly initargs?: [I] extends [never] ? readonly unknown[] : Readonly<I>;
   /** A worker is replaced by a fresh one after this many tasks (a chunk of map() is one). Default: never. */
   readonly maxtasksperchild?: number;
   /** `'process'` (default): child processes. `'thread'`: worker threads of this process (the default after setStartMethod('thread')). */
   readonly context?: PoolContext;
+  /**
+   * Aborting it terminates the pool, as terminate() does: its workers are killed, and pending tasks
+   * reject with an AbortError (a DOMException, its `cause` the signal's reason). An aborted signal
+   * makes the constructor throw that error, before any worker starts.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface PoolSettings {
@@ -28,10 +48,12 @@ export interface PoolSettings {
   /** 0 = never. */
   readonly maxtasksperchild: number;
   readonly context: PoolContext;
+  readonly signal: AbortSignal | undefined;
 }
 
 export function validatePoolOptions(input: PoolOptions): PoolSettings {
   const options = validateOptionsObject(input, 'Pool', 'new Pool({ processes: 4 })') ?? {};
+  const signal = readSignal(options.signal, 'Pool');
   const { processes = cpuCount(), initializer, initargs = [], maxtasksperchild } = options;
   // setStartMethod('thread') makes thread pools the default too; 'inline' has no pool of its own (Python's dummy Pool is threads).
   const context = options.context ?? (getStartMethod() === 'thread' ? 'thread' : 'process');
@@ -60,6 +82,7 @@ export function validatePoolOptions(input: PoolOptions): PoolSettings {
     initargs: [...initargs],
     maxtasksperchild: maxtasksperchild ?? 0,
     context,
+    signal,
   };
 }
 

@@ -11,14 +11,40 @@ import { chunkCalls, validateChunksize, validatePoolOptions, type PoolOptions } 
 import { startPoolWorker, type PoolContext, type PoolWorker, type WorkerExit } from './pool-worker.js';
 import { TaskList, type PoolTask, type TaskOutcome } from './task-list.js';
 import { checkCalls } from './task-args.js';
+import { abortError, readSignal } from '../internal/abort.js';
+import type { InitargsOption } from '../operators/target-types.js';
 
-/** Options of {@link Pool.map} and its kin. */
+/**
+ * Options of {@link Pool.map} and its kin.
+ *
+ * @example
+ * ```ts
+ * export function square(x: number): number { return x * x; }
+ * if (isMainModule(import.meta.url)) {
+ *   await using pool = new Pool({ processes: 2 });
+ *   const options: MapOptions = { chunksize: 100 }; // 100 items per message to a worker
+ *   console.log((await pool.map(square, Array.from({ length: 1000 }, (_, i) => i), options)).length); // 1000
+ * }
+ * ```
+ */
 export interface MapOptions {
   /** Items per task sent to a worker. Default: map/starmap as Python (len / (4 × processes), rounded up); imap 1. */
   readonly chunksize?: number;
 }
 
-/** Options of {@link Pool.run}. */
+/**
+ * Options of {@link Pool.run}.
+ *
+ * @example
+ * ```ts
+ * export function slow(ms: number): Promise<number> { return new Promise((resolve) => setTimeout(() => resolve(ms), ms)); }
+ * if (isMainModule(import.meta.url)) {
+ *   await using pool = new Pool({ processes: 1 });
+ *   const options: RunOptions = { signal: AbortSignal.timeout(100) };
+ *   await pool.run(slow, [10_000], options).catch((e) => console.log(e.name)); // AbortError
+ * }
+ * ```
+ */
 export interface RunOptions {
   /** Aborting rejects the task with an `AbortError` (its `cause` is the signal's reason), and frees its worker. */
   readonly signal?: AbortSignal;
@@ -44,7 +70,7 @@ export interface RunOptions {
  *   console.log(await pool.map(square, [1, 2, 3])); // [1, 4, 9]
  * }
  */
-export class Pool {
+export class Pool<I extends readonly unknown[] = never> {
   readonly #context: PoolContext;
   readonly #size: number;
   readonly #maxTasks: number;
@@ -60,8 +86,13 @@ export class Pool {
   #bootFailures = 0;
   #allExited: { promise: Promise<void>; resolve: () => void } | undefined;
 
+  #signal: { readonly signal: AbortSignal; readonly onAbort: () => void } | undefined;
+
+  constructor(options?: PoolOptions<I> & InitargsOption<NoInfer<I>>);
   constructor(options: PoolOptions = {}) {
     const settings = validatePoolOptions(options);
+    const { signal } = settings;
+    if (signal?.aborted) throw abortError(signal, 'The Pool was aborted before it started.');
     this.#context = settings.context;
     this.#size = settings.processes;
     this.#maxTasks = settings.maxtasksperchild;
@@ -69,39 +100,114 @@ export class Pool {
     // A thread pool forks nothing, so no Process.start() checks this for it.
     throwOnMissingMainGuard('a Pool');
     for (let i = 0; i < this.#size; i++) this.#startWorker();
+    if (signal) {
+      const onAbort = (): void => this.#terminateWith(abortError(signal, 'The Pool was aborted before this task finished.'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#signal = { signal, onAbort };
+    }
   }
 
-  /** The number of workers. */
+  /**
+   * The number of workers.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ processes: 2 });
+   * console.log(pool.processes);      // 2
+   * pool.terminate();
+   * ```
+   */
   get processes(): number {
     return this.#size;
   }
 
-  /** Python's `apply`: `fn(...args)` in a worker; resolves to its result. */
-  apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
-    return this.run(fn, args);
+  /**
+   * Python's `apply`: `fn(...args)` in a worker; resolves to its result. `args` may be left out only if `fn` needs none.
+   *
+   * @example
+   * ```ts
+   * export function add(a: number, b: number): number { return a + b; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 1 });
+   *   console.log(await pool.apply(add, [2, 3])); // 5
+   * }
+   * ```
+   */
+  apply<A extends unknown[], R>(fn: (...args: A) => R, ...[args]: TaskArgs<NoInfer<A>>): Promise<Awaited<R>> {
+    return this.#run(fn, args, {});
   }
 
-  /** Python's `apply_async`: the same as apply(); the Promise is the AsyncResult. */
-  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
-    return this.run(fn, args);
+  /**
+   * Python's `apply_async`: the same as apply(); the Promise is the AsyncResult.
+   *
+   * @example
+   * ```ts
+   * export function add(a: number, b: number): number { return a + b; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   const results = [pool.applyAsync(add, [1, 2]), pool.applyAsync(add, [3, 4])]; // both run at once
+   *   console.log(await Promise.all(results)); // [3, 7]
+   * }
+   * ```
+   */
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, ...[args]: TaskArgs<NoInfer<A>>): Promise<Awaited<R>> {
+    return this.#run(fn, args, {});
   }
 
-  /** piscina's shape: `fn(...args)` in a worker, with an optional AbortSignal. */
-  run<A extends unknown[], R>(fn: (...args: A) => R, args?: A, options: RunOptions = {}): Promise<Awaited<R>> {
+  /**
+   * piscina's shape: `fn(...args)` in a worker, with an optional AbortSignal.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 1 });
+   *   const controller = new AbortController();
+   *   console.log(await pool.run(square, [7], { signal: controller.signal })); // 49
+   * }
+   * ```
+   */
+  run<A extends unknown[], R>(fn: (...args: A) => R, ...[args, options]: RunArgs<NoInfer<A>>): Promise<Awaited<R>> {
+    return this.#run(fn, args, options === undefined ? {} : options);
+  }
+
+  #run<R>(fn: Function, args: readonly unknown[] | undefined, options: RunOptions): Promise<Awaited<R>> {
     return this.#settle(() => {
       const ref = this.#locate(fn, 'apply');
-      const signal = validateSignal(options);
+      const signal = validateRunSignal(options);
       const calls = checkCalls([args === undefined ? [] : validateArgList(args)], 'args of apply()');
       return this.#submit(ref, calls, false, signal).then((outcome) => this.#valuesOf(outcome, ref, 'apply()', 0)[0] as Awaited<R>);
     });
   }
 
-  /** Python's `map`: `fn(item)` for every item, resolving to the results in input order. The first failure rejects it. */
+  /**
+   * Python's `map`: `fn(item)` for every item, resolving to the results in input order. The first failure rejects it.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   console.log(await pool.map(square, [1, 2, 3])); // [1, 4, 9]
+   * }
+   * ```
+   */
   map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): Promise<Awaited<R>[]> {
     return this.#settle(() => this.#mapCalls(fn, [...iterableOf(iterable, 'map')].map((item) => [item]), options, 'map()'));
   }
 
-  /** Python's `starmap`: `fn(...args)` for every argument list, results in input order. */
+  /**
+   * Python's `starmap`: `fn(...args)` for every argument list, results in input order.
+   *
+   * @example
+   * ```ts
+   * export function power(base: number, exponent: number): number { return base ** exponent; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   console.log(await pool.starmap(power, [[2, 3], [3, 2]])); // [8, 9]
+   * }
+   * ```
+   */
   starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, options: MapOptions = {}): Promise<Awaited<R>[]> {
     return this.#settle(() => this.#mapCalls(fn, [...iterableOf(iterable, 'starmap')].map((args, i) => validateArgList(args, `item ${i} of starmap()`)), options, 'starmap()'));
   }
@@ -110,27 +216,83 @@ export class Pool {
    * Python's `imap`: the results of `fn(item)` in input order, as they come. The iterable is read as
    * results are taken, a few chunks per worker ahead, so an endless one is fine; a failure is thrown
    * where its result would have come. Works with RxJS `from()`.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * export function* naturals(): Generator<number> { for (let i = 0; ; i++) yield i; }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   for await (const r of pool.imap(square, naturals())) {   // an endless input is fine
+   *     if (r > 100) break;
+   *     console.log(r);                                        // 0 1 4 9 … in input order
+   *   }
+   * }
+   * ```
    */
   imap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
     return this.#lazyMap(fn, iterable, options, true);
   }
 
-  /** Python's `imap_unordered`: as imap(), in the order the results are ready. */
+  /**
+   * Python's `imap_unordered`: as imap(), in the order the results are ready.
+   *
+   * @example
+   * ```ts
+   * export function wait(ms: number): Promise<number> { return new Promise((resolve) => setTimeout(() => resolve(ms), ms)); }
+   * if (isMainModule(import.meta.url)) {
+   *   await using pool = new Pool({ processes: 2 });
+   *   for await (const ms of pool.imapUnordered(wait, [300, 10])) console.log(ms); // 10, then 300
+   * }
+   * ```
+   */
   imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
     return this.#lazyMap(fn, iterable, options, false);
   }
 
-  /** No more tasks; the workers exit once the pending ones are done. */
+  /**
+   * No more tasks; the workers exit once the pending ones are done.
+   *
+   * @example
+   * ```ts
+   * export function square(x: number): number { return x * x; }
+   * if (isMainModule(import.meta.url)) {
+   *   const pool = new Pool({ processes: 2 });
+   *   const results = pool.map(square, [1, 2, 3]);
+   *   pool.close();                   // pending tasks still finish; new ones throw ProcessStateError
+   *   await pool.join();
+   *   console.log(await results);     // [1, 4, 9]
+   * }
+   * ```
+   */
   close(): void {
     if (this.#state === 'running') this.#state = 'closed';
     this.#dispatch();
   }
 
-  /** Stops the workers now. Pending tasks reject with ProcessStateError. */
+  /**
+   * Stops the workers now. Pending tasks reject with ProcessStateError.
+   *
+   * @example
+   * ```ts
+   * export function forever(): Promise<never> { return new Promise(() => setInterval(() => {}, 1000)); }
+   * if (isMainModule(import.meta.url)) {
+   *   const pool = new Pool({ processes: 1 });
+   *   const task = pool.apply(forever).catch((e) => console.log(e.name)); // ProcessStateError
+   *   pool.terminate();
+   *   await pool.join();
+   *   await task;
+   * }
+   * ```
+   */
   terminate(): void {
+    this.#terminateWith(new ProcessStateError('The Pool was terminated before this task finished. Await the tasks before terminate(), or call close() and join() to let them finish.'));
+  }
+
+  #terminateWith(error: Error): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
-    const error = new ProcessStateError('The Pool was terminated before this task finished. Await the tasks before terminate(), or call close() and join() to let them finish.');
+    this.#releaseSignal();
     for (const task of this.#tasks.drain()) task.reject(error);
     for (const slot of this.#workers) {
       slot.task?.reject(error);
@@ -141,7 +303,23 @@ export class Pool {
     this.#updateHold();
   }
 
-  /** Waits until every worker has exited; call close() or terminate() first. */
+  // The pool's own signal need not be listened to once the pool is terminated or its workers are gone.
+  #releaseSignal(): void {
+    if (!this.#signal) return;
+    this.#signal.signal.removeEventListener('abort', this.#signal.onAbort);
+    this.#signal = undefined;
+  }
+
+  /**
+   * Waits until every worker has exited; call close() or terminate() first.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ processes: 2 });
+   * pool.close();
+   * await pool.join();                // every worker has exited
+   * ```
+   */
   join(): Promise<void> {
     if (this.#state === 'running') throw new ProcessStateError('Cannot join a running Pool: call close() (let pending tasks finish) or terminate() first.');
     if (this.#workers.size === 0) return Promise.resolve();
@@ -264,7 +442,7 @@ export class Pool {
     return new Promise<TaskOutcome>((resolve, reject) => {
       const task: PoolTask = { id: this.#nextTaskId++, ref, calls, settle, resolve, reject, cancelled: false };
       if (signal) {
-        if (signal.aborted) return reject(abortError(signal));
+        if (signal.aborted) return reject(abortError(signal, TASK_ABORTED));
         const onAbort = (): void => this.#abort(task, signal);
         signal.addEventListener('abort', onAbort, { once: true });
         task.resolve = (done) => {
@@ -284,7 +462,7 @@ export class Pool {
   #abort(task: PoolTask, signal: AbortSignal): void {
     if (task.cancelled) return;
     task.cancelled = true;
-    task.reject(abortError(signal));
+    task.reject(abortError(signal, TASK_ABORTED));
     for (const slot of this.#workers) {
       if (slot.task !== task) continue;
       // The task may run on forever: the worker goes, and a fresh one takes its place.
@@ -365,7 +543,10 @@ export class Pool {
       task.reject(exit.initError ? this.#startError(slot, exit) : this.#workerDied(slot, exit));
     }
     if (this.#state !== 'terminated' && !slot.stopping) this.#replace(slot, exit);
-    if (this.#workers.size === 0 && this.#state !== 'running') this.#allExited?.resolve();
+    if (this.#workers.size === 0 && this.#state !== 'running') {
+      this.#releaseSignal();
+      this.#allExited?.resolve();
+    }
     this.#dispatch();
   }
 
@@ -467,16 +648,16 @@ function defaultChunksize(length: number, workers: number): number {
   return Math.max(1, Math.ceil(length / (workers * 4)));
 }
 
-function abortError(signal: AbortSignal): DOMException {
-  return new DOMException('The task was aborted.', { name: 'AbortError', cause: signal.reason });
+function validateRunSignal(options: RunOptions): AbortSignal | undefined {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected the options of run() to be an object { signal }, got ${String(options)}.`);
+  return readSignal(options.signal, 'run()');
 }
 
-function validateSignal(options: RunOptions): AbortSignal | undefined {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected the options of run() to be an object { signal }, got ${String(options)}.`);
-  const { signal } = options;
-  if (signal === undefined || signal instanceof AbortSignal) return signal;
-  throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${typeof signal}.`);
-}
+/** A task's `args`: its function's parameters, optional only when it has no required one. */
+type TaskArgs<A extends readonly unknown[]> = [] extends A ? [args?: Readonly<A>] : [args: Readonly<A>];
+type RunArgs<A extends readonly unknown[]> = [] extends A ? [args?: Readonly<A>, options?: RunOptions] : [args: Readonly<A>, options?: RunOptions];
+
+const TASK_ABORTED = 'The task was aborted.';
 
 function validateArgList(args: unknown, what = 'args'): unknown[] {
   if (!Array.isArray(args)) throw new TypeError(`Expected ${what} to be an array of arguments, got ${typeof args}. Wrap a single argument: [value].`);

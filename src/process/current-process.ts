@@ -4,16 +4,37 @@ import { pathToFileURL } from 'node:url';
 import { getRuntime } from '../internal/runtime.js';
 import type { Process } from './process.js';
 
-/** What {@link currentProcess} tells about the running process. */
+/**
+ * What {@link currentProcess} tells about the running process.
+ *
+ * @example
+ * ```ts
+ * const me: CurrentProcessInfo = currentProcess();
+ * console.log(me.name, me.pid, me.daemon); // MainProcess 12345 false
+ * ```
+ */
 export interface CurrentProcessInfo {
+  /** `'MainProcess'` in the main process; the name its parent gave it in a child. */
   readonly name: string;
+  /** This process's OS pid (the program's own in a worker thread). */
   readonly pid: number;
+  /** Whether this process is a daemon (false in the main process). */
   readonly daemon: boolean;
 }
 
-/** What {@link parentProcess} tells about the process that started this one. */
+/**
+ * What {@link parentProcess} tells about the process that started this one.
+ *
+ * @example
+ * ```ts
+ * const parent: ParentProcessInfo | null = parentProcess();
+ * if (parent && !parent.isAlive()) process.exit(1);
+ * ```
+ */
 export interface ParentProcessInfo {
+  /** The parent's name (`'MainProcess'`, `Process-1`, …). */
   readonly name: string;
+  /** The parent's OS pid. */
   readonly pid: number;
   /** False once the parent has exited (its IPC channel closed). */
   isAlive(): boolean;
@@ -24,7 +45,9 @@ export interface ParentProcessInfo {
  * parent gave it in a child.
  *
  * @example
+ * ```ts
  * console.log(currentProcess().name); // 'MainProcess', or 'Process-1' in a child
+ * ```
  */
 export function currentProcess(): CurrentProcessInfo {
   const runtime = getRuntime();
@@ -48,7 +71,13 @@ export function parentProcess(): ParentProcessInfo | null {
  * Python's `multiprocessing.active_children()`: the live children of this process, as a new array.
  *
  * @example
- * for (const child of activeChildren()) child.terminate();
+ * ```ts
+ * export function forever(): void { setInterval(() => {}, 1000); }
+ * if (isMainModule(import.meta.url)) {
+ *   new Process({ target: forever }).start();
+ *   for (const child of activeChildren()) child.terminate();
+ * }
+ * ```
  */
 export function activeChildren(): Process[] {
   return [...getRuntime().children].filter((child) => child.isAlive()) as Process[];
@@ -59,7 +88,13 @@ export function activeChildren(): Process[] {
  * with, never in a child process importing that script for its target.
  *
  * @example
- * if (isMainModule(import.meta.url)) { new Process({ target: worker }).start(); }
+ * ```ts
+ * export function worker(): void { console.log(`in ${currentProcess().name}`); }
+ * if (isMainModule(import.meta.url)) {
+ *   // Runs only in the script Node started, not in a child that imports this file for `worker`.
+ *   new Process({ target: worker }).start();
+ * }
+ * ```
  */
 export function isMainModule(moduleUrl: string): boolean {
   if (getRuntime().parent !== null) return false;
@@ -72,7 +107,13 @@ export function isMainModule(moduleUrl: string): boolean {
  * Python's `multiprocessing.cpu_count()`: the number of CPUs this process may use.
  *
  * @example
- * const pool = Array.from({ length: cpuCount() }, () => new Process({ target: worker }));
+ * ```ts
+ * export function worker(i: number): void { console.log(i); }
+ * if (isMainModule(import.meta.url)) {
+ *   const jobs = Array.from({ length: cpuCount() }, (_, i) => new Process({ target: worker, args: [i] }));
+ *   jobs.forEach((p) => p.start());
+ * }
+ * ```
  */
 export function cpuCount(): number {
   return availableParallelism();

@@ -1,8 +1,18 @@
 import { LocalQueue } from '../internal/local-queue.js';
-import { ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';
+import { abortError, readFields, readSignal } from '../internal/abort.js';
+import { showValue } from '../internal/show-value.js';
+import { ITERATED, ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';
 import { Queue } from './queue.js';
 
-/** Options of {@link JoinableQueue}. */
+/**
+ * Options of {@link JoinableQueue}.
+ *
+ * @example
+ * ```ts
+ * // Python's exact rule: items held by a consumer that dies are lost, and join() waits for them.
+ * const q = new JoinableQueue<string>(100, { redeliver: false });
+ * ```
+ */
 export interface JoinableQueueOptions {
   /**
    * `true` (default): items a process got from the queue and had not marked done when it ended
@@ -12,6 +22,21 @@ export interface JoinableQueueOptions {
    * `join()` waits for them forever.
    */
   readonly redeliver?: boolean;
+}
+
+/**
+ * Options of {@link JoinableQueue.join}.
+ *
+ * @example
+ * ```ts
+ * const q = new JoinableQueue<number>();
+ * await q.put(1);
+ * await q.join({ signal: AbortSignal.timeout(100) }).catch((e) => console.log(e.name)); // AbortError: 1 is not done
+ * ```
+ */
+export interface JoinableQueueJoinOptions {
+  /** Gives up the wait when aborted: join() rejects with an `AbortError` whose `cause` is the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -47,20 +72,56 @@ export class JoinableQueue<T> extends Queue<T> {
     if (!redeliver && this.#backend instanceof LocalQueue) this.#backend.setRedeliver(false);
   }
 
-  /** Marks one item taken with get() as processed. Throws TaskDoneError if called more times than items were put. */
+  /**
+   * Marks one item taken with get() as processed. Throws TaskDoneError if called more times than items were put.
+   *
+   * @example
+   * ```ts
+   * const q = new JoinableQueue<string>();
+   * await q.put('job');
+   * console.log(await q.get());       // 'job'
+   * q.taskDone();                     // a second call would throw TaskDoneError
+   * ```
+   */
   taskDone(): void {
     this.#backend.taskDone();
   }
 
-  /** Settles when every item ever put has been marked done with taskDone(). */
-  join(): Promise<void> {
+  /**
+   * Settles when every item ever put has been marked done with taskDone(). Python's join() takes no
+   * timeout: to wait with a limit, pass `signal: AbortSignal.timeout(ms)`; an aborted join rejects
+   * with an `AbortError` (its `cause` the signal's reason) and changes nothing in the queue. (As
+   * everywhere in Node, AbortSignal.timeout's timer does not keep the process alive: the children
+   * working on the queue do.)
+   *
+   * @example
+   * ```ts
+   * export async function worker(q: JoinableQueue<number>): Promise<void> {
+   *   for (;;) { console.log(await q.get()); q.taskDone(); }
+   * }
+   * if (isMainModule(import.meta.url)) {
+   *   const q = new JoinableQueue<number>();
+   *   new Process({ target: worker, args: [q], daemon: true }).start();
+   *   for (let i = 0; i < 10; i++) await q.put(i);
+   *   await q.join({ signal: AbortSignal.timeout(10_000) }); // every item was got and marked done
+   * }
+   * ```
+   */
+  join(options?: JoinableQueueJoinOptions): Promise<void> {
     // join(1000) must not read as a wait with a limit that then never ends.
-    if (arguments.length > 0) {
+    if (arguments.length > 1 || (options !== undefined && (typeof options !== 'object' || options === null))) {
       throw new TypeError(
-        `join() takes no arguments, as Python's JoinableQueue.join() takes none; got ${arguments.length}. To wait with a limit, race it: Promise.race([q.join(), timeout]).`,
+        `join() takes at most one options object { signal }, got ${[...arguments].map((a: unknown) => `\`${showValue(a)}\``).join(', ')}. Python's JoinableQueue.join() takes no timeout; to wait with a limit, pass a signal: q.join({ signal: AbortSignal.timeout(1000) }).`,
       );
     }
-    return this.backend.join();
+    const signal = options === undefined ? undefined : readSignal(readFields(options, ['signal'], 'join()').signal, 'join()');
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'join() was aborted.'));
+    return this.backend.join(signal);
+  }
+
+  /** A `for await` loop (or toObservable()) is finished with an item it read: it is done. */
+  override [ITERATED](): void {
+    this.taskDone();
   }
 
   protected override isJoinable(): boolean {

@@ -7,6 +7,7 @@ import type { ChildHandle } from '../internal/child-handle.js';
 import { launchChild } from '../internal/child-launcher.js';
 import { ThreadChild } from '../internal/thread-child.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
+import { throwOnInlinedLibrary } from '../internal/inlined-library.js';
 import { isProtocolMessage, type BootPayload, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
 import { getRuntime, type HoldReason, type TrackedChild } from '../internal/runtime.js';
 import { assertCloneable } from '../internal/serialize.js';
@@ -15,27 +16,131 @@ import { holdHandoffs } from '../internal/queue-lease.js';
 import { transportSettings } from '../internal/transport-settings.js';
 import { CAPTURE_STDERR, DYING_ON, HANDLE, HOLD_PARENT, INIT_ERROR, IN_THREAD, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
+import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { installExitHook } from './exit-hook.js';
 import { showValue } from '../internal/show-value.js';
 import { currentLogSettings, logEvent } from './logger.js';
+import { recordChildFailure } from '../internal/child-failures.js';
 import { throwOnMissingMainGuard } from './main-guard.js';
 
-/** A function a child process can import: exported at the top level of some module. */
+/**
+ * A function a child process can import: exported at the top level of some module.
+ *
+ * @example
+ * ```ts
+ * // A target is a function exported at the top level of a module, so that a child can import it.
+ * export function greet(name: string): void { console.log(`hello ${name}`); }
+ * const target: Target = greet;
+ * ```
+ */
 export type Target = (...args: never[]) => unknown;
 
-/** An explicit target: a module (path, file URL or package specifier) and the name of its export. */
+/**
+ * An explicit target: a module (path, file URL or package specifier) and the name of its export.
+ *
+ * @example
+ * ```ts
+ * // Names the export instead of passing the function: the parent need not import the module.
+ * const ref: TargetReference = { module: new URL('./work.js', import.meta.url), export: 'worker' };
+ * const p = new Process({ target: ref, args: [1] });
+ * ```
+ */
 export interface TargetReference {
+  /** The module: a path (relative to the working directory), a `file:` URL, or a package specifier. */
   readonly module: string | URL;
+  /** The name of the function's export in that module (`'default'` for a default export). */
   readonly export: string;
 }
 
-/** Options of {@link Process}, as in Python's `Process(target=, args=, name=, daemon=)`. */
-export interface ProcessOptions {
-  readonly target?: Target | TargetReference;
-  readonly args?: Iterable<unknown>;
+/**
+ * The `args` a target takes: checked against its parameters, and required unless it has none
+ * required. A target typed {@link Target} (`(...args: never[]) => unknown`, any function) takes any,
+ * and so does a generic function whose parameters TypeScript cannot infer.
+ *
+ * @example
+ * export function scale(x: number, factor = 2) { return x * factor; }
+ * const options: ArgsOption<Parameters<typeof scale>> = { args: [3] }; // args required: x is
+ */
+export type ArgsOption<A extends readonly unknown[]> = [A] extends [never[]]
+  ? [never[]] extends [A]
+    ? {
+        /** Arguments for a target that takes any. */
+        readonly args?: Iterable<unknown>;
+      }
+    : [A] extends [never]
+      ? {
+          /** Arguments for a generic target, whose parameters TypeScript could not infer. */
+          readonly args?: Iterable<unknown>;
+        }
+      : {
+          /** The target's arguments. */
+          readonly args?: Readonly<A>;
+        }
+  : [] extends A
+    ? {
+        /** The target's arguments, all optional. */
+        readonly args?: Readonly<A>;
+      }
+    : {
+        /** The target's arguments: required, as some of its parameters are. */
+        readonly args: Readonly<A>;
+      };
+
+/**
+ * What every {@link Process} takes, whatever its target.
+ *
+ * @example
+ * const base: ProcessBaseOptions = { name: 'indexer', daemon: true };
+ */
+export interface ProcessBaseOptions {
+  /** The process's name (`currentProcess().name` in the child); default `Process-N`, or the subclass's name. */
   readonly name?: string;
   /** Inherited from the creating process when omitted (false in the main process). */
   readonly daemon?: boolean;
+}
+
+/**
+ * Options of {@link Process}, as in Python's `Process(target=, args=, name=, daemon=)`. With a
+ * function target, `ProcessOptions<A>` types `args` as the target's parameters `A` (required unless
+ * it has none required); the default, untyped form takes a `{ module, export }` target, or none (a
+ * subclass that overrides run()).
+ *
+ * @example
+ * export function work(n: number) {}
+ * const typed: ProcessOptions<[n: number]> = { target: work, args: [1] };
+ * const byName: ProcessOptions = { target: { module: './work.js', export: 'work' }, args: [1] };
+ */
+export type ProcessOptions<A extends readonly unknown[] = never> = ProcessBaseOptions &
+  ([A] extends [never]
+    ? {
+        /** The code the child runs, by `{ module, export }`; none in a subclass that overrides run(). */
+        readonly target?: TargetReference;
+        /** The target's arguments. */
+        readonly args?: Iterable<unknown>;
+      }
+    : {
+        /** The exported function the child runs. */
+        readonly target: (...args: A) => unknown;
+      } & ArgsOption<A>);
+
+/**
+ * Options of {@link Process.join}: `join(ms)` is `join({ timeout: ms })`.
+ *
+ * @example
+ * ```ts
+ * export function work(): void {}
+ * if (isMainModule(import.meta.url)) {
+ *   const p = new Process({ target: work });
+ *   p.start();
+ *   await p.join({ timeout: 5000, signal: AbortSignal.timeout(10_000) });
+ * }
+ * ```
+ */
+export interface ProcessJoinOptions {
+  /** Most milliseconds to wait, as Python's `join(timeout)`: undefined/null waits forever, 0 or less polls. */
+  readonly timeout?: number | null;
+  /** Gives up the wait when aborted: join() rejects with an `AbortError` whose `cause` is the signal's reason. The child runs on. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -52,7 +157,7 @@ export interface ProcessOptions {
  *   console.log(p.exitCode); // 0
  * }
  */
-export class Process implements TrackedChild {
+export class Process<A extends readonly unknown[] = never> implements TrackedChild {
   #name: string;
   #daemon: boolean;
   #target: Target | TargetReference | undefined;
@@ -71,7 +176,11 @@ export class Process implements TrackedChild {
   #stderrTail: Promise<string> = Promise.resolve('');
   readonly #creatorPid = process.pid;
 
-  constructor(options: ProcessOptions = {}) {
+  /** A function target: `args` are checked against its parameters. */
+  constructor(options: ProcessBaseOptions & { readonly target: (...args: A) => unknown; readonly args?: Readonly<A> | Iterable<unknown> } & ArgsOption<NoInfer<A>>);
+  /** A `{ module, export }` target (untyped), or none: a subclass that overrides run(). */
+  constructor(options?: ProcessOptions);
+  constructor(options: ProcessBaseOptions & { readonly target?: unknown; readonly args?: unknown } = {}) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       // Python's Process(target, args) is positional; ours takes one options object.
       throw new TypeError(
@@ -123,10 +232,19 @@ export class Process implements TrackedChild {
     this.daemon = (read.daemon ?? runtime.daemon) as boolean;
   }
 
-  /** `Process-N`, `Worker-N` for a subclass, `Process-2:1` for the first child of `Process-2`. */
+  /**
+   * `Process-N`, `Worker-N` for a subclass, `Process-2:1` for the first child of `Process-2`.
+   *
+   * @example
+   * ```ts
+   * const p = new Process({ name: 'fetcher' });
+   * console.log(p.name);              // 'fetcher'; new Process().name is 'Process-N'
+   * ```
+   */
   get name(): string {
     return this.#name;
   }
+  /** Renames the process (a string); allowed at any time, as in Python. */
   set name(value: string) {
     if (typeof value !== 'string') {
       throw new TypeError(`Expected \`name\` to be a string, got \`${showValue(value)}\` (${typeof value}).`);
@@ -134,10 +252,23 @@ export class Process implements TrackedChild {
     this.#name = value;
   }
 
-  /** A daemon never keeps its parent alive and is terminated when the parent exits. */
+  /**
+   * A daemon never keeps its parent alive and is terminated when the parent exits.
+   *
+   * @example
+   * ```ts
+   * export function tick(): void { setInterval(() => console.log('tick'), 1000); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: tick });
+   *   p.daemon = true;                // before start(); the program may now end while it runs
+   *   p.start();
+   * }
+   * ```
+   */
   get daemon(): boolean {
     return this.#daemon;
   }
+  /** Settable only before start() (`ProcessStateError` afterwards). */
   set daemon(value: boolean) {
     if (this.#state !== 'initial') throw new ProcessStateError(`Cannot set \`daemon\` of ${this.#name}: the process has already started. Set it before start().`);
     if (typeof value !== 'boolean') {
@@ -146,13 +277,39 @@ export class Process implements TrackedChild {
     this.#daemon = value;
   }
 
-  /** The child's OS pid once started (kept after it exits). */
+  /**
+   * The child's OS pid once started (kept after it exits).
+   *
+   * @example
+   * ```ts
+   * export function work(): void {}
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work });
+   *   p.start();
+   *   console.log(p.pid);             // the child's OS pid
+   *   await p.join();
+   * }
+   * ```
+   */
   get pid(): number | undefined {
     this.#assertNotClosed();
     return this.#handle?.pid;
   }
 
-  /** `null` while running or before start; 0 on success; N for `process.exit(N)` or 1 for an error; -N when killed by signal N. */
+  /**
+   * `null` while running or before start; 0 on success; N for `process.exit(N)` or 1 for an error; -N when killed by signal N.
+   *
+   * @example
+   * ```ts
+   * export function fail(): never { throw new Error('boom'); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: fail });
+   *   p.start();
+   *   await p.join();
+   *   console.log(p.exitCode);        // 1: the target threw (its stack went to stderr)
+   * }
+   * ```
+   */
   get exitCode(): number | null {
     this.#assertNotClosed();
     return this.#exitCode;
@@ -162,6 +319,16 @@ export class Process implements TrackedChild {
    * Forks the child and returns at once (the child runs concurrently). Throws — and forks nothing —
    * when the target cannot be imported by a child (`TargetResolutionError`), an argument cannot be
    * cloned (`SerializationError`), or the state forbids it (`ProcessStateError`).
+   *
+   * @example
+   * ```ts
+   * export function work(n: number): void { console.log(n * 2); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work, args: [21] });
+   *   p.start();                      // forked now; prints 42 from the child
+   *   await p.join();
+   * }
+   * ```
    */
   start(): void {
     this.#assertNotClosed();
@@ -170,6 +337,7 @@ export class Process implements TrackedChild {
     // Before the daemon rule: a daemon that runs a script without the guard must be told to add the
     // guard, not to stop being a daemon (which would then fork without end).
     throwOnMissingMainGuard(this.#name);
+    throwOnInlinedLibrary();
     const runtime = getRuntime();
     if (runtime.daemon) {
       throw new ProcessStateError(
@@ -231,6 +399,20 @@ export class Process implements TrackedChild {
   /**
    * What the child runs. Calls `target(...args)`; override it in an exported subclass instead.
    * Its return value is ignored; a returned Promise is awaited.
+   *
+   * @example
+   * ```ts
+   * // The subclass must be exported: the child imports it and calls run() on a rebuilt instance.
+   * export class Greeter extends Process {
+   *   who = 'world';
+   *   override run(): void { console.log(`hello ${this.who} from ${currentProcess().name}`); }
+   * }
+   * if (isMainModule(import.meta.url)) {
+   *   const g = new Greeter();
+   *   g.start();                      // hello world from Greeter-1
+   *   await g.join();
+   * }
+   * ```
    */
   run(): unknown {
     const target = this.#target;
@@ -240,36 +422,138 @@ export class Process implements TrackedChild {
 
   /**
    * Waits until the child exits, or until `timeout` ms have passed (`undefined`/`null`: no limit; a
-   * negative number counts as 0). Settles the same way in both cases: read `exitCode` to tell which.
+   * negative number counts as 0). Settles the same way in both cases, as Python's join(timeout):
+   * read `exitCode` to tell which. `join({ timeout, signal })` takes the same timeout, and an aborted
+   * `signal` rejects instead, with an `AbortError` (its `cause` the signal's reason); the child is not
+   * touched.
+   *
+   * @example
+   * ```ts
+   * export function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: sleep, args: [5000] });
+   *   p.start();
+   *   await p.join(100);              // gives up after 100 ms
+   *   console.log(p.exitCode);        // null: still running
+   *   const controller = new AbortController();
+   *   setTimeout(() => controller.abort(new Error('enough')), 100);
+   *   await p.join({ signal: controller.signal }).catch((e: Error) => console.log(e.name)); // AbortError
+   *   p.terminate();
+   *   await p.join();
+   *   console.log(p.exitCode);        // -15 (SIGTERM)
+   * }
+   * ```
    */
-  join(timeout?: number | null): Promise<void> {
+  join(timeoutOrOptions?: number | null | ProcessJoinOptions): Promise<void> {
+    const { timeout, signal } = readJoinOptions(timeoutOrOptions);
     const ms = normalizeTimeout(timeout, 'join');
     this.#assertNotClosed();
     this.#assertCreator('join');
     if (this.#state !== 'started' || !this.#exited) throw new ProcessStateError(`Cannot join ${this.#name}: it was never started. Call start() first.`);
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'join() was aborted.'));
     if (this.#exitCode !== null) return Promise.resolve();
     if (ms === 0) return Promise.resolve();
-    return this.#waitForExit(ms);
+    return this.#waitForExit(ms, signal);
   }
 
-  /** True from start() until the child's exit is observed. */
+  /**
+   * `await using p = new Process(...)`: at the end of the scope, a child still running is terminated
+   * (SIGTERM) and waited for. Python's Process has no `with`; this is what a Node user expects of a
+   * resource: no child outlives its scope. `exitCode` stays readable afterwards (the object is not
+   * closed). A process never started, or closed, is left as it is. Join it within the scope to let it
+   * finish its work.
+   *
+   * @example
+   * ```ts
+   * export function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
+   * if (isMainModule(import.meta.url)) {
+   *   {
+   *     await using p = new Process({ target: sleep, args: [60_000] });
+   *     p.start();
+   *     await p.join(100);
+   *   } // terminated here, still running after 100 ms: no child outlives the block
+   * }
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state !== 'started' || this.#creatorPid !== process.pid || this.#exitCode !== null) return;
+    this.terminate();
+    await this.#waitForExit(null);
+  }
+
+  /**
+   * True from start() until the child's exit is observed.
+   *
+   * @example
+   * ```ts
+   * export function work(): void {}
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work });
+   *   p.start();
+   *   console.log(p.isAlive());       // true
+   *   await p.join();
+   *   console.log(p.isAlive());       // false
+   * }
+   * ```
+   */
   isAlive(): boolean {
     this.#assertNotClosed();
     this.#assertCreator('test');
     return this.#state === 'started' && this.#exitCode === null;
   }
 
-  /** Sends SIGTERM. Does not wait (join afterwards); a no-op once the child has exited. */
+  /**
+   * Sends SIGTERM. Does not wait (join afterwards); a no-op once the child has exited.
+   *
+   * @example
+   * ```ts
+   * export function forever(): void { setInterval(() => {}, 1000); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: forever });
+   *   p.start();
+   *   p.terminate();
+   *   await p.join();
+   *   console.log(p.exitCode);        // -15
+   * }
+   * ```
+   */
   terminate(): void {
     this.#signal('SIGTERM');
   }
 
-  /** Sends SIGKILL. Does not wait (join afterwards); a no-op once the child has exited. */
+  /**
+   * Sends SIGKILL. Does not wait (join afterwards); a no-op once the child has exited.
+   *
+   * @example
+   * ```ts
+   * export function forever(): void { setInterval(() => {}, 1000); }
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: forever });
+   *   p.start();
+   *   p.kill();
+   *   await p.join();
+   *   console.log(p.exitCode);        // -9
+   * }
+   * ```
+   */
   kill(): void {
     this.#signal('SIGKILL');
   }
 
-  /** Releases the process object. Throws while the child runs; every later use but `name`/`daemon` throws. */
+  /**
+   * Releases the process object. Throws while the child runs; every later use but `name`/`daemon` throws.
+   *
+   * @example
+   * ```ts
+   * export function work(): void {}
+   * if (isMainModule(import.meta.url)) {
+   *   const p = new Process({ target: work });
+   *   p.start();
+   *   await p.join();
+   *   p.close();                      // p.exitCode now throws ProcessStateError
+   * }
+   * ```
+   */
   close(): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'started' && this.#exitCode === null) {
@@ -342,6 +626,10 @@ export class Process implements TrackedChild {
         break;
       case 'init-failed':
         this.#initError = message.error;
+        recordChildFailure(this.#name, this.#handle?.pid, message.error);
+        break;
+      case 'failed':
+        recordChildFailure(this.#name, this.#handle?.pid, message.error);
         break;
       case 'dying-on':
         this.#dyingOn = message.item;
@@ -380,8 +668,7 @@ export class Process implements TrackedChild {
     else this.#handle.unref();
   }
 
-  #waitForExit(ms: number | null): Promise<void> {
-    const handle = this.#handle as ChildHandle;
+  #waitForExit(ms: number | null, signal?: AbortSignal): Promise<void> {
     const exited = this.#exited as Promise<void>;
     // A daemon's handle is unref'd; waiting on it must keep this process alive until it settles.
     this.#joiners++;
@@ -390,14 +677,24 @@ export class Process implements TrackedChild {
       this.#joiners--;
       this.#applyRef();
     };
-    if (ms === null || ms >= MAX_TIMER_MS) return exited.then(release);
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      void exited.then(() => {
-        clearTimeout(timer);
+    if ((ms === null || ms >= MAX_TIMER_MS) && !signal) return exited.then(release);
+    return new Promise<void>((resolve, reject) => {
+      const cleanUp = (): void => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const done = (): void => {
+        cleanUp();
         resolve();
-      });
-    }).then(release);
+      };
+      const onAbort = (): void => {
+        cleanUp();
+        reject(abortError(signal as AbortSignal, 'join() was aborted.'));
+      };
+      const timer = ms === null || ms >= MAX_TIMER_MS ? undefined : setTimeout(done, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void exited.then(done);
+    }).finally(release);
   }
 
   #signal(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -432,7 +729,17 @@ export class Process implements TrackedChild {
   }
 }
 
-function resolveTarget(target: Target | TargetReference | undefined): ModuleExportRef | null {
+// join()'s argument: Python's join(timeout) (a number, null or undefined), or { timeout, signal }.
+function readJoinOptions(argument: unknown): { timeout: unknown; signal: AbortSignal | undefined } {
+  if (typeof argument !== 'object' || argument === null) return { timeout: argument, signal: undefined };
+  if (Array.isArray(argument)) {
+    throw new TypeError(`Expected the argument of join() to be a timeout in milliseconds or an options object { timeout, signal }, got an array.`);
+  }
+  const { timeout, signal } = readFields(argument, ['timeout', 'signal'], 'join()');
+  return { timeout, signal: readSignal(signal, 'join()') };
+}
+
+export function resolveTarget(target: Target | TargetReference | undefined): ModuleExportRef | null {
   if (target === undefined || target === null) return null;
   if (typeof target === 'function') return locateExportedFunction(target, 'target');
   if (typeof target === 'object') {

@@ -7,16 +7,55 @@ import { assertSerializable, copyItem, isPlainItem, QUEUE_BRAND } from '../inter
 import { throwOnQueues } from '../internal/queue-handles.js';
 import { MAX_BODY_BYTES } from '../internal/frame-codec.js';
 import { EMPTY } from '../internal/queue-core.js';
-import { ADOPT_QUEUE, CAP_PREFETCH, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
+import { ADOPT_QUEUE, CAP_PREFETCH, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, ITERATED, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
+import { abortError, readFields, readSignal } from '../internal/abort.js';
+import { observeQueue, readQueue } from '../internal/queue-reading.js';
+import type { Observable } from 'rxjs';
 import { normalizeTimeout } from '../internal/timeout.js';
 import { showValue } from '../internal/show-value.js';
 
-/** Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds). */
+/**
+ * Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds), and an AbortSignal.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string>(1);
+ * await q.put('a');
+ * await q.put('b', { timeout: 50 }).catch((e) => console.log(e instanceof QueueFullError)); // true, after 50 ms
+ * await q.get({ block: false });    // 'a' (Python's get(False))
+ * ```
+ */
 export interface QueueWaitOptions {
   /** false: do not wait at all (the timeout is then ignored). Default true. */
   readonly block?: boolean;
   /** Most milliseconds to wait; undefined/null waits forever, 0 or less polls. */
   readonly timeout?: number | null;
+  /**
+   * Gives up the wait when aborted: the promise rejects with an `AbortError` (a DOMException) whose
+   * `cause` is the signal's reason. An aborted get() took no item; an aborted put() put nothing. A
+   * signal already aborted rejects at once, even if the queue could answer.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link Queue.values} (and so of `for await`, which uses none) and {@link Queue.toObservable}.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string | null>();
+ * await q.put('a'); await q.put(null);
+ * for await (const item of q.values({ sentinel: null, signal: AbortSignal.timeout(1000) })) console.log(item); // 'a'
+ * ```
+ */
+export interface QueueIterateOptions<T> {
+  /** Ends the loop when aborted: its pending get() rejects with an `AbortError`, taking no item. */
+  readonly signal?: AbortSignal;
+  /**
+   * When given (even as `undefined`), an item equal to it (`Object.is`) ends the loop instead of being
+   * yielded: Python's `for item in iter(q.get, None)`. Producers put one per consumer.
+   */
+  readonly sentinel?: T;
 }
 
 /**
@@ -38,6 +77,8 @@ export interface QueueWaitOptions {
 export class Queue<T> {
   readonly #backend: QueueBackend<T>;
   #closed = false;
+  // The loops reading this handle (values(), toObservable()): close() ends their pending get.
+  readonly #loops = new Set<AbortController>();
   // In the owner an item put here is the caller's own object: get() hands out a copy, as a get in
   // any other process (and Python, everywhere) does, so neither side sees the other's mutations.
   #copyOnGet: boolean;
@@ -61,28 +102,161 @@ export class Queue<T> {
   // here and in the backends write their checks out, and the common case (no options, a string or
   // number item) calls nothing it need not.
 
-  /** Puts `item`, waiting while the queue is full (up to `timeout` ms, then QueueFullError). */
+  /**
+   * Puts `item`, waiting while the queue is full (up to `timeout` ms, then QueueFullError; until
+   * `signal` aborts, then an `AbortError`, the item not put).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>(2);
+   * await q.put(1);
+   * await q.put(2);
+   * await q.put(3, { timeout: 100 }).catch((e) => console.log(e.name)); // QueueFullError
+   * const controller = new AbortController();
+   * const pending = q.put(4, { signal: controller.signal }); // waits: the queue is full
+   * controller.abort('changed my mind');
+   * await pending.catch((e) => console.log(e.cause));        // 'changed my mind': 4 was not put
+   * ```
+   */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     // Python's put(item, True, 1.0) would otherwise be taken for put(item) and block forever.
     const wait = options === undefined && arguments.length <= 2 ? WAIT_FOREVER : readWaitOptions('put', options, arguments.length - 1, arguments[2]);
     if (this.#closed) throw closedError('put');
     if (typeof item !== 'number' && (typeof item !== 'string' || item.length > LONG_STRING)) assertItem(item);
-    return this.#backend.put(item, wait.block, wait.timeout);
+    if (wait.signal === undefined) return this.#backend.put(item, wait.block, wait.timeout);
+    if (wait.signal.aborted) return Promise.reject(abortError(wait.signal, 'put() was aborted.'));
+    return this.#backend.put(item, wait.block, wait.timeout, wait.signal);
   }
 
-  /** Takes the next item, waiting while the queue is empty (up to `timeout` ms, then QueueEmptyError). */
+  /**
+   * Takes the next item, waiting while the queue is empty (up to `timeout` ms, then QueueEmptyError;
+   * until `signal` aborts, then an `AbortError`, no item taken: one arriving as it aborts goes to
+   * the next get, here or in another process).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<string>();
+   * await q.put('x');
+   * console.log(await q.get());                          // 'x'
+   * await q.get({ timeout: 100 }).catch((e) => console.log(e.name)); // QueueEmptyError
+   * const controller = new AbortController();
+   * const pending = q.get({ signal: controller.signal });
+   * controller.abort();
+   * await pending.catch((e) => console.log(e.name));     // AbortError
+   * ```
+   */
   get(options?: QueueWaitOptions): Promise<T> {
     // Python's get(False) or get(True, 1.0) would otherwise be taken for get() and block forever.
     const wait = options === undefined && arguments.length <= 1 ? WAIT_FOREVER : readWaitOptions('get', options, arguments.length, arguments[1]);
     if (this.#closed) throw closedError('get');
-    if (!this.#copyOnGet) return this.#backend.get(wait.block, wait.timeout);
+    const signal = wait.signal;
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'get() was aborted.'));
+    if (!this.#copyOnGet) return this.#backend.get(wait.block, wait.timeout, signal);
     // An item already here is copied now, without a further promise turn (primitives are not copied).
     const item = this.#backend.poll();
     if (item !== EMPTY) return Promise.resolve(copyItem(item));
-    return this.#backend.get(wait.block, wait.timeout).then(copyItem);
+    return this.#backend.get(wait.block, wait.timeout, signal).then(copyItem);
   }
 
-  /** Puts `item` only if a slot is free now; otherwise throws QueueFullError. */
+  /**
+   * Reads the queue item by item, as `for await (const item of queue)` does (with no options): each
+   * step is a get() made only when the loop asks for the next item, so leaving the loop (`break`,
+   * `return`, a throw) takes no further item. The loop ends when this handle is closed (close() or
+   * disposal in this process, which also ends a get the loop is waiting in), or at the `sentinel`;
+   * when `signal` aborts it throws an `AbortError`. Python's queues have no end-of-stream: a loop in
+   * another process is ended by a sentinel its producers put (one per consumer), or by its own
+   * signal or close().
+   *
+   * In a JoinableQueue each item is marked done (taskDone()) when the loop is finished with it: when
+   * it asks for the next item, or leaves (break, return, or a throw from its body). Do not call
+   * taskDone() yourself for items read this way. The sentinel is marked done too.
+   *
+   * @example
+   * const q = new Queue<number | null>();
+   * await q.put(1); await q.put(2); await q.put(null);
+   * for await (const n of q.values({ sentinel: null })) console.log(n); // 1, 2
+   */
+  values(options: QueueIterateOptions<T> = {}): AsyncGenerator<T, void, undefined> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected the options of values() to be an object { signal?, sentinel? }, got \`${showValue(options)}\` (${options === null ? 'null' : typeof options}).`);
+    }
+    const fields = readFields(options, ['signal', 'sentinel'], 'values()');
+    const signal = readSignal(fields.signal, 'values()');
+    const source = { get: (stop: AbortSignal) => this.get({ signal: stop }), isClosed: () => this.#closed, finished: () => this[ITERATED](), loops: this.#loops };
+    return readQueue(source, signal, fields.has('sentinel'), fields.sentinel);
+  }
+
+  /**
+   * `for await (const item of queue)`: {@link Queue.values} without options. It ends when this handle
+   * is closed; in a JoinableQueue, each item is marked done when the loop asks for the next one or leaves.
+   *
+   * @example
+   * const q = new JoinableQueue<string>();
+   * await q.put('bread'); await q.put('stop');
+   * for await (const item of q) {
+   *   if (item === 'stop') break; // 'stop' is marked done, and nothing more is taken
+   *   console.log(item);
+   * }
+   * await q.join(); // settles: both were marked done by the loop
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return this.values();
+  }
+
+  /**
+   * The items of the queue as an RxJS Observable: each subscription reads the queue as
+   * {@link Queue.values} does, emitting each item (a JoinableQueue marks it done once `next` returns:
+   * observers handling items asynchronously should track them themselves). It completes when this
+   * handle is closed or at the `sentinel`, and errors as get() does. Unsubscribing ends a pending get:
+   * no item is taken after it.
+   *
+   * @example
+   * ```ts
+   * import { take } from 'rxjs';
+   * const q = new Queue<number>();
+   * await q.put(1); await q.put(2);
+   * q.toObservable().pipe(take(2)).subscribe((n) => console.log(n)); // 1, 2
+   * ```
+   */
+  toObservable(options: Pick<QueueIterateOptions<T>, 'sentinel'> = {}): Observable<T> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected the options of toObservable() to be an object { sentinel? }, got \`${showValue(options)}\` (${options === null ? 'null' : typeof options}).`);
+    }
+    const fields = readFields(options, ['sentinel'], 'toObservable()');
+    const sentinel = fields.has('sentinel') ? { sentinel: fields.sentinel as T } : {};
+    return observeQueue((signal) => this.values({ ...sentinel, signal }));
+  }
+
+  /**
+   * `await using queue = new Queue()`: closes this handle (ending its loops; later put/get throw
+   * QueueClosedError), then waits until every put made here has been accepted and written to the
+   * queue's owner, as Python's `close()` then `join_thread()`. A put still waiting for a free slot
+   * is waited for too. The queue lives on in other processes that use it.
+   *
+   * @example
+   * {
+   *   await using q = new Queue<number>();
+   *   await q.put(1);
+   * } // q is closed here
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.#backend.drain?.();
+  }
+
+  /** A loop over this queue is finished with an item: nothing to do here (JoinableQueue marks it done). */
+  [ITERATED](): void {}
+
+  /**
+   * Puts `item` only if a slot is free now; otherwise throws QueueFullError.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>(1);
+   * q.putNowait(1);
+   * try { q.putNowait(2); } catch (e) { console.log(e instanceof QueueFullError); } // true
+   * ```
+   */
   putNowait(item: T): void {
     if (this.#closed) throw closedError('put');
     assertItem(item);
@@ -121,23 +295,60 @@ export class Queue<T> {
     return acknowledge;
   }
 
-  /** Takes an item only if one is there now; otherwise throws QueueEmptyError. */
+  /**
+   * Takes an item only if one is there now; otherwise throws QueueEmptyError.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * q.putNowait(1);
+   * console.log(q.getNowait());       // 1
+   * try { q.getNowait(); } catch (e) { console.log(e instanceof QueueEmptyError); } // true
+   * ```
+   */
   getNowait(): T {
     if (this.#closed) throw closedError('get');
     const item = this.#backend.getNowait();
     return this.#copyOnGet ? copyItem(item) : item;
   }
 
-  /** Items in the queue now (approximate outside the creating process). */
+  /**
+   * Items in the queue now (approximate outside the creating process).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * await q.put(1);
+   * console.log(q.qsize());           // 1
+   * ```
+   */
   qsize(): number {
     return this.#backend.qsize();
   }
 
+  /**
+   * True when no item is in the queue now (approximate outside the creating process).
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * console.log(q.empty());           // true
+   * ```
+   */
   empty(): boolean {
     return this.#backend.qsize() === 0;
   }
 
-  /** True when no slot is free; an unbounded queue is never full. */
+  /**
+   * True when no slot is free; an unbounded queue is never full.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>(1);
+   * await q.put(1);
+   * console.log(q.full());            // true
+   * ```
+   */
   full(): boolean {
     return this.#backend.full();
   }
@@ -147,9 +358,17 @@ export class Queue<T> {
    * In the process that created the queue, a closed queue is freed, its items dropped, once no child
    * uses it any more (at once if it was never passed to one); an open one is freed that way once
    * this object is garbage-collected. Children go on using it meanwhile, as in Python.
+   *
+   * @example
+   * ```ts
+   * const q = new Queue<number>();
+   * q.close();
+   * try { await q.put(1); } catch (e) { console.log(e instanceof QueueClosedError); } // true
+   * ```
    */
   close(): void {
     this.#closed = true;
+    for (const loop of this.#loops) loop.abort();
     this.#backend.close?.();
   }
 
@@ -222,17 +441,18 @@ function validateMaxsize(maxsize: unknown, className: string): void {
 
 // block and timeout from an options object, read once; anything else where it belongs (Python's
 // positional block/timeout, a further argument) or an options object whose reading throws is a TypeError.
-function readWaitOptions(method: 'get' | 'put', options: unknown, count: number, second: unknown): { block: boolean; timeout: number | null } {
+function readWaitOptions(method: 'get' | 'put', options: unknown, count: number, second: unknown): WaitOptions {
   const isObject = typeof options === 'object' && options !== null && !Array.isArray(options);
   if (count <= 1 && isObject) {
     let block: unknown;
     let timeout: unknown;
+    let signal: unknown;
     try {
-      ({ block, timeout } = options as QueueWaitOptions);
+      ({ block, timeout, signal } = options as QueueWaitOptions);
     } catch (cause) {
-      throw new TypeError(`Reading the \`options\` of ${method}() threw: ${cause instanceof Error ? cause.message : showValue(cause)}. Pass a plain { block, timeout } object.`, { cause });
+      throw new TypeError(`Reading the \`options\` of ${method}() threw: ${cause instanceof Error ? cause.message : showValue(cause)}. Pass a plain { block, timeout, signal } object.`, { cause });
     }
-    return { block: block !== false, timeout: normalizeTimeout(timeout, method) };
+    return { block: block !== false, timeout: normalizeTimeout(timeout, method), signal: readSignal(signal, `${method}()`) };
   }
   if (options === undefined && count <= 1) return WAIT_FOREVER;
   if (isObject) throw new TypeError(`${method}() takes ${method === 'put' ? 'an item and ' : ''}one options object, got a further argument \`${showValue(second)}\`. Put block and timeout in the options: ${method}(${method === 'put' ? 'item, ' : ''}{ block: true, timeout: 1000 }).`);
@@ -266,9 +486,15 @@ export function assertItem(item: unknown): void {
   assertSerializable(item, 'item', MAX_BODY_BYTES);
 }
 
+interface WaitOptions {
+  readonly block: boolean;
+  readonly timeout: number | null;
+  readonly signal?: AbortSignal | undefined;
+}
+
 let adopted: QueueBackend<unknown> | undefined;
 
-const WAIT_FOREVER = { block: true, timeout: null } as const;
+const WAIT_FOREVER: WaitOptions = { block: true, timeout: null };
 
 // A string this long may not fit in one frame: it is measured (see assertItem).
 const LONG_STRING = MAX_BODY_BYTES / 2;

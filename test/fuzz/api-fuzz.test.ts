@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { JoinableQueue, MultiprocessingError, Process, Queue, consume, mergeProducers, producer, queue } from '../../src/index.js';
 import { childPidsOf, isPidAlive, waitFor } from '../helpers.js';
+import { captureStderr } from '../stderr-capture.js';
 import { identity, yieldArgs } from '../fixtures/rx-targets.js';
 import { noop } from '../fixtures/targets.js';
 import { Prng } from './prng.js';
@@ -296,6 +297,7 @@ function makeCase(rng: Prng): FuzzCase {
 }
 
 describe('fuzzed calls of the public API', () => {
+  captureStderr(); // children the fuzzed calls start may fail, and print their crash report
   it(`should answer ${CASES} seeded cases (seed ${SEED}) with a typed error or success, never an untyped error, a hang or a leftover child`, async function () {
     this.timeout(CASES * 15_000);
     const rng = new Prng(SEED);

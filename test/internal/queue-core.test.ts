@@ -99,6 +99,42 @@ describe('QueueCore', () => {
     expect(() => core.taskDone()).to.throw(TaskDoneError, /taskDone\(\) called too many times/);
   });
 
+  it('should give every join() until the count is zero one promise, and a later join a new one', async () => {
+    const core = new QueueCore<number>();
+    core.offer(1);
+    const first = core.join();
+    expect(core.join()).to.equal(first);
+    core.poll();
+    core.taskDone();
+    core.offer(2);
+    const second = core.join();
+    expect(second).to.not.equal(first);
+    await first;
+    let settled = false;
+    void second.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).to.equal(false);
+    core.taskDone();
+    await second;
+  });
+
+  it('should take a withdrawn getter or putter out of the line', () => {
+    const core = new QueueCore<number>(1);
+    const received: number[] = [];
+    const gone = recordingGetter([]);
+    core.waitToGet(gone);
+    core.waitToGet(recordingGetter(received));
+    core.withdrawGetter(gone);
+    core.offer(1);
+    expect(received).to.deep.equal([1]);
+    core.offer(2);
+    const putter = { item: 3, admit: () => true };
+    core.waitToPut(putter);
+    core.withdrawPutter(putter);
+    core.poll();
+    expect(core.size).to.equal(0);
+  });
+
   it('should keep encoded batches whole where they fit, and decode one only to split it or to take from it here', () => {
     const core = new QueueCore<number>(100);
     core.reserve(30);

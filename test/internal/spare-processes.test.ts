@@ -6,6 +6,7 @@ import { sparePids } from '../../src/internal/spare-processes.js';
 import { CAPTURE_STDERR } from '../../src/internal/symbols.js';
 import { assertChildrenExitSoon, isPidAlive, readRecord, rejection, removeTempFiles, runScript, spawnScript, tempFile, waitFor } from '../helpers.js';
 import * as targets from '../fixtures/targets.js';
+import { captureStderr, stderrOf, withPipedStderr } from '../stderr-capture.js';
 import * as rx from '../fixtures/rx-targets.js';
 import { recordFreshness } from '../fixtures/spare-targets.js';
 
@@ -73,7 +74,7 @@ describe("spare processes (the 'forkserver' start method)", () => {
     await run(targets.noop);
     const inheriting = sparePids();
     expect(inheriting).to.have.length.above(0);
-    const piped = new Process({ target: targets.noop, [CAPTURE_STDERR]: true } as ProcessOptions);
+    const piped = new Process({ target: targets.noop, [CAPTURE_STDERR]: true } as ProcessOptions<[]>);
     piped.start();
     expect(inheriting).to.not.include(piped.pid);
     // Checked before the refill (next task): only a refill at the bound makes room among them.
@@ -138,9 +139,14 @@ describe("spare processes (the 'forkserver' start method)", () => {
 
   // The contract holds on this path too: a representative subset of test/process and test/operators.
   describe('the Process and pipeline contract, on spares', () => {
+    captureStderr();
     it("should report the target's exit code, a thrown error and a kill", async () => {
       expect((await run(targets.exitWith, [3])).exitCode).to.equal(3);
-      expect((await run(targets.throwError, ['boom'])).exitCode).to.equal(1);
+      const thrown = new Process(withPipedStderr({ target: targets.throwError, args: ['boom'] }));
+      thrown.start();
+      await thrown.join();
+      expect(thrown.exitCode).to.equal(1);
+      expect(await stderrOf(thrown)).to.match(/Error: boom\n\s+at throwError/);
       const p = new Process({ target: targets.sleepForever });
       p.start();
       p.kill();

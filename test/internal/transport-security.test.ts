@@ -214,7 +214,10 @@ describe('the transport between processes (issue 17)', function () {
 
   it('should keep a pipeline to itself: inboxes refuse other users and clients without the authkey', async () => {
     const dir = transportSettings().socketDir;
-    const results$ = mergeProducers(producer<number>(rx.yieldEach, { args: [Array.from({ length: 300 }, (_, i) => i)] }), producer<number>(rx.yieldEach, { args: [[1000, 1001]] })).pipe(
+    // The second producer holds the pipeline open until the attacks are over: on a loaded machine
+    // they can take longer than the items do, and an inbox gone with its pipeline refuses nothing.
+    const attacksOver = tempFile('attacks-over');
+    const results$ = mergeProducers(producer<number>(rx.yieldEach, { args: [Array.from({ length: 300 }, (_, i) => i)] }), producer<number>(targets.yieldThenHold, { args: [[1000, 1001], attacksOver] })).pipe(
       queue({ maxsize: 100 }),
       consume<number, number>(targets.slowDouble, { processes: 2 }),
       toArray(),
@@ -235,6 +238,7 @@ describe('the transport between processes (issue 17)', function () {
       const socket = await authenticatedSocket(address);
       expect(await sendRaw(socket, frame({ t: 'batch', p: 0, seq: 999_999 }, serialize(new Array(100_000).fill(-1))))).to.equal(true);
     }
+    writeFileSync(attacksOver, '');
     const results = await done;
     const expected = [...Array.from({ length: 300 }, (_, i) => i * 2), 2000, 2002];
     expect(results.sort((a, b) => a - b)).to.deep.equal(expected.sort((a, b) => a - b));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { consume, mergeProducers, producer, queue } from '../../src/index.js';
+import { consume, mergeProducers, producer, queue, type Target } from '../../src/index.js';
 import { assertNoChildrenLeft } from '../helpers.js';
 import { count } from '../fixtures/rx-targets.js';
 
@@ -30,9 +30,9 @@ describe('bad options to the operators', () => {
   });
 
   it('should refuse a name that is not a string in producer() and consume()', () => {
-    expect(() => producer(count, { name: 42 as never })).to.throw(TypeError, /`name` to be a string/);
-    expect(() => consume(count, { name: {} as never })).to.throw(TypeError, /`name` to be a string/);
-    expect(() => producer(count, { queue: 'yes' as never })).to.throw(TypeError, /`queue` to be a boolean/);
+    expect(() => producer(count as Target, { name: 42 as never })).to.throw(TypeError, /`name` to be a string/);
+    expect(() => consume(count as Target, { name: {} as never })).to.throw(TypeError, /`name` to be a string/);
+    expect(() => producer(count as Target, { queue: 'yes' as never })).to.throw(TypeError, /`queue` to be a boolean/);
   });
 
   it('should refuse mergeProducers() of something that is not an Observable, naming its position', () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { ConsumerExitedError, JoinableQueue, TargetResolutionError, activeChildren, consume, mergeProducers, producer, queue, setStartMethod } from '../../src/index.js';
 import { assertChildrenExitSoon } from '../helpers.js';
+import { consumersFail } from '../stderr-capture.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 type Tagged = { item: string; pid: number; tag: string | undefined };
@@ -9,15 +10,17 @@ type Tagged = { item: string; pid: number; tag: string | undefined };
 // Every way items reach consumers: the parent dispatching them (a plain Observable), the parent's
 // queue between producer and consumer children (an explicit prefetch keeps that path), and producer
 // children writing straight to the consumers (broker-free).
-const paths: { name: string; items: number; run: (options: Parameters<typeof consume>[1]) => Observable<Tagged> }[] = [
-  { name: 'the general path', items: 6, run: (options) => from(['a', 'b', 'c', 'd', 'e', 'f']).pipe(consume<string, Tagged>(rx.withInitTag, options)) },
+const paths: { name: string; failing: Parameters<typeof consumersFail>[0]; items: number; run: (options: Parameters<typeof consume>[1]) => Observable<Tagged> }[] = [
+  { name: 'the general path', failing: 'init-general', items: 6, run: (options) => from(['a', 'b', 'c', 'd', 'e', 'f']).pipe(consume<string, Tagged>(rx.withInitTag, options)) },
   {
     name: 'the direct path through the parent queue',
+    failing: 'init-direct',
     items: 40,
     run: (options) => producer<string>(rx.count, { args: ['x', 40] }).pipe(queue({ maxsize: 20 }), consume<string, Tagged>(rx.withInitTag, { ...options, prefetch: 4 })),
   },
   {
     name: 'the broker-free path',
+    failing: 'init-broker-free',
     items: 80,
     run: (options) =>
       mergeProducers(producer<string>(rx.count, { args: ['x', 40] }), producer<string>(rx.count, { args: ['y', 40] })).pipe(
@@ -47,8 +50,11 @@ describe('consume({ initializer, initargs })', () => {
     });
 
     it(`should fail with ConsumerExitedError when every consumer's initializer throws, on ${path.name}`, async () => {
-      const error = await lastValueFrom(path.run({ processes: 2, initializer: rx.failsToInitialize })).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(ConsumerExitedError).with.property('exitCode', 1);
+      // The same pipeline (processes: 2, initializer: rx.failsToInitialize), in a script whose stderr is read.
+      const failed = await consumersFail(path.failing);
+      expect(failed).to.include({ name: ConsumerExitedError.name, exitCode: 1 });
+      expect(failed.cause).to.include({ name: 'Error', message: 'cannot reach the database' });
+      expect(failed.stderr).to.match(/(^|\n)Process Process-\d+:\nError: cannot reach the database\n\s+at failsToInitialize/);
     });
   }
 

@@ -4,6 +4,7 @@ import { from, lastValueFrom, map, merge, Subject, toArray, type Observable } fr
 import { Pool, ProcessExitError, QueueFullError, activeChildren, consume, getStartMethod, mergeProducers, producer, queue, setStartMethod, type ConsumeOptions, type QueueOperatorOptions } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { captureStderr } from '../stderr-capture.js';
 import * as rx from '../fixtures/rx-targets.js';
 import * as ct from '../fixtures/contract-targets.js';
 
@@ -17,19 +18,19 @@ const POOL_PATH = "a Pool's warm workers";
 const paths: { name: string; pipe: <R>(sources: Observable<string>[], q: QueueOperatorOptions, handler: (...args: never[]) => unknown, options: ConsumeOptions) => Observable<R> }[] = [
   {
     name: 'the general path',
-    pipe: (sources, q, handler, options) => merge(...sources).pipe(map((item) => item), queue(q), consume(handler, options)),
+    pipe: (sources, q, handler, options) => merge(...sources).pipe(map((item) => item), queue(q), consume<string, never>(handler as (item: string) => never, options)),
   },
   {
     name: 'the direct path through the parent queue',
-    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume(handler, { prefetch: 4, ...options })),
+    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume<string, never>(handler as (item: string) => never, { prefetch: 4, ...options })),
   },
   {
     name: 'the broker-free path',
-    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume(handler, options)),
+    pipe: (sources, q, handler, options) => mergeProducers(...sources).pipe(queue(q), consume<string, never>(handler as (item: string) => never, options)),
   },
   {
     name: POOL_PATH,
-    pipe: (sources, q, handler, { processes, ...options }) => merge(...sources).pipe(queue(q), consume(handler, { ...options, pool: openPool(processes ?? 2) })),
+    pipe: (sources, q, handler, { processes, ...options }) => merge(...sources).pipe(queue(q), consume<string, never>(handler as (item: string) => never, { ...options, pool: openPool(processes ?? 2) })),
   },
 ];
 
@@ -152,6 +153,7 @@ for (const context of ['process', 'thread'] as const) describe(`the consume() co
   }
 
   describe('items that come back or are left behind', () => {
+    captureStderr(); // a failing producer prints its crash report
     it("should keep a failed producer's leftovers within the bound: the pipeline fails with its error, not QueueFullError", async () => {
       // The producer yields 100 at once (its window) and fails; the queue holds 4 and the consumer is slow.
       let error: unknown;

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { count, firstValueFrom, lastValueFrom, map, merge, tap, toArray, type Observable } from 'rxjs';
 import { ConsumerExitedError, ProcessExitError, SerializationError, TaskError, activeChildren, consume, mergeProducers, producer, queue } from '../../src/index.js';
 import { assertChildrenExitSoon, isPidAlive, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
-import { unreachableHandler } from '../fixtures/child-import-fails.js';
+import { captureStderr, consumersFail } from '../stderr-capture.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 // The direct paths: producer children write their batches straight to the consumer children (or,
@@ -12,6 +12,7 @@ import * as rx from '../fixtures/rx-targets.js';
 // outside: -1 where this process never saw the item, its position in the source where it did.
 describe('mergeProducers() and the direct path', () => {
   afterEach(() => assertChildrenExitSoon());
+  captureStderr(); // failing producers and consumers print their crash report
   after(removeTempFiles);
 
   it('should emit what every producer produces when subscribed directly, as merge does', async () => {
@@ -111,10 +112,10 @@ describe('mergeProducers() and the direct path', () => {
   });
 
   it('should fail with ConsumerExitedError, not hang, when the consumers cannot import their handler', async () => {
-    const error = await lastValueFrom(
-      producer<string>(rx.count, { args: ['x', 20] }).pipe(queue({ maxsize: 100 }), consume<string, string>(unreachableHandler, { processes: 2 })),
-    ).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(ConsumerExitedError).with.property('exitCode', 1);
+    // producer(count, ['x', 20]) → queue(100) → consume(unreachableHandler, 2 processes), in a script whose stderr is read.
+    const failed = await consumersFail('unimportable');
+    expect(failed).to.include({ name: ConsumerExitedError.name, exitCode: 1 });
+    expect(failed.stderr).to.match(/(^|\n)Process Process-\d+:\nTargetResolutionError: /);
   });
 
   it('should fail with ConsumerExitedError when no consumer is left', async () => {

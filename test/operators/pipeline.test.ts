@@ -4,6 +4,7 @@ import { count, firstValueFrom, from, lastValueFrom, map, merge, Subject, take, 
 import { ConsumerExitedError, ProcessExitError, QueueFullError, SerializationError, TaskError, activeChildren, consume, producer, queue, setStartMethod, type Target } from '../../src/index.js';
 import { CONSUME_STATS } from '../../src/operators/consume.js';
 import { assertChildrenExitSoon, isPidAlive, killConsumer, killConsumerMidStream, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { captureStderr } from '../stderr-capture.js';
 import * as rx from '../fixtures/rx-targets.js';
 
 // Every behaviour in child processes, and in worker threads (context: 'thread', set here through the
@@ -24,6 +25,7 @@ const useContext = (): void => {
 
 describe(inContext('producer()'), () => {
   useContext();
+  captureStderr(); // failing producers print their crash report; the tests read it in stderrTail
   afterEach(() => assertChildrenExitSoon());
   after(removeTempFiles);
 
@@ -60,7 +62,7 @@ describe(inContext('producer()'), () => {
     const log = tempFile('log');
     const seen: unknown[] = [];
     const error = await new Promise<unknown>((resolve) =>
-      producer<number>(rx.uncloneableAfter, { args: [2, log] }).subscribe({ next: (v) => seen.push(v), error: resolve, complete: () => resolve(null) }),
+      producer(rx.uncloneableAfter, { args: [2, log] }).subscribe({ next: (v) => seen.push(v), error: resolve, complete: () => resolve(null) }),
     );
     expect(seen).to.deep.equal([0, 1]);
     expect(error).to.be.instanceOf(ProcessExitError).with.property('exitCode', 1);
@@ -143,7 +145,7 @@ describe(inContext('queue() + consume()'), () => {
     const peakInflight = async (source: Observable<number>, handler: Target, args: unknown[]): Promise<number> => {
       let peak = 0;
       const stats = (s: { inflight: number }) => (peak = Math.max(peak, s.inflight));
-      const results = await lastValueFrom(source.pipe(consume<number, unknown>(handler, { processes: 2, args, [CONSUME_STATS]: stats } as object), count()));
+      const results = await lastValueFrom(source.pipe(consume<number, unknown>(handler as (item: number) => unknown, { processes: 2, args, [CONSUME_STATS]: stats } as object), count()));
       expect(results).to.be.greaterThan(0);
       return peak;
     };
@@ -317,11 +319,11 @@ describe(inContext('queue() + consume()'), () => {
   it('should fail only its own item when a result cannot be sent, or when an async handler rejects', async () => {
     const items = Array.from({ length: 10 }, (_, i) => i + 1);
     const seen: number[] = [];
-    const error = await lastValueFrom(from(items).pipe(consume<number, number>(rx.uncloneableOn, { processes: 1, args: [3] }), tap((v) => seen.push(v)))).catch((e: unknown) => e);
+    const error = await lastValueFrom(from(items).pipe(consume<number, number>(rx.uncloneableOn as (item: number, bad: number) => number, { processes: 1, args: [3] }), tap((v) => seen.push(v)))).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TaskError).with.property('seq', 2);
     expect((error as TaskError).remoteName).to.equal('SerializationError');
     expect(seen).to.deep.equal([1, 2]);
-    const skipped = await lastValueFrom(from(items).pipe(consume<number, number>(rx.uncloneableOn, { processes: 1, args: [3], onError: 'skip', ordered: true }), toArray()));
+    const skipped = await lastValueFrom(from(items).pipe(consume<number, number>(rx.uncloneableOn as (item: number, bad: number) => number, { processes: 1, args: [3], onError: 'skip', ordered: true }), toArray()));
     expect(skipped).to.deep.equal(items.filter((i) => i !== 3));
     const rejected = await lastValueFrom(from(items).pipe(consume<number, number>(rx.rejectsOn, { processes: 1, args: [4], onError: 'skip', ordered: true }), toArray()));
     expect(rejected).to.deep.equal(items.filter((i) => i !== 4));

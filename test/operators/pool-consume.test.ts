@@ -82,7 +82,7 @@ describe('consume() with a pool: options that describe consumer processes', () =
     try {
       expect(() => consume(rx.square, { pool, processes: 2 })).to.throw(TypeError, /both `pool` and `processes`/);
       expect(() => consume(rx.square, { pool, initializer: rx.countInit })).to.throw(TypeError, /both `pool` and `initializer`/);
-      expect(() => consume(rx.square, { pool, taskDone: 'manual' })).to.throw(TypeError, /taskDone: 'manual'/);
+      expect(() => consume(rx.square as never, { pool, taskDone: 'manual' })).to.throw(TypeError, /taskDone: 'manual'/);
       expect(() => consume(rx.square, { pool: {} as Pool })).to.throw(TypeError, /Expected `pool` to be a Pool/);
     } finally {
       await pool[Symbol.asyncDispose]();

@@ -53,12 +53,12 @@ describe("context: 'thread'", () => {
   });
 
   it('should let a producer thread start a process of its own, which loads as its parent does (tsx here)', async () => {
-    expect(await lastValueFrom(producer<number>(rx.childExitCode, { args: [4], context: 'thread' }).pipe(toArray()))).to.deep.equal([4]);
+    expect(await lastValueFrom(producer(rx.childExitCode, { args: [4], context: 'thread' }).pipe(toArray()))).to.deep.equal([4]);
   });
 
   it('should refuse an unknown context or start method', () => {
     expect(() => consume(rx.square, { context: 'fiber' as 'thread' })).to.throw(TypeError, /`context` to be 'process' or 'thread', got `'fiber'`/);
-    expect(() => producer(rx.count, { context: 'fiber' as 'thread' })).to.throw(TypeError, /`context`/);
+    expect(() => producer(rx.count, { args: ['c', 1], context: 'fiber' as 'thread' })).to.throw(TypeError, /`context`/);
     expect(() => setStartMethod('fork' as 'thread')).to.throw(TypeError, /'spawn', 'forkserver', 'thread' or 'inline'/);
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { Pool, Queue, setStartMethod, ProcessExitError, ProcessStateError, SerializationError, TargetResolutionError, TaskError } from '../../src/index.js';
-import { add, keepQueue, putSquare, exitWorker, failingInitializer, failOnThree, greet, initialize, returnFunction, sleepFor, square, whoAmI } from '../fixtures/pool-targets.js';
+import { add, keepQueue, putSquare, exitWorker, failOnThree, greet, initialize, returnFunction, sleepFor, square, whoAmI } from '../fixtures/pool-targets.js';
 import { childPidsOf, isPidAlive, rejection, runScript, spawnScript, waitFor } from '../helpers.js';
 
 const DRIVER = 'test/fixtures/drivers/pool-parent.ts';
@@ -145,13 +145,13 @@ for (const context of ['process', 'thread'] as const) {
     });
 
     it('an initializer that throws fails the pending tasks and the pool with TaskError instead of hanging', async () => {
-      const pool = new Pool({ processes: 2, initializer: failingInitializer, context });
-      const error = await rejection(pool.apply(square, [2]));
-      expect(error).to.be.instanceOf(TaskError);
-      expect(error.message).to.include('initializer `failingInitializer` failed');
-      expect(((error as TaskError).cause as Error).message).to.equal('the initializer cannot connect');
-      expect(await rejection(pool.apply(square, [2]))).to.equal(error);
-      await pool.join();
+      // In a script of its own: the workers print their crash report on its stderr, checked here.
+      const result = await runScript('test/fixtures/drivers/pool-initializer-fails.ts', [context], { timeoutMs: 60_000 });
+      expect(result.code, result.stderr).to.equal(0);
+      const report = JSON.parse(result.stdout) as { isTaskError: boolean; message: string; cause: string; same: boolean };
+      expect(report).to.include({ isTaskError: true, cause: 'the initializer cannot connect', same: true });
+      expect(report.message).to.include('initializer `failingInitializer` failed');
+      expect(result.stderr).to.match(/(^|\n)Process PoolWorker-\d+:\nError: the initializer cannot connect\n\s+at failingInitializer/);
     });
 
     it('close() lets pending tasks finish, refuses new ones with ProcessStateError, and join() waits for the workers', async () => {

@@ -23,11 +23,13 @@ describe('Process lifecycle across real parents', () => {
       parent.kill('SIGKILL');
       await once(parent, 'exit');
       const killedAt = Date.now();
-      const gone = await waitFor(() => !pids.some(isPidAlive), 5_000, 10);
+      const gone = await waitFor(() => !pids.some(isPidAlive), 10_000, 10);
       const elapsed = Date.now() - killedAt;
       for (const pid of pids.filter(isPidAlive)) process.kill(pid, 'SIGKILL');
       expect(gone, `pids still alive: ${pids.filter(isPidAlive).join(', ')}`).to.equal(true);
-      expect(elapsed, 'all descendants gone within 1 s').to.be.below(1_000);
+      // Typically 150–350 ms here (each child sees its IPC channel close, then ends its own children);
+      // the bound is generous because a loaded 2-core CI machine once took 1001 ms.
+      expect(elapsed, 'all descendants gone within 3 s').to.be.below(3_000);
     });
   }
 

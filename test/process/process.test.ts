@@ -9,9 +9,11 @@ import {
   activeChildren,
   currentProcess,
   parentProcess,
+  type Target,
 } from '../../src/index.js';
 import { INIT_ERROR } from '../../src/internal/symbols.js';
 import { assertNoChildrenLeft, isPidAlive, readRecord, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { captureStderr, stderrOf, withPipedStderr } from '../stderr-capture.js';
 import * as targets from '../fixtures/targets.js';
 
 // Not exported, on purpose: children cannot import these.
@@ -23,6 +25,7 @@ describe('Process', () => {
   after(removeTempFiles);
 
   describe('start, join and exit codes', () => {
+    captureStderr();
     it('should run the target in another process and exit with 0', async () => {
       const file = tempFile();
       const p = new Process({ target: targets.recordIdentity, args: [file] });
@@ -72,12 +75,15 @@ describe('Process', () => {
     });
 
     it('should exit with 1 when the target throws or rejects', async () => {
-      const p = new Process({ target: targets.throwError, args: ['boom'] });
-      const q = new Process({ target: targets.rejectLater, args: ['later'] });
+      const p = new Process(withPipedStderr({ target: targets.throwError, args: ['boom'] }));
+      const q = new Process(withPipedStderr({ target: targets.rejectLater, args: ['later'] }));
       p.start();
       q.start();
       await Promise.all([p.join(), q.join()]);
       expect([p.exitCode, q.exitCode]).to.deep.equal([1, 1]);
+      // CPython's child prints `Process <name>:` and the traceback on its stderr.
+      expect(await stderrOf(p)).to.match(new RegExp(`(^|\\n)Process ${p.name}:\\nError: boom\\n\\s+at throwError`));
+      expect(await stderrOf(q)).to.match(new RegExp(`(^|\\n)Process ${q.name}:\\nTypeError: later\\n\\s+at rejectLater`));
     });
 
     it("should report process.exit(n) as n, keeping the OS's low 8 bits", async () => {
@@ -243,6 +249,7 @@ describe('Process', () => {
   });
 
   describe('targets a child cannot import', () => {
+    captureStderr();
     const cases: [string, unknown, RegExp][] = [
       ['an arrow function held in a variable that is not exported', arrowInVariable, /does not export it/],
       ['a function its module does not export', notExported, /does not export it/],
@@ -264,18 +271,20 @@ describe('Process', () => {
 
     it('should report an export missing in the child as init-failed, exit 1', async () => {
       const module = new URL('../fixtures/targets.ts', import.meta.url);
-      const p = new Process({ target: { module, export: 'noSuchExport' } });
+      const p = new Process(withPipedStderr({ target: { module, export: 'noSuchExport' } }));
       p.start();
       await p.join();
       expect(p.exitCode).to.equal(1);
+      expect(await stderrOf(p)).to.match(new RegExp(`(^|\\n)Process ${p.name}:\\nTargetResolutionError: .* has no exported function \`noSuchExport\``));
       expect(p[INIT_ERROR as keyof Process]).to.include({ name: 'TargetResolutionError', exportName: 'noSuchExport' });
     });
 
     it('should report a module that fails to import as init-failed, exit 1', async () => {
-      const p = new Process({ target: { module: './test/fixtures/does-not-exist.ts', export: 'x' } });
+      const p = new Process(withPipedStderr({ target: { module: './test/fixtures/does-not-exist.ts', export: 'x' } }));
       p.start();
       await p.join();
       expect(p.exitCode).to.equal(1);
+      expect(await stderrOf(p)).to.match(new RegExp(`(^|\\n)Process ${p.name}:\\nTargetResolutionError: The child process could not import`));
       const error = p[INIT_ERROR as keyof Process] as unknown as { message: string };
       expect(error.message).to.match(/could not import .*does-not-exist/);
     });
@@ -292,7 +301,7 @@ describe('Process', () => {
     });
 
     it('should throw SerializationError for a symbol argument', () => {
-      const p = new Process({ target: targets.recordArgs, args: [Symbol('s')] });
+      const p = new Process({ target: targets.recordArgs as Target, args: [Symbol('s')] });
       expect(() => p.start()).to.throw(SerializationError, /args\[0\]/);
     });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runScript } from '../helpers.js';
 
@@ -14,6 +14,14 @@ describe('the bundled build', () => {
       seen: { process: true, queue: true, joinable: true, emptyError: 'QueueEmptyError' },
       doubled: [2, 4, 6],
     });
+  });
+
+  it('should inline no dependency: rxjs, pino and es-module-lexer are the app\'s installed copies', () => {
+    // esbuild heads each module it inlines with its path (`// node_modules/rxjs/dist/…`): an inlined
+    // rxjs would be a second Observable class, and producer() no instance of the app's.
+    const files = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+    const inlined = files.filter((file) => /^\/\/ node_modules\//m.test(readFileSync(join(ROOT, 'dist', file), 'utf8')));
+    expect(inlined).to.deep.equal([]);
   });
 
   it('should be three files: the public entry, the bootstrap and the chunk they share', () => {

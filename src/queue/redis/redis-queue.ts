@@ -15,14 +15,6 @@ export type { RedisQueueOptions, RedisQueueStats } from './redis-queue-options.j
 /**
  * Opens (creating if needed) the Redis-backed queue `name`: a JoinableQueue whose items live in a
  * Redis stream, shared by every process, on any machine, that opens the same name.
- *
- * @example
- * const q = await openRedisQueue<string>({ url: 'redis://127.0.0.1:6379', name: 'jobs', maxsize: 1000 });
- * await q.put('a');
- * const item = await q.get();
- * q.taskDone();
- * await q.join();
- * await q.close();
  */
 export async function openRedisQueue<T>(options: RedisQueueOptions): Promise<RedisQueue<T>> {
   const settings = resolveOptions(options);

@@ -4,9 +4,6 @@ import { MultiprocessingError } from '../../../errors/multiprocessing-error.js';
  * A queue entry was not signed with the queue's `authkey` (unsigned, or signed with another key), so
  * it was dropped without being deserialised: someone with write access to the stream, or a producer
  * configured with another authkey, added it.
- *
- * @example
- * const q = await openRedisQueue({ url, name: 'jobs', authkey, onRejected: (err) => console.warn(err.message) });
  */
 export class EntrySignatureError extends MultiprocessingError {
   /** The stream entry's id. */

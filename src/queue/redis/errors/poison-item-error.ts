@@ -4,9 +4,6 @@ import { MultiprocessingError } from '../../../errors/multiprocessing-error.js';
  * An item was in hand each time consumers of the queue died (more than `maxDeliveries` deliveries,
  * then once more handed out alone), so it was taken out of the queue: it is in the dead-letter
  * stream `rxmp:{name}:dead`, counted as done, and the queue goes on without it.
- *
- * @example
- * const q = await openRedisQueue({ url, name: 'jobs', onDeadLetter: (err) => console.error(err.message) });
  */
 export class PoisonItemError extends MultiprocessingError {
   /** `<entryId>:<index>`: the item's place in the stream, the same in every delivery. */

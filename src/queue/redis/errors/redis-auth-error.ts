@@ -3,9 +3,6 @@ import { RedisBackendError } from './redis-backend-error.js';
 /**
  * Redis refused the credentials: a wrong user or password (`WRONGPASS`), or none given to a server
  * that requires one (`NOAUTH`).
- *
- * @example
- * await openRedisQueue({ url: 'redis://:wrong@127.0.0.1:6379', name: 'jobs' }); // RedisAuthError
  */
 export class RedisAuthError extends RedisBackendError {
   constructor(server: string, code: string, options?: ErrorOptions) {

@@ -4,9 +4,6 @@ import { MultiprocessingError } from '../../../errors/multiprocessing-error.js';
  * Redis refused or failed a queue operation. `server` is the Redis URL with its password replaced by
  * `***`, `code` the Redis error prefix (`NOPERM`, `OOM`, …) or the socket's errno (`ECONNREFUSED`),
  * and the message says what to change. Subclasses name the common causes.
- *
- * @example
- * try { await q.put(item); } catch (err) { if (err instanceof RedisBackendError) console.error(err.code, err.server); }
  */
 export class RedisBackendError extends MultiprocessingError {
   /** The server's URL, password redacted. */

@@ -3,10 +3,6 @@ import { RedisBackendError } from './redis-backend-error.js';
 /**
  * The connection to Redis broke and did not come back within `reconnectTimeout` ms: the queue is
  * closed in this process (later calls throw QueueClosedError with this error as its cause).
- *
- * @example
- * // redis-server stopped for longer than reconnectTimeout
- * await q.get(); // QueueClosedError, cause: RedisConnectionLostError
  */
 export class RedisConnectionLostError extends RedisBackendError {
   readonly reconnectTimeout: number;

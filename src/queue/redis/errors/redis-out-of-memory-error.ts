@@ -2,9 +2,6 @@ import { RedisBackendError } from './redis-backend-error.js';
 
 /**
  * Redis reached its `maxmemory` and refused a write (`OOM`): nothing was added.
- *
- * @example
- * await q.put(bigItem); // RedisOutOfMemoryError: … maxmemory …
  */
 export class RedisOutOfMemoryError extends RedisBackendError {
   constructor(server: string, options?: ErrorOptions) {

@@ -2,10 +2,6 @@ import { RedisBackendError } from './redis-backend-error.js';
 
 /**
  * The ACL user may not run a command or touch a key the queue needs (`NOPERM`).
- *
- * @example
- * // ACL SETUSER app on >pw ~other:* +@all   (no access to rxmp:*)
- * await q.put(1); // RedisPermissionError: … needs ~rxmp:* …
  */
 export class RedisPermissionError extends RedisBackendError {
   /** What Redis said the user lacks, e.g. `this user has no permissions to run the 'xadd' command`. */

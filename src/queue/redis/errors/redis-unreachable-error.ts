@@ -3,9 +3,6 @@ import { RedisBackendError } from './redis-backend-error.js';
 /**
  * No connection to Redis could be made: nothing listens at the address, the name does not resolve, or
  * the connection timed out.
- *
- * @example
- * await openRedisQueue({ url: 'redis://127.0.0.1:1', name: 'jobs' }); // RedisUnreachableError
  */
 export class RedisUnreachableError extends RedisBackendError {
   constructor(server: string, code: string, reason: string, options?: ErrorOptions) {
