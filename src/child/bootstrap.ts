@@ -3,7 +3,7 @@
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
 import { isProtocolMessage, type BootPayload, type ProtocolMessage } from '../internal/protocol.js';
-import { decodeQueues } from '../internal/queue-handles.js';
+import { decodeQueues } from '../queue/queue-handles.js';
 import { adoptTransportSettings } from '../internal/transport-settings.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process, type ProcessOptions } from '../process/process.js';

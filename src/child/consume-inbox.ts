@@ -1,5 +1,5 @@
 import { isProtocolMessage } from '../internal/protocol.js';
-import { EMPTY } from '../internal/queue-core.js';
+import { EMPTY } from '../queue/local/queue-core.js';
 import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
 import { sendToParent } from './parent-channel.js';
 

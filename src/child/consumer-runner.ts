@@ -7,10 +7,10 @@
 import { registerFlushable } from '../internal/flush-registry.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import { toRemoteError, type ProtocolMessage, type RemoteError } from '../internal/protocol.js';
-import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
+import { PROMPT_FLUSH_MS } from '../queue/wire/queue-proxy.js';
 import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
-import { EMPTY } from '../internal/queue-core.js';
+import { EMPTY } from '../queue/local/queue-core.js';
 import { ConsumeInbox } from './consume-inbox.js';
 import type { ConsumerInit, ConsumerInput, ConsumerResult } from './consumer-input.js';
 import { InboxInput } from './inbox-input.js';

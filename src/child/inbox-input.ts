@@ -1,13 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { decodeItems, encodedItemCount, FrameDecoder, type Frame } from '../internal/frame-codec.js';
+import { decodeItems, encodedItemCount, FrameDecoder, type Frame } from '../queue/wire/frame-codec.js';
 import { reportRefusal } from '../internal/refusals.js';
-import { HandshakeGate } from '../internal/handshake.js';
-import { ProtocolError } from '../internal/protocol-error.js';
-import { checkInboxMessage } from '../internal/wire-checks.js';
+import { HandshakeGate } from '../queue/wire/handshake.js';
+import { ProtocolError } from '../queue/wire/protocol-error.js';
+import { checkInboxMessage } from '../queue/wire/wire-checks.js';
 import { writeInboxFrame } from '../internal/inbox-wire.js';
 import { nextPrefetchWindow } from '../internal/prefetch-window.js';
 import { isProtocolMessage, type InboxWireMessage, type ItemSpan } from '../internal/protocol.js';
-import { EMPTY } from '../internal/queue-core.js';
+import { EMPTY } from '../queue/local/queue-core.js';
 import { newSocketAddress } from '../internal/socket-address.js';
 import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
 import { sendToParent } from './parent-channel.js';

@@ -1,11 +1,11 @@
 import { connect, type Socket } from 'node:net';
-import { encodeFrameWithBody, encodeItemBodies, FrameDecoder } from '../internal/frame-codec.js';
-import { ClientHandshake } from '../internal/handshake.js';
-import { ProtocolError } from '../internal/protocol-error.js';
-import { checkInboxMessage } from '../internal/wire-checks.js';
+import { encodeFrameWithBody, encodeItemBodies, FrameDecoder } from '../queue/wire/frame-codec.js';
+import { ClientHandshake } from '../queue/wire/handshake.js';
+import { ProtocolError } from '../queue/wire/protocol-error.js';
+import { checkInboxMessage } from '../queue/wire/wire-checks.js';
 import { writeParts } from '../internal/inbox-wire.js';
 import { isProtocolMessage, type InboxWireMessage } from '../internal/protocol.js';
-import { PROMPT_FLUSH_MS } from '../internal/queue-proxy.js';
+import { PROMPT_FLUSH_MS } from '../queue/wire/queue-proxy.js';
 import { TRY_PUT } from '../internal/symbols.js';
 import { sendToParent } from './parent-channel.js';
 

@@ -1,5 +1,5 @@
 import { isProtocolMessage } from '../internal/protocol.js';
-import { EMPTY } from '../internal/queue-core.js';
+import { EMPTY } from '../queue/local/queue-core.js';
 import { DEFER_TOOK, TRY_GET } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
 import type { ConsumerInput, ConsumerResult } from './consumer-input.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { encodeFrame } from './frame-codec.js';
+import { encodeFrame } from '../queue/wire/frame-codec.js';
 import type { InboxWireMessage } from './protocol.js';
 
 /** Writes one frame between a broker-free producer and a consumer's inbox, in one syscall. */

@@ -2,7 +2,7 @@ import { types } from 'node:util';
 import { serialize } from 'node:v8';
 import { SerializationError } from '../errors/serialization-error.js';
 import { findUncloneable } from './find-uncloneable.js';
-import { itemTooLarge } from './frame-codec.js';
+import { itemTooLarge } from '../queue/wire/frame-codec.js';
 
 // Structured clone is what `serialization: 'advanced'` IPC uses; checking up front turns a late
 // DataCloneError inside send() into a typed error that names the offending value.

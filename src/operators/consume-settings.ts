@@ -11,7 +11,7 @@ import { IN_THREAD } from '../internal/symbols.js';
 import { show, validateArgs, validateName, validateOptionsObject } from './option-checks.js';
 import { RESTARTS_PER_CONSUMER } from './restart-budget.js';
 import { MAX_PREFETCH } from '../internal/prefetch-window.js';
-import { putWindow } from '../internal/queue-proxy.js';
+import { putWindow } from '../queue/wire/queue-proxy.js';
 
 /** consume()'s options, checked, with their defaults. */
 export type ConsumeSettings = ReturnType<typeof validateConsumeOptions>;

@@ -1,6 +1,6 @@
 import { assertCloneable } from '../internal/serialize.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
-import { encodeQueues } from '../internal/queue-handles.js';
+import { encodeQueues } from '../queue/queue-handles.js';
 import { cpuCount } from '../process/current-process.js';
 import { readSignal } from '../internal/abort.js';
 import { kindOf, show, validateOptionsObject } from '../operators/option-checks.js';

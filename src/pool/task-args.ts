@@ -1,5 +1,5 @@
 import { isPlainItem, assertSerializable } from '../internal/serialize.js';
-import { throwOnQueues } from '../internal/queue-handles.js';
+import { throwOnQueues } from '../queue/queue-handles.js';
 
 /**
  * Checks that every argument of `calls` can reach a worker, before anything is sent: a function or a

@@ -1,4 +1,4 @@
-import { LocalQueue } from '../internal/local-queue.js';
+import { LocalQueue } from '../queue/local/local-queue.js';
 import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { showValue } from '../internal/show-value.js';
 import { ITERATED, ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { decodeItems, encodeItemBodies } from '../../internal/frame-codec.js';
+import { decodeItems, encodeItemBodies } from '../wire/frame-codec.js';
 
 /** One stream entry as written: item count, format, signature (empty without authkey), payload. */
 export interface EncodedEntry {

@@ -1,7 +1,7 @@
 import { SerializationError } from '../errors/serialization-error.js';
-import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from './protocol.js';
-import { DESCRIBE_QUEUE } from './symbols.js';
-import { pathOf, walkValue } from './value-walk.js';
+import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../internal/protocol.js';
+import { DESCRIBE_QUEUE } from '../internal/symbols.js';
+import { pathOf, walkValue } from '../internal/value-walk.js';
 
 // Queues travel between processes as descriptors (where the owner listens, which queue): this swaps
 // them in, at any depth of arrays, plain objects, Maps and Sets, before args or fields are cloned for

@@ -1,15 +1,15 @@
-import { QueueClosedError } from '../errors/queue-closed-error.js';
-import { QueueEmptyError } from '../errors/queue-empty-error.js';
-import { QueueFullError } from '../errors/queue-full-error.js';
-import { TaskDoneError } from '../errors/task-done-error.js';
-import { elapsedMs } from './elapsed.js';
-import { MAX_PREFETCH, nextPrefetchWindow } from './prefetch-window.js';
+import { QueueClosedError } from '../../errors/queue-closed-error.js';
+import { QueueEmptyError } from '../../errors/queue-empty-error.js';
+import { QueueFullError } from '../../errors/queue-full-error.js';
+import { TaskDoneError } from '../../errors/task-done-error.js';
+import { elapsedMs } from '../../internal/elapsed.js';
+import { MAX_PREFETCH, nextPrefetchWindow } from '../../internal/prefetch-window.js';
 import { decodeItems, encodeItemBodies, type Body } from './frame-codec.js';
-import type { QueueDescriptor, QueueWireMessage } from './protocol.js';
-import type { QueueBackend } from './queue-backend.js';
+import type { QueueDescriptor, QueueWireMessage } from '../../internal/protocol.js';
+import type { QueueBackend } from '../backend.js';
 import { QueueClient, type ConnectedProxy } from './queue-client.js';
-import { EMPTY } from './queue-core.js';
-import { createWaiter, type Waiter } from './wait.js';
+import { EMPTY } from '../local/queue-core.js';
+import { createWaiter, type Waiter } from '../../internal/wait.js';
 
 /**
  * A queue whose buffer lives in another process. Puts spend credit the owner granted (so they resolve

@@ -1,14 +1,14 @@
-import { QueueClosedError } from '../errors/queue-closed-error.js';
-import { QueueEmptyError } from '../errors/queue-empty-error.js';
-import { QueueFullError } from '../errors/queue-full-error.js';
-import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from './protocol.js';
-import type { QueueBackend } from './queue-backend.js';
+import { QueueClosedError } from '../../errors/queue-closed-error.js';
+import { QueueEmptyError } from '../../errors/queue-empty-error.js';
+import { QueueFullError } from '../../errors/queue-full-error.js';
+import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../internal/protocol.js';
+import type { QueueBackend } from '../backend.js';
 import { EMPTY, QueueCore } from './queue-core.js';
 import { QueueOwner } from './queue-owner.js';
 import { QueueServer } from './queue-server.js';
 import { noteHandoff, type QueueLease } from './queue-lease.js';
-import { logEvent } from '../process/logger.js';
-import { createWaiter, type Waiter } from './wait.js';
+import { logEvent } from '../../process/logger.js';
+import { createWaiter, type Waiter } from '../../internal/wait.js';
 
 /** A queue whose buffer lives in this process: the owner. Remote proxies reach it through QueueOwner. */
 export class LocalQueue<T> implements QueueBackend<T> {

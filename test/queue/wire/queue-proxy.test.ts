@@ -2,15 +2,15 @@ import { expect } from 'chai';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueClosedError, QueueFullError, type Queue } from '../../src/index.js';
-import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../src/internal/protocol.js';
-import { QueueClient } from '../../src/internal/queue-client.js';
-import { encodeFrame, FrameDecoder } from '../../src/internal/frame-codec.js';
-import { acceptAuthenticated } from '../../src/internal/handshake.js';
-import type { QueueWireMessage } from '../../src/internal/protocol.js';
-import { ADOPT_QUEUE, TRY_PUT } from '../../src/internal/symbols.js';
-import { Queue as QueueClass } from '../../src/process/queue.js';
-import { rejection } from '../helpers.js';
+import { QueueClosedError, QueueFullError, type Queue } from '../../../src/index.js';
+import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../../src/internal/protocol.js';
+import { QueueClient } from '../../../src/queue/wire/queue-client.js';
+import { encodeFrame, FrameDecoder } from '../../../src/queue/wire/frame-codec.js';
+import { acceptAuthenticated } from '../../../src/queue/wire/handshake.js';
+import type { QueueWireMessage } from '../../../src/internal/protocol.js';
+import { ADOPT_QUEUE, TRY_PUT } from '../../../src/internal/symbols.js';
+import { Queue as QueueClass } from '../../../src/process/queue.js';
+import { rejection } from '../../helpers.js';
 
 function descriptor(address: string, maxsize = 10): QueueDescriptor {
   return { [QUEUE_DESCRIPTOR_KEY]: true, id: 'test.1', address, maxsize, joinable: false };

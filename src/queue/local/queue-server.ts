@@ -1,12 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { reportRefusal } from './refusals.js';
-import { HandshakeGate } from './handshake.js';
-import { ProtocolError } from './protocol-error.js';
-import { checkProxyMessage } from './wire-checks.js';
-import { QueueConnection } from './queue-connection.js';
-import { newSocketAddress } from './socket-address.js';
-import { getRuntime } from './runtime.js';
-import { HOLD_PARENT } from './symbols.js';
+import { reportRefusal } from '../../internal/refusals.js';
+import { HandshakeGate } from '../wire/handshake.js';
+import { ProtocolError } from '../wire/protocol-error.js';
+import { checkProxyMessage } from '../wire/wire-checks.js';
+import { QueueConnection } from '../wire/queue-connection.js';
+import { newSocketAddress } from '../../internal/socket-address.js';
+import { getRuntime } from '../../internal/runtime.js';
+import { HOLD_PARENT } from '../../internal/symbols.js';
 import type { QueueOwner } from './queue-owner.js';
 import { QueueLease } from './queue-lease.js';
 

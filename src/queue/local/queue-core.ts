@@ -1,4 +1,4 @@
-import { TaskDoneError } from '../errors/task-done-error.js';
+import { TaskDoneError } from '../../errors/task-done-error.js';
 import { countOf, EncodedBatch, type Entry } from './encoded-batch.js';
 
 /** A get() waiting for an item. `deliver` returns false when the getter is gone (timed out, cancelled, dead). */

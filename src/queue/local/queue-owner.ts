@@ -1,11 +1,11 @@
-import { TaskDoneError } from '../errors/task-done-error.js';
+import { TaskDoneError } from '../../errors/task-done-error.js';
 import { EncodedBatch, retainable, type Entry } from './encoded-batch.js';
-import { decodeItems, encodedItemCount, encodeItemBodies, type Body } from './frame-codec.js';
-import { ProtocolError } from './protocol-error.js';
+import { decodeItems, encodedItemCount, encodeItemBodies, type Body } from '../wire/frame-codec.js';
+import { ProtocolError } from '../wire/protocol-error.js';
 import type { QueueCore } from './queue-core.js';
-import type { QueueConnection } from './queue-connection.js';
-import type { QueueWireMessage } from './protocol.js';
-import { logEvent } from '../process/logger.js';
+import type { QueueConnection } from '../wire/queue-connection.js';
+import type { QueueWireMessage } from '../../internal/protocol.js';
+import { logEvent } from '../../process/logger.js';
 
 /** One frame's worth of items sent to a proxy: a batch forwarded as it came, or items put in this process. */
 type Sent<T> = EncodedBatch<T> | T[];

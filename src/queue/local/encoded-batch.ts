@@ -1,4 +1,4 @@
-import { decodeItems, type Body } from './frame-codec.js';
+import { decodeItems, type Body } from '../wire/frame-codec.js';
 
 /**
  * Items still in their wire encoding (one structured-clone array), as a proxy's put frame brought

@@ -1,8 +1,8 @@
 import type { Body } from './frame-codec.js';
 import { QueueConnection } from './queue-connection.js';
-import { registerFlushable } from './flush-registry.js';
+import { registerFlushable } from '../../internal/flush-registry.js';
 import { checkOwnerMessage } from './wire-checks.js';
-import type { QueueWireMessage } from './protocol.js';
+import type { QueueWireMessage } from '../../internal/protocol.js';
 
 /** What a QueueClient needs from each queue proxy on its connection. */
 export interface ConnectedProxy {

@@ -1,5 +1,5 @@
-import type { QueueDescriptor } from './protocol.js';
-import type { EMPTY } from './queue-core.js';
+import type { QueueDescriptor } from '../internal/protocol.js';
+import type { EMPTY } from './local/queue-core.js';
 
 /**
  * What a Queue does, wherever its buffer lives: in this process (LocalQueue, the owner) or in

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { serialize } from 'node:v8';
-import { EncodedBatch } from '../../src/internal/encoded-batch.js';
-import { EMPTY, QueueCore, type Getter } from '../../src/internal/queue-core.js';
-import { TaskDoneError } from '../../src/index.js';
+import { EncodedBatch } from '../../../src/queue/local/encoded-batch.js';
+import { EMPTY, QueueCore, type Getter } from '../../../src/queue/local/queue-core.js';
+import { TaskDoneError } from '../../../src/index.js';
 
 function recordingGetter<T>(received: T[], alive = true): Getter<T> {
   return { deliver: (item) => alive && received.push(item) > 0 };

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { deserialize, serialize } from 'node:v8';
-import { SerializationError } from '../../src/errors/serialization-error.js';
-import { encodedItemCount, encodeFrame, encodeItemBodies, FrameDecoder, joinBody, MAX_BODY_BYTES, type Body } from '../../src/internal/frame-codec.js';
-import { ProtocolError } from '../../src/internal/protocol-error.js';
+import { SerializationError } from '../../../src/errors/serialization-error.js';
+import { encodedItemCount, encodeFrame, encodeItemBodies, FrameDecoder, joinBody, MAX_BODY_BYTES, type Body } from '../../../src/queue/wire/frame-codec.js';
+import { ProtocolError } from '../../../src/queue/wire/protocol-error.js';
 
 describe('FrameDecoder', () => {
   it('should reassemble frames from chunks read into one reused buffer', () => {

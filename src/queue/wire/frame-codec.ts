@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { SerializationError } from '../errors/serialization-error.js';
+import { SerializationError } from '../../errors/serialization-error.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** One message on a queue connection: a small JSON header and, for item batches, a structured-clone body. */

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { deserialize, serialize } from 'node:v8';
-import { EMPTY, QueueCore } from '../../src/internal/queue-core.js';
-import { QueueOwner } from '../../src/internal/queue-owner.js';
-import type { QueueConnection } from '../../src/internal/queue-connection.js';
-import type { QueueWireMessage } from '../../src/internal/protocol.js';
+import { EMPTY, QueueCore } from '../../../src/queue/local/queue-core.js';
+import { QueueOwner } from '../../../src/queue/local/queue-owner.js';
+import type { QueueConnection } from '../../../src/queue/wire/queue-connection.js';
+import type { QueueWireMessage } from '../../../src/internal/protocol.js';
 
 /** A connection that records the item frames the owner sends, decoded as a proxy would decode them. */
 function recordingConnection(): { connection: QueueConnection; received: number[][] } {

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { encodeFrame, encodeFrameWithBody, encodeItemBodies, FrameDecoder, type Body, type Frame } from './frame-codec.js';
 import { ClientHandshake } from './handshake.js';
 import { ProtocolError } from './protocol-error.js';
-import type { QueueWireMessage } from './protocol.js';
+import type { QueueWireMessage } from '../../internal/protocol.js';
 
 /**
  * One end of a queue connection: frames out (corked, so every frame written in one event-loop turn

@@ -1,5 +1,5 @@
 import { ProtocolError } from './protocol-error.js';
-import type { InboxWireMessage, QueueWireMessage } from './protocol.js';
+import type { InboxWireMessage, QueueWireMessage } from '../../internal/protocol.js';
 
 // Every header a peer sends is checked field by field before it is acted on: a peer is another
 // process, and a type it got wrong must cost its own connection, not this process.

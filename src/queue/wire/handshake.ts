@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from './protocol-error.js';
-import { reportRefusal } from './refusals.js';
-import { transportSettings } from './transport-settings.js';
+import { reportRefusal } from '../../internal/refusals.js';
+import { transportSettings } from '../../internal/transport-settings.js';
 
 // Python's `deliver_challenge` / `answer_challenge`, both ways, on the tree's authkey:
 //   server → client  MAGIC | server nonce
