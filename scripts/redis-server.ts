@@ -6,6 +6,7 @@
 //     runs the command with RXMP_TEST_REDIS_URL set to the server (or, when there is no redis-server,
 //     without it: the Redis tests then skip, naming the install command), stops the server, and exits
 //     with the command's status.
+//     When RXMP_TEST_REDIS_URL is set already (and no --aof), that server is used and none is started.
 //   tsx scripts/redis-server.ts [--install] --print
 //     only checks: prints the redis-server path or why there is none.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -209,7 +210,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let server: RedisServer | undefined;
-  if (binary) {
+  const given = process.env.RXMP_TEST_REDIS_URL;
+  if (given && !flags.includes('--aof')) {
+    // A server the caller already started (.ci/run wraps npm test, which runs this again): used as is.
+  } else if (binary) {
     // A server that will not start must not cost the rest of the run: the Redis tests then skip.
     try {
       server = await startRedisServer({ aof: flags.includes('--aof') }, binary);
@@ -232,5 +236,9 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2));
+  // No top-level await: test files import this module, and mocha loads a spec with one as ESM, the rest of
+  // the suite as CommonJS, which would give the library two copies in one process.
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -6,8 +6,13 @@ export type { CurrentProcessInfo, ParentProcessInfo } from './process/current-pr
 
 /* Queues */
 export { Queue } from './process/queue.js';
-export type { QueueIterateOptions, QueueWaitOptions } from './process/queue.js';
+export type { QueueIterateOptions, QueueOptions, QueueWaitOptions } from './process/queue.js';
 export { JoinableQueue, type JoinableQueueJoinOptions, type JoinableQueueOptions } from './process/joinable-queue.js';
+
+/* Queue backends — where a queue lives: local (the default) or Redis, on one machine or many */
+export type { QueueBackendOption } from './queue/select-backend.js';
+export { redis, RedisBackend } from './queue/redis/redis.js';
+export type { RedisBackendOptions } from './queue/redis/redis.js';
 
 /* Pool — Python's multiprocessing.Pool: warm workers, reused */
 export { Pool } from './pool/pool.js';
@@ -45,3 +50,11 @@ export {
   TaskDoneError,
   TaskError,
 } from './errors/index.js';
+export { RedisBackendError, type RedisErrorCode } from './queue/redis/errors/redis-backend-error.js';
+export { RedisAuthError } from './queue/redis/errors/redis-auth-error.js';
+export { RedisUnreachableError } from './queue/redis/errors/redis-unreachable-error.js';
+export { RedisPermissionError } from './queue/redis/errors/redis-permission-error.js';
+export { RedisOutOfMemoryError } from './queue/redis/errors/redis-out-of-memory-error.js';
+export { RedisConnectionLostError } from './queue/redis/errors/redis-connection-lost-error.js';
+export { PoisonItemError } from './queue/redis/errors/poison-item-error.js';
+export { EntrySignatureError } from './queue/redis/errors/entry-signature-error.js';

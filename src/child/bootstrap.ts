@@ -13,6 +13,7 @@ import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
 import { adoptQueue } from './adopt-queue.js';
+import { adoptSecrets } from '../queue/redis/shared-secrets.js';
 
 // The reactive layer's producer and consumer children run these (by module URL and export name).
 export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
@@ -82,6 +83,7 @@ async function boot(payload: BootPayload): Promise<void> {
 async function rebuildProcess(payload: BootPayload): Promise<Process> {
   // Queues first: adopting one connects to its owner, and the handshake's round trips then overlap
   // the target's import instead of following it.
+  adoptSecrets(payload.redisSecrets);
   const args = decodeQueues(payload.args, adoptQueue) as unknown[];
   const target = payload.target ? await importTarget(payload.target) : undefined;
   const options = {

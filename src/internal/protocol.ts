@@ -172,6 +172,8 @@ export interface BootPayload {
   readonly log: LogSettings;
   /** The tree's authkey and socket folder: this channel is the only way they reach a child. */
   readonly transport: TransportSettings;
+  /** The credentials of the Redis queues in args or fields, by their descriptors' `secret`; absent when there are none. */
+  readonly redisSecrets?: Readonly<Record<string, RedisSecret>>;
 }
 
 /** An error flattened for IPC (structured clone keeps no class). */
@@ -244,9 +246,13 @@ export type QueueWireMessage =
   /** owner → proxy: a request of this proxy failed (taskDone called too many times, unknown queue). */
   | { readonly t: 'fail'; readonly q: string; readonly name: string; readonly message: string };
 
-/** How a queue travels in Process args: where its owner listens and which queue it is. */
-export interface QueueDescriptor {
+/** How a queue travels in Process args: where it lives and which queue it is. */
+export type QueueDescriptor = LocalQueueDescriptor | RedisQueueDescriptor;
+
+/** A queue served by its owner process: where the owner listens and which queue it is. */
+export interface LocalQueueDescriptor {
   readonly [QUEUE_DESCRIPTOR_KEY]: true;
+  readonly kind?: undefined;
   readonly id: string;
   readonly address: string;
   readonly maxsize: number;
@@ -257,6 +263,28 @@ export interface QueueDescriptor {
   readonly maxPrefetch?: number;
   /** One remote process puts into this queue: its credit window may be the whole maxsize, not half. */
   readonly soleProducer?: true;
+}
+
+/**
+ * A queue in Redis: the server without user or password, the queue's name and its non-secret
+ * options. The credentials (the URL with its password, the authkey) never travel in it: `secret`
+ * names them in the boot payload's `redisSecrets`, sent over the child's private IPC channel.
+ */
+export interface RedisQueueDescriptor {
+  readonly [QUEUE_DESCRIPTOR_KEY]: true;
+  readonly kind: 'redis';
+  readonly url: string;
+  readonly name: string;
+  readonly maxsize: number;
+  readonly joinable: boolean;
+  readonly options: Readonly<Record<string, number | string>>;
+  readonly secret: string;
+}
+
+/** What a child needs to connect to a Redis queue and that must not travel in a descriptor. */
+export interface RedisSecret {
+  readonly url: string;
+  readonly authkey?: string | Buffer;
 }
 
 export const QUEUE_DESCRIPTOR_KEY = '__rxMultiprocessingQueue';

@@ -223,7 +223,7 @@ function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetRe
       let redelivered = 0;
       // Manual consumers put what they yield into a queue (their targets use queues); the others
       // report over their IPC channel (see ConsumerLink).
-      const results = settings.manual ? new Queue<ConsumerResult>() : undefined;
+      const results = settings.manual ? new Queue<ConsumerResult>(0, { backend: 'local' }) : undefined;
       // Every consumer gets the items themselves, in the order the dispatcher assigned them.
       const workers = new Map<number, { process: Process; link: ConsumerLink }>();
       const order = new OutputOrder<R>(settings.ordered, (value) => subscriber.next(value));
@@ -359,7 +359,7 @@ function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetRe
         let link: ConsumerLink;
         if (results) {
           // The dispatcher redelivers a dead consumer's items itself, and its queue is dropped.
-          const jobs = new JoinableQueue<unknown>(settings.prefetch + 1, { redeliver: false });
+          const jobs = new JoinableQueue<unknown>(settings.prefetch + 1, { redeliver: false, backend: 'local' });
           // A manual consumer takes its items in order, so each taskDone finishes its oldest item.
           jobs[ON_TASK_DONE]((count) => {
             for (let i = 0; i < count; i++) core.finishOldest(id);

@@ -25,12 +25,12 @@ export function directConsume<R>(producers: readonly ProducerSpec[], handler: Mo
   return createObservable<R>((subscriber) => {
     // Consumers acknowledge items once handled (with their outcomes), and this process marks them
     // done: there is nothing between the two to redeliver.
-    const jobs = new JoinableQueue<unknown>(maxsize, { redeliver: false });
+    const jobs = new JoinableQueue<unknown>(maxsize, { redeliver: false, backend: 'local' });
     if (settings.adaptive) jobs[CAP_PREFETCH](adaptiveWindowCap(settings, maxsize, producers.length));
     else jobs[FIX_PREFETCH](settings.prefetch);
     if (producers.length === 1) jobs[SOLE_PRODUCER]();
     // Each producer puts its index here after its last item, over the connection its items took.
-    const ends = new Queue<number>();
+    const ends = new Queue<number>(0, { backend: 'local' });
     const ended = new Set<number>();
 
     const handleResult = (result: ConsumerResult): void => {

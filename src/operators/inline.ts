@@ -168,7 +168,7 @@ function inlineLoopConsume<T, R>(
       }
     };
     for (let id = 0; id < settings.processes; id++) {
-      const q = new JoinableQueue<T>();
+      const q = new JoinableQueue<T>(0, { backend: 'local' });
       q[ON_TASK_DONE]((count) => {
         for (let i = 0; i < count; i++) core.finishOldest(id);
         dispatch();

@@ -143,7 +143,7 @@ export function producer<T>(target: ((...args: never) => unknown) | TargetRefere
     if (gate) gate.attached++;
     const window = options.window ?? (gate ? Math.max(1, Math.min(DEFAULT_WINDOW, Math.ceil(gate.maxsize / 2))) : DEFAULT_WINDOW);
     // Its items come from the child, already copies: get() need not copy them again.
-    const channel = new Queue<unknown>(window)[REMOTE_ITEMS]();
+    const channel = new Queue<unknown>(window, { backend: 'local' })[REMOTE_ITEMS]();
     // Only the child puts into it: let it take credit for the whole window, in half as many requests.
     channel[SOLE_PRODUCER]();
     const child = new Process({

@@ -2,7 +2,8 @@ import { LocalQueue } from '../queue/local/local-queue.js';
 import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { showValue } from '../internal/show-value.js';
 import { ITERATED, ON_OUTCOMES, ON_TASK_DONE, REDELIVERED, UNFINISHED } from '../internal/symbols.js';
-import { Queue } from './queue.js';
+import { Queue, type QueueOptions } from './queue.js';
+import { QueueProxy } from '../queue/wire/queue-proxy.js';
 
 /**
  * Options of {@link JoinableQueue}.
@@ -13,7 +14,7 @@ import { Queue } from './queue.js';
  * const q = new JoinableQueue<string>(100, { redeliver: false });
  * ```
  */
-export interface JoinableQueueOptions {
+export interface JoinableQueueOptions extends QueueOptions {
   /**
    * `true` (default): items a process got from the queue and had not marked done when it ended
    * (killed, crashed, or exited: the owner sees only its connection close) go back to the head of
@@ -62,7 +63,7 @@ export class JoinableQueue<T> extends Queue<T> {
 
   /** `maxsize` as for {@link Queue}. */
   constructor(maxsize = 0, options: JoinableQueueOptions = {}) {
-    super(maxsize);
+    super(maxsize, options);
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`Expected the options of JoinableQueue to be an object, got \`${String(options)}\` (${typeof options}).`);
     }
@@ -70,6 +71,9 @@ export class JoinableQueue<T> extends Queue<T> {
     if (typeof redeliver !== 'boolean') throw new TypeError(`Expected \`redeliver\` to be a boolean, got \`${String(redeliver)}\` (${typeof redeliver}).`);
     // A queue rebuilt in a child has the owner's rule already.
     if (!redeliver && this.#backend instanceof LocalQueue) this.#backend.setRedeliver(false);
+    else if (!redeliver && !(this.#backend instanceof QueueProxy)) {
+      throw new TypeError('`redeliver: false` is the local backend\'s: a Redis queue always hands the items of a dead consumer to a live one. Drop the option, or pass `backend: \'local\'`.');
+    }
   }
 
   /**

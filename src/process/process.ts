@@ -13,6 +13,7 @@ import { getRuntime, type HoldReason, type TrackedChild } from '../internal/runt
 import { assertCloneable } from '../internal/serialize.js';
 import { encodeQueues } from '../queue/queue-handles.js';
 import { holdHandoffs } from '../queue/local/queue-lease.js';
+import { collectSecrets } from '../queue/redis/shared-secrets.js';
 import { transportSettings } from '../internal/transport-settings.js';
 import { CAPTURE_STDERR, DYING_ON, HANDLE, HOLD_PARENT, INIT_ERROR, IN_THREAD, PROCESS_BRAND, RESTORE, STDERR_TAIL } from '../internal/symbols.js';
 import { MAX_TIMER_MS, normalizeTimeout } from '../internal/timeout.js';
@@ -345,7 +346,9 @@ export class Process<A extends readonly unknown[] = never> implements TrackedChi
       );
     }
     // The queues in the arguments stay served until this child exits, whatever happens to their handles here.
-    const [boot, releaseQueues] = holdHandoffs(() => this.#prepareBoot());
+    const [[described, releaseQueues], redisSecrets] = collectSecrets(() => holdHandoffs(() => this.#prepareBoot()));
+    // Redis credentials go beside the args, over the child's private channel, never in a descriptor.
+    const boot: BootPayload = redisSecrets ? { ...described, redisSecrets } : described;
     installExitHook();
     let handle: ChildHandle;
     try {

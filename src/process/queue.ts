@@ -1,5 +1,7 @@
 import { QueueClosedError } from '../errors/queue-closed-error.js';
 import { LocalQueue } from '../queue/local/local-queue.js';
+import { RedisQueueBackend } from '../queue/redis/redis-queue-backend.js';
+import { createBackend, type QueueBackendOption } from '../queue/select-backend.js';
 import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../queue/backend.js';
 import { QueueProxy } from '../queue/wire/queue-proxy.js';
@@ -13,6 +15,27 @@ import { observeQueue, readQueue } from '../queue/queue-reading.js';
 import type { Observable } from 'rxjs';
 import { normalizeTimeout } from '../internal/timeout.js';
 import { showValue } from '../internal/show-value.js';
+
+/**
+ * Options of the {@link Queue} and {@link JoinableQueue} constructors.
+ *
+ * @example
+ * ```ts
+ * const local = new Queue<number>(10, { backend: 'local' }); // never Redis, even with RXMP_REDIS_URL set
+ * const shared = new Queue<number>(10, { backend: redis('redis://127.0.0.1:6379', { name: 'numbers' }) });
+ * local.close();
+ * shared.close();
+ * ```
+ */
+export interface QueueOptions {
+  /**
+   * Where the queue lives: `'auto'` (default: in Redis when `RXMP_REDIS_URL` is set, else local),
+   * `'local'` (served by this process to the processes it is passed to), or `redis(url, { name })`
+   * (a Redis stream every process and machine using that name shares). Everything else about the
+   * queue keeps its meaning; see {@link redis} for what maxsize counts in Redis.
+   */
+  readonly backend?: QueueBackendOption;
+}
 
 /**
  * Options of put() and get(), as Python's `block=` and `timeout=` (milliseconds), and an AbortSignal.
@@ -84,14 +107,18 @@ export class Queue<T> {
   #copyOnGet: boolean;
 
   /** `maxsize` 0 or omitted (or negative, as in Python) = unbounded; otherwise a positive integer or Infinity. */
-  constructor(maxsize: number = 0) {
+  constructor(maxsize: number = 0, options: QueueOptions = {}) {
     if (adopted) {
       this.#backend = adopted as QueueBackend<T>;
       this.#copyOnGet = false;
     } else {
       validateMaxsize(maxsize, new.target.name);
-      this.#backend = new LocalQueue<T>(maxsize);
-      this.#copyOnGet = true;
+      if (typeof options !== 'object' || options === null) {
+        throw new TypeError(`Expected the options of ${new.target.name} to be an object { backend? }, got \`${showValue(options)}\` (${options === null ? 'null' : typeof options}).`);
+      }
+      this.#backend = createBackend<T>(readFields(options, ['backend'], new.target.name).backend, maxsize, this.isJoinable(), new.target.name);
+      // Items from Redis are this process's own fresh copies already.
+      this.#copyOnGet = this.#backend instanceof LocalQueue;
     }
     adopted = undefined;
   }
@@ -413,7 +440,7 @@ export class Queue<T> {
    * way), as an instance of the class it is called on (Queue or JoinableQueue).
    */
   static [ADOPT_QUEUE]<Q extends Queue<unknown>>(this: new () => Q, descriptor: QueueDescriptor): Q {
-    adopted = new QueueProxy(descriptor);
+    adopted = descriptor.kind === 'redis' ? RedisQueueBackend.adopt(descriptor) : new QueueProxy(descriptor);
     return new this();
   }
 

@@ -7,7 +7,7 @@ import { serialize } from 'node:v8';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ClientHandshake } from '../../src/queue/wire/handshake.js';
 import { encodeQueues } from '../../src/queue/queue-handles.js';
-import type { QueueDescriptor } from '../../src/internal/protocol.js';
+import type { LocalQueueDescriptor } from '../../src/internal/protocol.js';
 import { transportSettings } from '../../src/internal/transport-settings.js';
 import { UNFINISHED } from '../../src/internal/symbols.js';
 import { JoinableQueue, Process, consume, mergeProducers, producer, queue } from '../../src/index.js';
@@ -99,14 +99,14 @@ describe('the transport between processes (issue 17)', function () {
   this.timeout(60_000);
   const nobody = canRunAsNobody();
   let owned: JoinableQueue<number>;
-  let descriptor: QueueDescriptor;
+  let descriptor: LocalQueueDescriptor;
   let holder: Process;
   let release: string;
 
   beforeEach(async () => {
     owned = new JoinableQueue<number>();
     for (let i = 0; i < ITEMS; i++) await owned.put(i);
-    descriptor = encodeQueues(owned) as QueueDescriptor;
+    descriptor = encodeQueues(owned) as LocalQueueDescriptor;
     // A child holding a proxy: the owner's server is up and serving while the attacks run.
     release = tempFile('release');
     holder = new Process({ target: targets.holdUntil, args: [owned, release] });

@@ -1,7 +1,7 @@
 import { QueueClosedError } from '../../errors/queue-closed-error.js';
 import { QueueEmptyError } from '../../errors/queue-empty-error.js';
 import { QueueFullError } from '../../errors/queue-full-error.js';
-import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../../internal/protocol.js';
+import { QUEUE_DESCRIPTOR_KEY, type LocalQueueDescriptor } from '../../internal/protocol.js';
 import type { QueueBackend } from '../backend.js';
 import { EMPTY, QueueCore } from './queue-core.js';
 import { QueueOwner } from './queue-owner.js';
@@ -22,7 +22,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
   #soleProducer = false;
   #redeliver = true;
   #onOutcomes: ((outcomes: unknown[]) => void) | undefined;
-  #descriptor: QueueDescriptor | undefined;
+  #descriptor: LocalQueueDescriptor | undefined;
   #lease: QueueLease | undefined;
   #closed = false;
 
@@ -228,7 +228,7 @@ export class LocalQueue<T> implements QueueBackend<T> {
     this.#soleProducer = true;
   }
 
-  describe(joinable: boolean, handle: object): QueueDescriptor {
+  describe(joinable: boolean, handle: object): LocalQueueDescriptor {
     if (!this.#descriptor) {
       const server = QueueServer.get();
       const id = `${process.pid}.${++lastId}`;

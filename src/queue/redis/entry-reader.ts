@@ -1,4 +1,5 @@
 import { QueueEmptyError } from '../../errors/queue-empty-error.js';
+import { abortError } from '../../internal/abort.js';
 import { claimedCount, decodeEntry, encodeEntry } from './entry-codec.js';
 import { EntrySignatureError } from './errors/entry-signature-error.js';
 import { PoisonItemError } from './errors/poison-item-error.js';
@@ -38,10 +39,13 @@ export class EntryReader<T> {
     return this.#consuming;
   }
 
-  /** Up to `max` items, at least one, waiting until `deadline` (then QueueEmptyError). */
-  getMany(max: number, deadline: number): Promise<T[]> {
+  /**
+   * Up to `max` items, at least one, waiting until `deadline` (then QueueEmptyError) or until `signal`
+   * aborts (then AbortError, no item taken: what a read brought stays held here for the next get).
+   */
+  getMany(max: number, deadline: number, signal?: AbortSignal): Promise<T[]> {
     // One reader at a time: concurrent gets are served in call order.
-    const result = this.#chain.then(() => this.#takeOrRead(max, deadline));
+    const result = this.#chain.then(() => this.#takeOrRead(max, deadline, signal));
     this.#chain = result.catch(() => {});
     return result;
   }
@@ -142,8 +146,16 @@ export class EntryReader<T> {
     await this.#link.run(REQUEUE, [this.#keys.q, this.#keys.hw], args);
   }
 
-  async #takeOrRead(max: number, deadline: number): Promise<T[]> {
+  /** Items held here and ready, without waiting (none: an empty array). */
+  takeNow(max: number): T[] {
+    const items = this.#taken.take(max);
+    if (items.length > 0 && !this.#settings.joinable) this.taskDone(items.length);
+    return items;
+  }
+
+  async #takeOrRead(max: number, deadline: number, signal: AbortSignal | undefined): Promise<T[]> {
     for (;;) {
+      if (signal?.aborted) throw abortError(signal, 'get() was aborted.');
       const items = this.#taken.take(max);
       if (items.length > 0) {
         // A plain queue's item is finished once taken.
@@ -174,7 +186,7 @@ export class EntryReader<T> {
       reply = await reader.call(args);
     } catch (error) {
       // The stream expired (every process was gone past the key TTL) or was destroyed: begin again.
-      if ((error as { code?: string }).code === 'NOGROUP') return createGroup(this.#link, keys);
+      if ((error as { redisCode?: string }).redisCode === 'NOGROUP') return createGroup(this.#link, keys);
       throw error;
     }
     if (!reply) return;
@@ -254,7 +266,7 @@ export async function createGroup(link: RedisLink, keys: QueueKeys): Promise<voi
   try {
     await link.call(['XGROUP', 'CREATE', keys.q, GROUP, '0', 'MKSTREAM']);
   } catch (error) {
-    if ((error as { code?: string }).code !== 'BUSYGROUP') throw error;
+    if ((error as { redisCode?: string }).redisCode !== 'BUSYGROUP') throw error;
   }
 }
 

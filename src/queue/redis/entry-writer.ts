@@ -1,4 +1,5 @@
 import { QueueFullError } from '../../errors/queue-full-error.js';
+import { abortError } from '../../internal/abort.js';
 import { encodeEntries, type EncodedEntry } from './entry-codec.js';
 import type { EventWatch } from './event-watch.js';
 import type { QueueKeys } from './keys.js';
@@ -45,12 +46,15 @@ export class EntryWriter<T> {
     return batch.done;
   }
 
-  /** Adds `items` in order, waiting while the queue is full until `deadline` (ms since epoch). */
-  putMany(items: readonly T[], deadline: number): Promise<void> {
+  /**
+   * Adds `items` in order, waiting while the queue is full until `deadline` (ms since epoch) or until
+   * `signal` aborts (then AbortError: what did not fit yet is not added).
+   */
+  putMany(items: readonly T[], deadline: number, signal?: AbortSignal): Promise<void> {
     const entries = encodeEntries(items, this.#entryItems(), this.#settings.authkey);
     // One script call at a time, in call order: the sequence numbers that make a resend harmless
     // must reach Redis in order.
-    const result = this.#chain.then(() => this.#add(entries, deadline));
+    const result = this.#chain.then(() => this.#add(entries, deadline, signal));
     this.#chain = result.catch(() => {});
     return result;
   }
@@ -61,10 +65,11 @@ export class EntryWriter<T> {
     return maxsize > 0 ? Math.min(batchItems, maxsize) : batchItems;
   }
 
-  async #add(entries: EncodedEntry[], deadline: number): Promise<void> {
+  async #add(entries: EncodedEntry[], deadline: number, signal: AbortSignal | undefined): Promise<void> {
     const keys = this.#keys;
     let rest = entries;
     while (rest.length > 0) {
+      if (signal?.aborted) throw abortError(signal, 'put() was aborted.');
       const call = rest.slice(0, ENTRIES_PER_CALL);
       const firstSeq = this.#seq;
       this.#seq += call.length;
@@ -77,7 +82,7 @@ export class EntryWriter<T> {
         // The sequence numbers of what did not fit are used again by the retry.
         this.#seq = firstSeq + added;
         if (Date.now() >= deadline) throw new QueueFullError(this.#settings.maxsize);
-        await this.#events.wait(String(reply[1]), deadline);
+        await untilAborted(this.#events.wait(String(reply[1]), deadline), signal);
       }
     }
   }
@@ -85,3 +90,16 @@ export class EntryWriter<T> {
 
 // Entries per PUT call: bounds how long one script holds Redis (16 x 100 items, or 16 x 256 KiB).
 const ENTRIES_PER_CALL = 16;
+
+// `wait`, or less when `signal` aborts first: the caller then checks the signal (the wait itself ends by MAX_BLOCK_MS).
+export function untilAborted(wait: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return wait;
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void wait.then(done);
+  });
+}

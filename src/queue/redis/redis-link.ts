@@ -1,5 +1,6 @@
 import { QueueClosedError } from '../../errors/queue-closed-error.js';
 import { classifyRedisError, isConnectionFailure } from './classify-redis-error.js';
+import { MissingDependencyError } from '../../errors/missing-dependency-error.js';
 import { RedisBackendError } from './errors/redis-backend-error.js';
 import { RedisConnectionLostError } from './errors/redis-connection-lost-error.js';
 import type { RedisAddress } from './redis-url.js';
@@ -53,6 +54,8 @@ interface NodeRedisClient {
   connect(): Promise<unknown>;
   sendCommand(args: readonly RedisArg[]): Promise<unknown>;
   destroy(): void;
+  ref(): void;
+  unref(): void;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -60,12 +63,7 @@ async function loadClient(): Promise<ClientModule> {
   try {
     return (await import('@redis/client')) as unknown as ClientModule;
   } catch (cause) {
-    throw new RedisBackendError(
-      '(none)',
-      'MODULE_NOT_FOUND',
-      'A Redis queue needs the Redis client package, which is not installed: run `npm install @redis/client`.',
-      { cause },
-    );
+    throw new MissingDependencyError('@redis/client', 'A Redis queue backend', cause);
   }
 }
 
@@ -75,6 +73,7 @@ class NodeRedisLink implements RedisLink {
   readonly #module: ClientModule;
   readonly #client: NodeRedisClient;
   #connected = false;
+  #inFlight = 0;
   #lostSince: number | undefined;
   // Set once the link is closed or gave up reconnecting: every call rejects with it.
   #closed: QueueClosedError | undefined;
@@ -109,9 +108,21 @@ class NodeRedisLink implements RedisLink {
       throw classifyRedisError(error, this.address);
     }
     this.#connected = true;
+    this.#client.unref();
   }
 
   async call(args: readonly RedisArg[]): Promise<unknown> {
+    // The socket keeps the process alive only while a command is out (a get or join waiting in a
+    // blocking read among them), as a local queue's socket does: an idle queue never holds a process.
+    if (this.#inFlight++ === 0) this.#client.ref();
+    try {
+      return await this.#send(args);
+    } finally {
+      if (--this.#inFlight === 0 && !this.#closed) this.#client.unref();
+    }
+  }
+
+  async #send(args: readonly RedisArg[]): Promise<unknown> {
     for (;;) {
       if (this.#closed) throw this.#closed;
       try {
@@ -130,7 +141,7 @@ class NodeRedisLink implements RedisLink {
       return await this.call(['EVALSHA', script.sha, ...tail]);
     } catch (error) {
       // A restarted or flushed server has forgotten the script: EVAL sends it and caches it again.
-      if (error instanceof RedisBackendError && error.code === 'NOSCRIPT') return this.call(['EVAL', script.source, ...tail]);
+      if (error instanceof RedisBackendError && error.redisCode === 'NOSCRIPT') return this.call(['EVAL', script.source, ...tail]);
       throw error;
     }
   }

@@ -1,7 +1,8 @@
 import { QueueClosedError } from '../../errors/queue-closed-error.js';
 import { assertCloneable } from '../../internal/serialize.js';
 import { createGroup, EntryReader } from './entry-reader.js';
-import { EntryWriter } from './entry-writer.js';
+import { EntryWriter, untilAborted } from './entry-writer.js';
+import { abortError } from '../../internal/abort.js';
 import { EventWatch } from './event-watch.js';
 import { Heartbeat } from './heartbeat.js';
 import { queueKeys, type QueueKeys } from './keys.js';
@@ -62,11 +63,14 @@ export class RedisQueue<T> {
     this.#heartbeat = new Heartbeat(settings.heartbeat, () => this.beat());
   }
 
-  /** Adds `item`, waiting while the queue is full (at most `timeout` ms: then QueueFullError). */
-  put(item: T, timeout?: number): Promise<void> {
+  /**
+   * Adds `item`, waiting while the queue is full (at most `timeout` ms: then QueueFullError; until
+   * `signal` aborts: then AbortError, the item not added).
+   */
+  put(item: T, timeout?: number, signal?: AbortSignal): Promise<void> {
     this.#throwIfClosed();
     assertCloneable(item, 'item');
-    return timeout === undefined ? this.#writer.put(item) : this.#writer.putMany([item], deadlineOf(timeout));
+    return timeout === undefined && signal === undefined ? this.#writer.put(item) : this.#writer.putMany([item], deadlineOf(timeout), signal);
   }
 
   /** Adds `items` in order as entries of up to `batchItems`, waiting while the queue is full. */
@@ -76,10 +80,17 @@ export class RedisQueue<T> {
     return this.#writer.putMany(items, deadlineOf(timeout));
   }
 
-  /** Takes the next item, waiting for one (at most `timeout` ms: then QueueEmptyError). */
-  async get(timeout?: number): Promise<T> {
-    const [item] = await this.getMany(1, timeout);
+  /** Takes the next item, waiting for one (at most `timeout` ms: then QueueEmptyError; until `signal` aborts: then AbortError, none taken). */
+  async get(timeout?: number, signal?: AbortSignal): Promise<T> {
+    this.#throwIfClosed();
+    const [item] = await this.#reader.getMany(1, deadlineOf(timeout), signal);
     return item as T;
+  }
+
+  /** Up to `max` items this process already holds, without waiting: what getNowait() can answer from. */
+  takeNow(max = 1): T[] {
+    this.#throwIfClosed();
+    return this.#reader.takeNow(max);
   }
 
   /**
@@ -106,14 +117,15 @@ export class RedisQueue<T> {
    * Settles once every item put into the queue, by any process, is done. Not a polling loop: the
    * JOIN script asks the last acknowledgement for a `joined` event, which a blocking read waits for.
    */
-  async join(): Promise<void> {
+  async join(signal?: AbortSignal): Promise<void> {
     for (;;) {
       this.#throwIfClosed();
+      if (signal?.aborted) throw abortError(signal, 'join() was aborted.');
       await this.#reader.flushAcks();
       const keys = this.#keys;
       const reply = (await this.#link.run(JOIN, [keys.alive, keys.ev, keys.meta], [String(this.#settings.keyTtl)])) as unknown[];
       if (Number(reply[0]) <= 0) return;
-      await this.#events.wait(String(reply[1]));
+      await untilAborted(this.#events.wait(String(reply[1])), signal);
     }
   }
 

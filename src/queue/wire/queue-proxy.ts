@@ -5,7 +5,7 @@ import { TaskDoneError } from '../../errors/task-done-error.js';
 import { elapsedMs } from '../../internal/elapsed.js';
 import { MAX_PREFETCH, nextPrefetchWindow } from '../../internal/prefetch-window.js';
 import { decodeItems, encodeItemBodies, type Body } from './frame-codec.js';
-import type { QueueDescriptor, QueueWireMessage } from '../../internal/protocol.js';
+import type { LocalQueueDescriptor, QueueWireMessage } from '../../internal/protocol.js';
 import type { QueueBackend } from '../backend.js';
 import { QueueClient, type ConnectedProxy } from './queue-client.js';
 import { EMPTY } from '../local/queue-core.js';
@@ -17,7 +17,7 @@ import { createWaiter, type Waiter } from '../../internal/wait.js';
  * items the owner sent. Everything written in one event-loop turn leaves as one batch.
  */
 export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
-  readonly #descriptor: QueueDescriptor;
+  readonly #descriptor: LocalQueueDescriptor;
   readonly #client: QueueClient;
   readonly #putWindow: number;
   // Producer side.
@@ -51,7 +51,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
   #ownerSize = 0;
   #gone: string | undefined;
 
-  constructor(descriptor: QueueDescriptor) {
+  constructor(descriptor: LocalQueueDescriptor) {
     this.#descriptor = descriptor;
     this.#putWindow = putWindow(descriptor.maxsize, descriptor.soleProducer === true);
     if (descriptor.prefetch) this.#prefetch = descriptor.prefetch;
@@ -194,7 +194,7 @@ export class QueueProxy<T> implements QueueBackend<T>, ConnectedProxy {
     return promise;
   }
 
-  describe(): QueueDescriptor {
+  describe(): LocalQueueDescriptor {
     return this.#descriptor;
   }
 

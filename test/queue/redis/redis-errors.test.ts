@@ -37,7 +37,7 @@ describe('Redis failures as typed errors, passwords redacted (src/queue/redis)',
   it('should name an unreachable server and the fix, without the password', async () => {
     const url = `redis://app:s3cret-pw@127.0.0.1:${await freePort()}`;
     const error = await rejection(openRedisQueue({ url, name: 'x' }));
-    expect(error).to.be.instanceOf(RedisUnreachableError).with.property('code', 'ECONNREFUSED');
+    expect(error).to.be.instanceOf(RedisUnreachableError).with.property('redisCode', 'ECONNREFUSED');
     expect(error.message).to.match(/unreachable .*ECONNREFUSED.*Start redis-server/);
     expect(error.message).to.include('redis://app:***@127.0.0.1');
     expect(allText(error)).not.to.include('s3cret-pw');
@@ -45,18 +45,18 @@ describe('Redis failures as typed errors, passwords redacted (src/queue/redis)',
 
   it('should name refused credentials, without the password', async () => {
     const wrong = await rejection(openRedisQueue({ url: `redis://:not-the-pw-42@127.0.0.1:${port()}`, name: 'x' }));
-    expect(wrong).to.be.instanceOf(RedisAuthError).with.property('code', 'WRONGPASS');
+    expect(wrong).to.be.instanceOf(RedisAuthError).with.property('redisCode', 'WRONGPASS');
     expect(wrong.message).to.match(/refused the user or password/);
     expect(allText(wrong)).not.to.include('not-the-pw-42');
     const none = await rejection(openRedisQueue({ url: `redis://127.0.0.1:${port()}`, name: 'x' }));
-    expect(none).to.be.instanceOf(RedisAuthError).with.property('code', 'NOAUTH');
+    expect(none).to.be.instanceOf(RedisAuthError).with.property('redisCode', 'NOAUTH');
     expect(none.message).to.match(/requires a password/);
   });
 
   it('should name the missing ACL rule (NOPERM), without the password', async () => {
     await admin.call(['ACL', 'SETUSER', 'cramped', 'reset', 'on', '>cramped-pw-7', '~other:*', '+@all']);
     const error = await rejection(openRedisQueue({ url: `redis://cramped:cramped-pw-7@127.0.0.1:${port()}`, name: 'x' }));
-    expect(error).to.be.instanceOf(RedisPermissionError).with.property('code', 'NOPERM');
+    expect(error).to.be.instanceOf(RedisPermissionError).with.property('redisCode', 'NOPERM');
     expect(error.message).to.match(/needs the keys `~rxmp:\*`/);
     expect(allText(error)).not.to.include('cramped-pw-7');
   });
@@ -98,7 +98,7 @@ describe('Redis failures as typed errors, passwords redacted (src/queue/redis)',
     await admin.call(['CONFIG', 'SET', 'maxmemory', '1', 'maxmemory-policy', 'noeviction']);
     try {
       const error = await rejection(q.putMany(['x'.repeat(1 << 20)]));
-      expect(error).to.be.instanceOf(RedisOutOfMemoryError).with.property('code', 'OOM');
+      expect(error).to.be.instanceOf(RedisOutOfMemoryError).with.property('redisCode', 'OOM');
       expect(error.message).to.match(/smaller maxsize/);
       expect(allText(error)).not.to.include(redis.server!.password);
     } finally {

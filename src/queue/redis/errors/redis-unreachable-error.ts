@@ -3,8 +3,20 @@ import { RedisBackendError } from './redis-backend-error.js';
 /**
  * No connection to Redis could be made: nothing listens at the address, the name does not resolve, or
  * the connection timed out.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string>(0, { backend: redis('redis://127.0.0.1:1', { name: 'jobs' }) });
+ * await q.get().catch((err) => {
+ *   if (err instanceof RedisUnreachableError) console.error(err.redisCode); // ECONNREFUSED
+ * });
+ * q.close();
+ * ```
  */
 export class RedisUnreachableError extends RedisBackendError {
+  /** Stable across releases, as Node's own `err.code`: match on it rather than on the message. */
+  override readonly code = 'ERR_REDIS_UNREACHABLE' as const;
+
   constructor(server: string, code: string, reason: string, options?: ErrorOptions) {
     super(
       server,

@@ -1,0 +1,137 @@
+import { inspect } from 'node:util';
+import type { EntrySignatureError } from './errors/entry-signature-error.js';
+import type { PoisonItemError } from './errors/poison-item-error.js';
+import { queueKeys } from './keys.js';
+import { resolveOptions, type RedisQueueOptions } from './redis-queue-options.js';
+import { parseRedisUrl, type RedisAddress } from './redis-url.js';
+
+/**
+ * Options of {@link redis}: which queue on the server, and how it behaves. Every duration is in
+ * milliseconds. `maxsize` and joinability come from the Queue or JoinableQueue that uses the backend.
+ *
+ * @example
+ * ```ts
+ * const options: RedisBackendOptions = { name: 'jobs', deadAfter: 10_000, authkey: 'shared secret' };
+ * const q = new JoinableQueue<string>(100, { backend: redis('redis://127.0.0.1:6379', options) });
+ * q.close();
+ * ```
+ */
+export interface RedisBackendOptions {
+  /** The queue's name: every process, on any machine, that uses the same name on the same Redis shares the queue. No braces or whitespace. */
+  readonly name: string;
+  /** Signs every entry (HMAC-SHA256); unsigned or wrongly signed entries are dropped unread. Give every process of the queue the same key. */
+  readonly authkey?: string | Buffer;
+  /** Told of each entry dropped for its signature (default: none). */
+  readonly onRejected?: (error: EntrySignatureError) => void;
+  /** A lost connection may stay lost this long before calls fail with QueueClosedError (10 000). */
+  readonly reconnectTimeout?: number;
+  /** A consumer process silent this long is dead: its items go to a live one (5 000). */
+  readonly deadAfter?: number;
+  /** An entry delivered more often than this (its consumers died holding it) is handed out item by item, and the item in hand at the next death goes to the dead-letter stream (3). */
+  readonly maxDeliveries?: number;
+  /** Told of each item moved to the dead-letter stream (default: none). */
+  readonly onDeadLetter?: (error: PoisonItemError) => void;
+  /** Heartbeat period (1 000). */
+  readonly heartbeat?: number;
+  /** Every key of the queue expires this long after the last heartbeat of any process using it (3 600 000). */
+  readonly keyTtl?: number;
+  /** Items per stream entry at most (100): the batch size. */
+  readonly batchItems?: number;
+}
+
+/**
+ * Where a queue lives when it lives in Redis: made by {@link redis}, passed as `backend` to `Queue`,
+ * `JoinableQueue` or `queue()`. The URL with its password is kept off the object: printing it,
+ * logging it or passing it to another process never shows the password.
+ *
+ * @example
+ * ```ts
+ * const backend: RedisBackend = redis('redis://app:secret@127.0.0.1:6379', { name: 'jobs' });
+ * console.log(backend.name, backend.server); // jobs redis://app:***@127.0.0.1:6379
+ * ```
+ */
+export class RedisBackend {
+  /** The queue's name on the server. */
+  readonly name: string;
+  /** The server's URL with its password replaced by `***`. */
+  readonly server: string;
+
+  /** Use {@link redis}, which also keeps the URL and options this object is made for. */
+  constructor(name: string, server: string) {
+    this.name = name;
+    this.server = server;
+  }
+
+  /** What `console.log` shows: the name and the redacted URL only. */
+  [inspect.custom](): string {
+    return `RedisBackend { name: '${this.name}', server: '${this.server}' }`;
+  }
+
+  /**
+   * What `JSON.stringify` writes: the name and the redacted URL only.
+   *
+   * @example
+   * ```ts
+   * console.log(JSON.stringify(redis('redis://app:secret@127.0.0.1:6379', { name: 'jobs' })));
+   * // {"name":"jobs","server":"redis://app:***@127.0.0.1:6379"}
+   * ```
+   */
+  toJSON(): Pick<RedisBackend, 'name' | 'server'> {
+    return { name: this.name, server: this.server };
+  }
+}
+
+/** What the library reads of a backend; kept off the object so that nothing prints or clones it. */
+export interface RedisBackendSettings {
+  readonly address: RedisAddress;
+  readonly options: RedisBackendOptions;
+}
+
+/** The backend's URL (with its password) and options, for the queue that connects. */
+export function settingsOf(backend: RedisBackend): RedisBackendSettings {
+  const settings = SETTINGS.get(backend);
+  if (!settings) throw new TypeError('Expected a backend made by redis(url, { name }).');
+  return settings;
+}
+
+/** The engine's options for a queue of `maxsize` on this backend. */
+export function engineOptions(settings: RedisBackendSettings, maxsize: number, joinable: boolean): RedisQueueOptions {
+  return { ...settings.options, url: settings.address.url, maxsize, joinable };
+}
+
+/**
+ * A queue backend in Redis (Streams with a consumer group): `new JoinableQueue(maxsize, { backend:
+ * redis(url, { name }) })` is the same queue in every process and on every machine that uses the same
+ * URL and name. Accepts `redis://[user[:password]@]host[:port][/db]` and `rediss://…` (TLS). The
+ * options are checked now (a TypeError names the bad one, never the password); the connection is made
+ * by the first queue that uses the backend. Needs the optional package `@redis/client`.
+ *
+ * `maxsize` bounds what Redis holds: items put and not yet done (taskDone), or, in a plain Queue, not
+ * yet taken. `put` waits while it is reached, without polling Redis.
+ *
+ * @example
+ * ```ts
+ * const q = new JoinableQueue<string>(1000, { backend: redis('redis://127.0.0.1:6379', { name: 'jobs' }) });
+ * await q.put('bread');
+ * console.log(await q.get()); // 'bread', here or in any process that opened 'jobs'
+ * q.taskDone();
+ * await q.join();
+ * q.close();
+ * ```
+ */
+export function redis(url: string, options: RedisBackendOptions): RedisBackend {
+  if (typeof url !== 'string') throw new TypeError(`Expected the Redis URL to be a string like redis://host:6379, got a ${typeof url}.`);
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected the options of redis() to be an object with a \`name\`, got \`${String(options)}\` (${typeof options}).`);
+  }
+  if (typeof options.name !== 'string') throw new TypeError(`Expected \`name\` to be a string, got \`${String(options.name)}\` (${typeof options.name}).`);
+  const address = parseRedisUrl(url);
+  queueKeys(options.name);
+  // Validated now, with the queue's own options filled in later: a bad option fails where it is written.
+  resolveOptions({ ...options, url, consumer: 'check' });
+  const backend = new RedisBackend(options.name, address.redacted);
+  SETTINGS.set(backend, { address, options: { ...options } });
+  return backend;
+}
+
+const SETTINGS = new WeakMap<RedisBackend, RedisBackendSettings>();
