@@ -221,7 +221,9 @@ async function seedBreakdowns(results: Record<string, unknown>, table: string[][
   if (!seed || !selected(seed.key)) return;
   const n = SMOKE ? 200 : 2_000;
   const runs = SMOKE ? 1 : 3;
-  for (const variant of SEED_VARIANTS) {
+  // The smoke run traces the rx program only: a trace that fails is recorded as unavailable, so the
+  // other variants' traces could not fail npm test; their untraced programs run in e2e.seed above.
+  for (const variant of SMOKE ? (['rx'] as const) : SEED_VARIANTS) {
     for (const ca of CA_RUNS) {
       const key = `${seed.key}.breakdown.${variant}.${ca}`;
       if (seed.ours.find((v) => v.name === `${variant}.${ca}`)?.note()?.startsWith('unavailable') === true) continue;
