@@ -191,18 +191,17 @@ for (const context of ['process', 'thread'] as const) describe(`the consume() co
       expect(results.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 18 }, (_, i) => i));
     });
 
+    // End to end, once: the test above pins the mechanism (13 in a queue of 10, none of it overflow).
     itLong('should never fail with QueueFullError for the items of a killed consumer put back in the queue', async () => {
-      for (let run = 0; run < 2; run++) {
-        const { seen, killed } = await killConsumerMidStream(
-          merge(...['a', 'b', 'c'].map((p) => producer<string>(rx.countSlowly, { args: [p, 40, 2] }))).pipe(
-            map((item) => item),
-            queue({ maxsize: 10, overflow: 'error' }),
-            consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 3, prefetch: 4, args: [5] }),
-          ),
-        );
-        expect(killed).to.be.a('number');
-        expect(new Set(seen.map((r) => r.item)).size).to.equal(120);
-      }
+      const { seen, killed } = await killConsumerMidStream(
+        merge(...['a', 'b', 'c'].map((p) => producer<string>(rx.countSlowly, { args: [p, 40, 2] }))).pipe(
+          map((item) => item),
+          queue({ maxsize: 10, overflow: 'error' }),
+          consume<string, { item: string; pid: number }>(rx.slowIdentity, { processes: 3, prefetch: 4, args: [5] }),
+        ),
+      );
+      expect(killed).to.be.a('number');
+      expect(new Set(seen.map((r) => r.item)).size).to.equal(120);
     });
   });
 

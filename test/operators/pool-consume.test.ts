@@ -67,8 +67,9 @@ describe('consume() with a pool in a program of its own', function () {
 
   it('keeps the program alive until the pipeline completes, though the queue operator stops waiting first', async () => {
     // The queue's waits used to release the workers' hold on the program, which then ended with the
-    // pipeline pending (exit code 13: an unsettled top-level await) in most runs.
-    for (let run = 0; run < 3; run++) {
+    // pipeline pending (exit code 13: an unsettled top-level await) in 5 runs of 6: two runs miss
+    // that regression less than once in 30.
+    for (let run = 0; run < 2; run++) {
       const result = await runScript('test/fixtures/drivers/pool-pipeline.ts');
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout.trim()).to.equal('300');

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { withExtraCaCerts } from '../environment.js';
 import { ROOT, waitFor } from '../helpers.js';
 
 // The library as a new user gets it: `npm pack` of the built dist/ (npm test builds it first),
@@ -124,7 +125,8 @@ interface Run {
 // Runs a command to its end, with the environment of a user's shell: without the npm_* variables
 // of an `npm test` run, which would make the app's npm act on this repository's package.
 function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_(package|lifecycle|config_(local_)?prefix)/i.test(name)));
+  // npm may reach the registry: it gets the suite's NODE_EXTRA_CA_CERTS back (see environment.ts).
+  const env = Object.fromEntries(Object.entries(command === 'npm' ? withExtraCaCerts(process.env) : process.env).filter(([name]) => !/^npm_(package|lifecycle|config_(local_)?prefix)/i.test(name)));
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd, env, timeout: 120_000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);

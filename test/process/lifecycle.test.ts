@@ -10,28 +10,26 @@ describe('Process lifecycle across real parents', () => {
   afterEach(assertNoChildrenLeft);
   after(removeTempFiles);
 
-  for (let round = 1; round <= 2; round++) {
-    it(`should leave no orphan when the parent is SIGKILLed: daemon, non-daemon and grandchild (round ${round})`, async function () {
-      // Four TypeScript processes start in a row; a loaded CI machine once took over 20 s for them.
-      this.timeout(60_000);
-      const { parent, report } = await startReportingParent('test/fixtures/drivers/orphan-parent.ts');
-      const { parent: parentPid, pids } = report as { parent: number; pids: number[] };
-      expect(parentPid).to.equal(parent.pid);
-      expect(pids).to.have.length(3);
-      expect(pids.every(isPidAlive)).to.equal(true);
+  it('should leave no orphan when the parent is SIGKILLed: daemon, non-daemon and grandchild', async function () {
+    // Four TypeScript processes start in a row; a loaded CI machine once took over 20 s for them.
+    this.timeout(60_000);
+    const { parent, report } = await startReportingParent('test/fixtures/drivers/orphan-parent.ts');
+    const { parent: parentPid, pids } = report as { parent: number; pids: number[] };
+    expect(parentPid).to.equal(parent.pid);
+    expect(pids).to.have.length(3);
+    expect(pids.every(isPidAlive)).to.equal(true);
 
-      parent.kill('SIGKILL');
-      await once(parent, 'exit');
-      const killedAt = Date.now();
-      const gone = await waitFor(() => !pids.some(isPidAlive), 10_000, 10);
-      const elapsed = Date.now() - killedAt;
-      for (const pid of pids.filter(isPidAlive)) process.kill(pid, 'SIGKILL');
-      expect(gone, `pids still alive: ${pids.filter(isPidAlive).join(', ')}`).to.equal(true);
-      // Typically 150–350 ms here (each child sees its IPC channel close, then ends its own children);
-      // the bound is generous because a loaded 2-core CI machine once took 1001 ms.
-      expect(elapsed, 'all descendants gone within 3 s').to.be.below(3_000);
-    });
-  }
+    parent.kill('SIGKILL');
+    await once(parent, 'exit');
+    const killedAt = Date.now();
+    const gone = await waitFor(() => !pids.some(isPidAlive), 10_000, 10);
+    const elapsed = Date.now() - killedAt;
+    for (const pid of pids.filter(isPidAlive)) process.kill(pid, 'SIGKILL');
+    expect(gone, `pids still alive: ${pids.filter(isPidAlive).join(', ')}`).to.equal(true);
+    // Typically 150–350 ms here (each child sees its IPC channel close, then ends its own children);
+    // the bound is generous because a loaded 2-core CI machine once took 1001 ms.
+    expect(elapsed, 'all descendants gone within 3 s').to.be.below(3_000);
+  });
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(`should leave no orphan that handles SIGTERM itself when the parent is ${signal}ed: SIGKILL follows`, async function () {
