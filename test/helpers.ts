@@ -10,6 +10,15 @@ import { activeChildren } from '../src/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The URL of a module under test/fixtures/ as the running suite has it: `.js` in the compiled tree
+ * `npm test` runs (scripts/test-build.mjs), `.ts` from source under tsx. A child imports a
+ * `{ module, export }` target by this URL with no TypeScript loader of its own in the compiled tree.
+ */
+export function fixtureModule(name: string): URL {
+  return new URL(`fixtures/${name}${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+}
+
 // `node --import tsx`, not the tsx CLI: the CLI is a wrapper process, and tests must signal the real parent.
 const TS_LOADER = ['--import', 'tsx'];
 

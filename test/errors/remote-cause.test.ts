@@ -16,7 +16,7 @@ describe("a child's error as the parent's error's cause", () => {
     expect(error).to.be.instanceOf(ProcessExitError).with.property('exitCode', 1);
     const cause = (error as ProcessExitError).cause as Error;
     expect(cause).to.be.instanceOf(Error).and.include({ name: 'Error', message: 'producer broke' });
-    expect(cause.stack).to.match(/^Error: producer broke\n\s+at failsWithCause \(.*cause-targets\.ts/);
+    expect(cause.stack).to.match(/^Error: producer broke\n\s+at failsWithCause \(.*cause-targets\.[jt]s/);
     const inner = cause.cause as Error;
     expect(inner).to.be.instanceOf(Error).and.include({ name: 'RangeError', message: 'the disk is full' });
     expect(inner.stack).to.match(/^RangeError: the disk is full\n\s+at failsWithCause/);
@@ -40,7 +40,7 @@ describe("a child's error as the parent's error's cause", () => {
     const failed = await consumersFail('uncaught-error');
     expect(failed).to.include({ name: ConsumerExitedError.name, exitCode: 1 });
     expect(failed.cause).to.include({ name: 'TypeError', message: 'crashed outside the handler on 2' });
-    expect(failed.cause?.stack).to.match(/\n\s+at Immediate\.<anonymous> \(.*cause-targets\.ts/);
+    expect(failed.cause?.stack).to.match(/\n\s+at Immediate\.<anonymous> \(.*cause-targets\.[jt]s/);
     expect(failed.stderr).to.match(/(^|\n)Process Process-\d+:\nTypeError: crashed outside the handler on 2/);
   });
 });

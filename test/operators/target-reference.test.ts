@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { Pool, TargetResolutionError, consume, producer, setStartMethod, type Context, type StartMethod } from '../../src/index.js';
-import { assertChildrenExitSoon } from '../helpers.js';
+import { assertChildrenExitSoon, fixtureModule } from '../helpers.js';
 
 // consume() and producer() take `{ module, export }` as Process does: the function a child imports
 // by name, for code that cannot import the module itself (a plugin named in a config file, a module
 // of another package).
-const RX_TARGETS = new URL('../fixtures/rx-targets.ts', import.meta.url);
+const RX_TARGETS = fixtureModule('rx-targets');
 const square = { module: RX_TARGETS, export: 'square' };
 const count = { module: RX_TARGETS.href, export: 'count' };
 

@@ -12,7 +12,7 @@ import {
   type Target,
 } from '../../src/index.js';
 import { INIT_ERROR } from '../../src/internal/symbols.js';
-import { assertNoChildrenLeft, isPidAlive, readRecord, removeTempFiles, tempFile, waitFor } from '../helpers.js';
+import { assertNoChildrenLeft, fixtureModule, isPidAlive, readRecord, removeTempFiles, tempFile, waitFor } from '../helpers.js';
 import { captureStderr, stderrOf, withPipedStderr } from '../stderr-capture.js';
 import * as targets from '../fixtures/targets.js';
 
@@ -58,7 +58,7 @@ describe('Process', () => {
 
     it('should accept an explicit { module, export } target', async () => {
       const file = tempFile();
-      const module = new URL('../fixtures/targets.ts', import.meta.url);
+      const module = fixtureModule('targets');
       const p = new Process({ target: { module, export: 'recordArgs' }, args: [file, 'explicit'] });
       p.start();
       await p.join();
@@ -270,7 +270,7 @@ describe('Process', () => {
     }
 
     it('should report an export missing in the child as init-failed, exit 1', async () => {
-      const module = new URL('../fixtures/targets.ts', import.meta.url);
+      const module = fixtureModule('targets');
       const p = new Process(withPipedStderr({ target: { module, export: 'noSuchExport' } }));
       p.start();
       await p.join();
