@@ -58,3 +58,4 @@ export { RedisOutOfMemoryError } from './queue/redis/errors/redis-out-of-memory-
 export { RedisConnectionLostError } from './queue/redis/errors/redis-connection-lost-error.js';
 export { PoisonItemError } from './queue/redis/errors/poison-item-error.js';
 export { EntrySignatureError } from './queue/redis/errors/entry-signature-error.js';
+export { RedisCredentialsMissingError } from './queue/redis/errors/redis-credentials-missing-error.js';

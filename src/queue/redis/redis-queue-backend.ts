@@ -10,6 +10,7 @@ import { EMPTY } from '../local/queue-core.js';
 import { engineOptions, redis, settingsOf, type RedisBackend, type RedisBackendOptions, type RedisBackendSettings } from './redis.js';
 import { openRedisQueue, type RedisQueue } from './redis-queue.js';
 import { noteSecret, secretOf } from './shared-secrets.js';
+import { RedisCredentialsMissingError } from './errors/redis-credentials-missing-error.js';
 
 /**
  * A Queue's backend in Redis: the QueueBackend contract over the Redis engine (RedisQueue), the same
@@ -63,8 +64,10 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
   /** The backend of a Redis queue another process passed here: connects with the credentials its parent sent. */
   static adopt<T>(descriptor: RedisQueueDescriptor): RedisQueueBackend<T> {
     const secret = secretOf(descriptor.secret);
+    // Without them the connection (or every entry, with an authkey) would be refused later, for a reason the user cannot see.
+    if (!secret) throw new RedisCredentialsMissingError(descriptor.name, descriptor.url);
     const options = { ...descriptor.options, name: descriptor.name } as RedisBackendOptions;
-    const backend = redis(secret?.url ?? descriptor.url, secret?.authkey === undefined ? options : { ...options, authkey: secret.authkey });
+    const backend = redis(secret.url, secret.authkey === undefined ? options : { ...options, authkey: secret.authkey });
     return new RedisQueueBackend<T>(backend, descriptor.maxsize, descriptor.joinable, descriptor.secret);
   }
 
