@@ -3,7 +3,6 @@
 // and exits with Python's exit codes once everything it sent has been written.
 import { getRuntime } from '../internal/runtime.js';
 import { isProtocolMessage, type BootPayload, type ProtocolMessage } from '../internal/protocol.js';
-import { decodeQueues } from '../queue/queue-handles.js';
 import { adoptTransportSettings } from '../internal/transport-settings.js';
 import { configureLogging, logEvent } from '../process/logger.js';
 import { Process, type ProcessOptions } from '../process/process.js';
@@ -12,8 +11,7 @@ import { ExitRequest, exitWhenIdle, failChild, installExitGuards, reportFailure,
 import { importTarget } from './import-target.js';
 import { sendToParent } from './parent-channel.js';
 import { flushAll } from '../internal/flush-registry.js';
-import { adoptQueue } from './adopt-queue.js';
-import { adoptSecrets } from '../queue/redis/shared-secrets.js';
+import { adoptQueuesIn } from './adopt-queue.js';
 
 // The reactive layer's producer and consumer children run these (by module URL and export name).
 export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
@@ -83,8 +81,7 @@ async function boot(payload: BootPayload): Promise<void> {
 async function rebuildProcess(payload: BootPayload): Promise<Process> {
   // Queues first: adopting one connects to its owner, and the handshake's round trips then overlap
   // the target's import instead of following it.
-  adoptSecrets(payload.redisSecrets);
-  const args = decodeQueues(payload.args, adoptQueue) as unknown[];
+  const args = adoptQueuesIn(payload.args, payload.redisSecrets) as unknown[];
   const target = payload.target ? await importTarget(payload.target) : undefined;
   const options = {
     target: target as ((...args: never[]) => unknown) | undefined,
@@ -96,7 +93,7 @@ async function rebuildProcess(payload: BootPayload): Promise<Process> {
   // Rebuild like unpickling: the base constructor sets up the process, the subclass constructor is
   // skipped (it may need arguments), and the instance gets back the public fields it had at start().
   const instance = Reflect.construct(findProcessBase(Subclass), [options], Subclass) as Process;
-  Object.assign(instance, decodeQueues(payload.subclass.fields, adoptQueue));
+  Object.assign(instance, adoptQueuesIn(payload.subclass.fields, payload.redisSecrets));
   return instance;
 }
 

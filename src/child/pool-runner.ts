@@ -8,6 +8,7 @@ import { ExitRequest } from './exit.js';
 import { sendToParent } from './parent-channel.js';
 import { importTarget } from './import-target.js';
 import { isPromiseLike } from '../internal/promise-like.js';
+import { adoptQueuesIn } from './adopt-queue.js';
 
 /** What every worker of a pool runs first: Python's `Pool(initializer, initargs)`. */
 export interface PoolInit {
@@ -40,10 +41,12 @@ export async function servePool(init: PoolInit): Promise<void> {
   }
   sendToParent({ rxmp: 'pool-ready' } satisfies ProtocolMessage);
   const functions = new Map<string, Function>();
+  // The Redis queues tasks were given, one per queue for all of them (see adoptQueuesIn).
+  const queues = new Map<string, unknown>();
   for (;;) {
     const task = tasks.shift();
     if (task) {
-      send(await runTask(task, functions), task);
+      send(await runTask(task, functions, queues), task);
     } else if (stopping) {
       break;
     } else {
@@ -54,19 +57,22 @@ export async function servePool(init: PoolInit): Promise<void> {
   process.off('message', listener);
 }
 
-async function runTask(task: PoolTaskMessage, functions: Map<string, Function>): Promise<PoolDoneMessage> {
+async function runTask(task: PoolTaskMessage, functions: Map<string, Function>, queues: Map<string, unknown>): Promise<PoolDoneMessage> {
   let fn: Function;
+  let calls = task.calls;
   try {
     fn = await importFunction(task.fn, functions);
+    // Only calls that hold Redis queues come with credentials: the others are used as they came.
+    if (task.redisSecrets) calls = adoptQueuesIn(task.calls, task.redisSecrets, queues) as PoolTaskMessage['calls'];
   } catch (error) {
     if (error instanceof ExitRequest) throw error;
     return { rxmp: 'pool-done', id: task.id, values: [], errors: [[0, toRemoteError(error)]] };
   }
   const values: unknown[] = [];
   let errors: [number, RemoteError][] | undefined;
-  for (let i = 0; i < task.calls.length; i++) {
+  for (let i = 0; i < calls.length; i++) {
     try {
-      let value = fn(...(task.calls[i] as unknown[]));
+      let value = fn(...(calls[i] as unknown[]));
       if (isPromiseLike(value)) value = await value;
       values.push(value);
     } catch (error) {

@@ -88,6 +88,8 @@ export interface PoolTaskMessage {
   readonly fn: ModuleExportRef;
   readonly calls: readonly (readonly unknown[])[];
   readonly settle: boolean;
+  /** The credentials of the Redis queues in `calls`, by their descriptors' `secret`; absent when there are none. */
+  readonly redisSecrets?: Readonly<Record<string, RedisSecret>>;
 }
 /**
  * a Pool worker → parent: task `id` is over. `values[i]` is what call i returned; `errors` holds the

@@ -48,5 +48,7 @@ export const HOLD_PARENT = Symbol.for('rx-multiprocessing.holdParent');
 export const REMOTE_ITEMS = Symbol.for('rx-multiprocessing.remoteItems');
 /** Pool's submission for consume({ pool }): calls of one function, each settled on its own. */
 export const SUBMIT_SETTLED = Symbol.for('rx-multiprocessing.submitSettled');
+/** A Queue's getter: true when no process of this tree serves it (Redis), so its descriptor alone reaches it, from a Pool task's args too. */
+export const OWNERLESS = Symbol.for('rx-multiprocessing.ownerless');
 /** A Queue's hook, called when a `for await` loop over it is finished with an item (JoinableQueue: taskDone). */
 export const ITERATED = Symbol.for('rx-multiprocessing.iterated');

@@ -5,7 +5,7 @@ import { TargetResolutionError } from '../errors/target-resolution-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { SUBMIT_SETTLED } from '../internal/symbols.js';
 import { locateExportedFunction, type ModuleExportRef } from '../internal/function-locator.js';
-import type { ProtocolMessage, RemoteError } from '../internal/protocol.js';
+import type { PoolTaskMessage, ProtocolMessage, RemoteError } from '../internal/protocol.js';
 import { throwOnMissingMainGuard } from '../process/main-guard.js';
 import { chunkCalls, validateChunksize, validatePoolOptions, type PoolOptions } from './pool-options.js';
 import { startPoolWorker, type PoolContext, type PoolWorker, type WorkerExit } from './pool-worker.js';
@@ -175,8 +175,8 @@ export class Pool<I extends readonly unknown[] = never> {
     return this.#settle(() => {
       const ref = this.#locate(fn, 'apply');
       const signal = validateRunSignal(options);
-      const calls = checkCalls([args === undefined ? [] : validateArgList(args)], 'args of apply()');
-      return this.#submit(ref, calls, false, signal).then((outcome) => this.#valuesOf(outcome, ref, 'apply()', 0)[0] as Awaited<R>);
+      const { calls, redisSecrets } = checkCalls([args === undefined ? [] : validateArgList(args)], 'args of apply()');
+      return this.#submit(ref, calls, false, signal, redisSecrets).then((outcome) => this.#valuesOf(outcome, ref, 'apply()', 0)[0] as Awaited<R>);
     });
   }
 
@@ -347,11 +347,11 @@ export class Pool<I extends readonly unknown[] = never> {
   #mapCalls(fn: Function, calls: unknown[][], options: MapOptions, call: string): Promise<never[]> {
     const ref = this.#locate(fn, call);
     const size = validateChunksize(options, call) ?? defaultChunksize(calls.length, this.#size);
-    checkCalls(calls, `items of ${call}`);
-    const chunks = chunkCalls(calls, size);
+    const checked = checkCalls(calls, `items of ${call}`);
+    const chunks = chunkCalls(checked.calls, size);
     return Promise.all(
       chunks.map((chunk, index) =>
-        this.#submit(ref, chunk, false, undefined).then((outcome) => this.#valuesOf(outcome, ref, call, index * size)),
+        this.#submit(ref, chunk, false, undefined, checked.redisSecrets).then((outcome) => this.#valuesOf(outcome, ref, call, index * size)),
       ),
     ).then((results) => results.flat() as never[]);
   }
@@ -386,7 +386,7 @@ export class Pool<I extends readonly unknown[] = never> {
               calls.push([next.value]);
             }
             if (calls.length === 0) break;
-            checkCalls(calls, `items of ${call}`);
+            const checked = checkCalls(calls, `items of ${call}`);
             const index = submitted++;
             const chunk: LazyChunk = { first: read, outcome: undefined, error: undefined, settled: false };
             read += calls.length;
@@ -396,7 +396,7 @@ export class Pool<I extends readonly unknown[] = never> {
               if (!ordered) settled.push(index);
               wake?.();
             };
-            pool.#submit(ref, calls, false, undefined).then(
+            pool.#submit(ref, checked.calls, false, undefined, checked.redisSecrets).then(
               (outcome) => {
                 chunk.outcome = outcome;
                 onSettled();
@@ -437,10 +437,10 @@ export class Pool<I extends readonly unknown[] = never> {
     };
   }
 
-  #submit(ref: ModuleExportRef, calls: unknown[][], settle: boolean, signal: AbortSignal | undefined): Promise<TaskOutcome> {
+  #submit(ref: ModuleExportRef, calls: unknown[][], settle: boolean, signal: AbortSignal | undefined, redisSecrets?: PoolTask['redisSecrets']): Promise<TaskOutcome> {
     this.#assertRunning();
     return new Promise<TaskOutcome>((resolve, reject) => {
-      const task: PoolTask = { id: this.#nextTaskId++, ref, calls, settle, resolve, reject, cancelled: false };
+      const task: PoolTask = { id: this.#nextTaskId++, ref, calls, settle, redisSecrets, resolve, reject, cancelled: false };
       if (signal) {
         if (signal.aborted) return reject(abortError(signal, TASK_ABORTED));
         const onAbort = (): void => this.#abort(task, signal);
@@ -482,7 +482,9 @@ export class Pool<I extends readonly unknown[] = never> {
       slot.task = task;
       this.#inFlight++;
       try {
-        slot.worker.send({ rxmp: 'pool-task', id: task.id, fn: task.ref, calls: task.calls, settle: task.settle });
+        const message: PoolTaskMessage = { rxmp: 'pool-task', id: task.id, fn: task.ref, calls: task.calls, settle: task.settle };
+        // Redis credentials go beside the calls, over the worker's private channel, never in a descriptor.
+        slot.worker.send(task.redisSecrets ? { ...message, redisSecrets: task.redisSecrets } : message);
       } catch (cause) {
         slot.task = undefined;
         this.#inFlight--;

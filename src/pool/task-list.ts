@@ -1,5 +1,5 @@
 import type { ModuleExportRef } from '../internal/function-locator.js';
-import type { PoolDoneMessage } from '../internal/protocol.js';
+import type { PoolDoneMessage, RedisSecret } from '../internal/protocol.js';
 
 /** What a worker answered for a task, and which worker it was. */
 export interface TaskOutcome {
@@ -13,6 +13,8 @@ export interface PoolTask {
   readonly ref: ModuleExportRef;
   readonly calls: unknown[][];
   readonly settle: boolean;
+  /** The credentials of the Redis queues in `calls`, by their descriptors' `secret`. */
+  readonly redisSecrets: Readonly<Record<string, RedisSecret>> | undefined;
   resolve: (outcome: TaskOutcome) => void;
   reject: (error: unknown) => void;
   /** Aborted: it is skipped if still waiting. */

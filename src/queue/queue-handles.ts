@@ -1,6 +1,6 @@
 import { SerializationError } from '../errors/serialization-error.js';
 import { QUEUE_DESCRIPTOR_KEY, type QueueDescriptor } from '../internal/protocol.js';
-import { DESCRIBE_QUEUE } from '../internal/symbols.js';
+import { DESCRIBE_QUEUE, OWNERLESS } from '../internal/symbols.js';
 import { pathOf, walkValue } from '../internal/value-walk.js';
 
 // Queues travel between processes as descriptors (where the owner listens, which queue): this swaps
@@ -70,10 +70,14 @@ export function decodeQueues(value: unknown, adopt: (descriptor: QueueDescriptor
   return value;
 }
 
-/** Throws SerializationError where a queue sits inside `value`, at any depth (a queue is passed in Process args, never put). */
-export function throwOnQueues(value: unknown, path: string, reason = QUEUE_IN_ITEM): void {
+/**
+ * Throws SerializationError where a queue sits inside `value`, at any depth (a queue is passed in
+ * Process args, never put); with `ownerlessToo: false`, queues no process serves (Redis) may stay.
+ */
+export function throwOnQueues(value: unknown, path: string, reason = QUEUE_IN_ITEM, ownerlessToo = true): void {
   walkValue(value, path, (reached) => {
     if (!isQueue(reached.value)) return true;
+    if (!ownerlessToo && (reached.value as { [OWNERLESS]?: boolean })[OWNERLESS] === true) return false;
     throw new SerializationError(pathOf(reached, path), new TypeError(reason));
   });
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { JoinableQueue, Pool, Process, Queue, redis, RedisCredentialsMissingError, type RedisBackend } from '../../../src/index.js';
 import { adoptQueue } from '../../../src/child/adopt-queue.js';
 import { IN_THREAD } from '../../../src/internal/symbols.js';
+import { checkCalls } from '../../../src/pool/task-args.js';
 import { encodeQueues } from '../../../src/queue/queue-handles.js';
 import { assertChildrenExitSoon } from '../../helpers.js';
 import { useRedis } from '../../redis-fixture.js';
@@ -43,8 +44,34 @@ describe('Redis queue credentials on every path to a worker', function () {
     expect(described).to.not.include('k3y-not-shown');
   });
 
+  it("should send a Pool task's Redis queue as a descriptor, its credentials beside the calls, the caller's args untouched", () => {
+    const q = track(new JoinableQueue<number>(0, { backend: redis(server.url, { name: `cred${process.pid}-t`, authkey: 'k3y-not-shown' }) }));
+    const args = [q, { nested: [q] }];
+    const { calls, redisSecrets } = checkCalls([args], 'args of apply()');
+    const sent = JSON.stringify(calls);
+    expect(sent).to.match(/"kind":"redis"/);
+    expect(sent).to.not.include(password());
+    expect(sent).to.not.include('k3y-not-shown');
+    expect(Object.values(redisSecrets ?? {})).to.deep.equal([{ url: server.url, authkey: 'k3y-not-shown' }]);
+    expect(args[0]).to.equal(q);
+    expect(checkCalls([[1, { a: 2 }]], 'args of apply()').redisSecrets).to.equal(undefined);
+  });
+
   for (const context of ['process', 'thread'] as const) {
     describe(`(context: '${context}')`, () => {
+      it("should let a Pool task get and put through Redis queues passed in apply()'s args", async () => {
+        const jobs = track(new JoinableQueue<number>(0, { backend: backend() }));
+        const out = track(new JoinableQueue<number>(0, { backend: backend() }));
+        await using pool = new Pool({ processes: 1, context });
+        for (let i = 0; i < 5; i++) await jobs.put(i);
+        await jobs.put(-1);
+        await pool.apply(doubler, [jobs, out]);
+        await jobs.join({ signal: AbortSignal.timeout(10_000) });
+        const got: number[] = [];
+        for (let i = 0; i < 5; i++) got.push(await out.get({ timeout: 10_000 }));
+        expect(got).to.deep.equal([0, 2, 4, 6, 8]);
+      });
+
       it("should let a Pool's initializer keep Redis queues from initargs for its tasks", async () => {
         const jobs = track(new JoinableQueue<number>(0, { backend: backend() }));
         const out = track(new JoinableQueue<number>(0, { backend: backend() }));
@@ -56,6 +83,17 @@ describe('Redis queue credentials on every path to a worker', function () {
         const got: number[] = [];
         for (let i = 0; i < 4; i++) got.push(await out.get({ timeout: 10_000 }));
         expect(got.sort((a, b) => a - b)).to.deep.equal([2, 4, 6, 8]);
+      });
+
+      it('should show a Pool task no password in its queue nor its environment', async () => {
+        const q = track(new Queue<unknown>(0, { backend: backend() }));
+        const out = track(new Queue<string>(0, { backend: backend() }));
+        await using pool = new Pool({ processes: 1, context });
+        await pool.apply(describeQueue, [q, out]);
+        const seen = JSON.parse(await out.get({ timeout: 10_000 })) as { printed: string; env: string[] };
+        expect(seen.printed).to.match(/Queue/);
+        expect(seen.printed).to.not.include(password());
+        expect(seen.env.filter((k) => k !== 'RXMP_TEST_REDIS_URL' && k !== 'RXMP_REDIS_URL')).to.deep.equal([]);
       });
     });
   }
