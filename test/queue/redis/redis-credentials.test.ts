@@ -6,7 +6,7 @@ import { checkCalls } from '../../../src/pool/task-args.js';
 import { encodeQueues } from '../../../src/queue/queue-handles.js';
 import { assertChildrenExitSoon } from '../../helpers.js';
 import { useRedis } from '../../redis-fixture.js';
-import { describeQueue, doubleOne, doubler, keepRedisQueues } from '../../fixtures/redis-backend-targets.js';
+import { describeQueue, doubleOne, doubler, keepRedisQueues, sameQueueAsLast } from '../../fixtures/redis-backend-targets.js';
 
 // A Redis queue's credentials (the URL's password, the authkey) reach every worker over its private
 // channel, whichever way the queue is passed: Process args, a Pool task's args, a Pool's initargs, in
@@ -70,6 +70,18 @@ describe('Redis queue credentials on every path to a worker', function () {
         const got: number[] = [];
         for (let i = 0; i < 5; i++) got.push(await out.get({ timeout: 10_000 }));
         expect(got).to.deep.equal([0, 2, 4, 6, 8]);
+      });
+
+      it('should let starmap() chunks take Redis queues, and a worker keep one queue per Redis queue across tasks', async () => {
+        const jobs = track(new JoinableQueue<number>(0, { backend: backend() }));
+        const out = track(new JoinableQueue<number>(0, { backend: backend() }));
+        await using pool = new Pool({ processes: 1, context });
+        for (const n of [3, -1, 4, -1]) await jobs.put(n);
+        await pool.starmap(doubler, [[jobs, out], [jobs, out]], { chunksize: 1 });
+        await jobs.join({ signal: AbortSignal.timeout(10_000) });
+        expect([await out.get({ timeout: 10_000 }), await out.get({ timeout: 10_000 })]).to.deep.equal([6, 8]);
+        expect(await pool.apply(sameQueueAsLast, [jobs])).to.equal(false);
+        expect(await pool.apply(sameQueueAsLast, [jobs])).to.equal(true);
       });
 
       it("should let a Pool's initializer keep Redis queues from initargs for its tasks", async () => {
