@@ -1,5 +1,5 @@
 import type { QueueDescriptor, RedisSecret } from '../internal/protocol.js';
-import { ADOPT_QUEUE } from '../internal/symbols.js';
+import { ADOPT_QUEUE, HANDLE_CLOSED } from '../internal/symbols.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
 import { Queue } from '../process/queue.js';
 import { decodeQueues } from '../queue/queue-handles.js';
@@ -26,8 +26,9 @@ export function adoptQueuesIn(value: unknown, redisSecrets: Readonly<Record<stri
   return decodeQueues(value, (descriptor) => {
     if (descriptor.kind !== 'redis') return adoptQueue(descriptor);
     const key = `${descriptor.secret} ${descriptor.joinable}`;
-    let queue = reuse.get(key);
-    if (queue === undefined) reuse.set(key, (queue = adoptQueue(descriptor)));
+    let queue = reuse.get(key) as { readonly [HANDLE_CLOSED]: boolean } | undefined;
+    // A task that closed its handle (await using, close()) must not leave the next task a closed one.
+    if (queue === undefined || queue[HANDLE_CLOSED]) reuse.set(key, (queue = adoptQueue(descriptor) as { readonly [HANDLE_CLOSED]: boolean }));
     return queue;
   });
 }

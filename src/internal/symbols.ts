@@ -52,3 +52,5 @@ export const SUBMIT_SETTLED = Symbol.for('rx-multiprocessing.submitSettled');
 export const OWNERLESS = Symbol.for('rx-multiprocessing.ownerless');
 /** A Queue's hook, called when a `for await` loop over it is finished with an item (JoinableQueue: taskDone). */
 export const ITERATED = Symbol.for('rx-multiprocessing.iterated');
+/** A Queue's getter: true once this handle was closed (a pool worker then adopts its queue afresh for the next task). */
+export const HANDLE_CLOSED = Symbol.for('rx-multiprocessing.handleClosed');

@@ -9,7 +9,7 @@ import { assertSerializable, copyItem, isPlainItem, QUEUE_BRAND } from '../inter
 import { throwOnQueues } from '../queue/queue-handles.js';
 import { MAX_BODY_BYTES } from '../queue/wire/frame-codec.js';
 import { EMPTY } from '../queue/local/queue-core.js';
-import { ADOPT_QUEUE, CAP_PREFETCH, OWNERLESS, DEFER_TOOK, DESCRIBE_QUEUE, DISPOSE_QUEUE, ITERATED, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
+import { ADOPT_QUEUE, CAP_PREFETCH, OWNERLESS, DEFER_TOOK, HANDLE_CLOSED, DESCRIBE_QUEUE, DISPOSE_QUEUE, ITERATED, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
 import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { observeQueue, readQueue } from '../queue/queue-reading.js';
 import type { Observable } from 'rxjs';
@@ -407,6 +407,11 @@ export class Queue<T> {
   /** No owner process serves this queue (it is in Redis): nothing here must outlive the workers it is passed to. */
   get [OWNERLESS](): boolean {
     return this.#backend instanceof RedisQueueBackend;
+  }
+
+  /** This handle was closed here (a pool worker then adopts the queue afresh for its next task). */
+  get [HANDLE_CLOSED](): boolean {
+    return this.#closed;
   }
 
   /** How a child process reaches this queue (used when it is passed in Process args). */

@@ -6,7 +6,7 @@ import { checkCalls } from '../../../src/pool/task-args.js';
 import { encodeQueues } from '../../../src/queue/queue-handles.js';
 import { assertChildrenExitSoon } from '../../helpers.js';
 import { useRedis } from '../../redis-fixture.js';
-import { describeQueue, doubleOne, doubler, keepRedisQueues, sameQueueAsLast } from '../../fixtures/redis-backend-targets.js';
+import { describeQueue, doubleOne, doubler, keepRedisQueues, putThenClose, sameQueueAsLast } from '../../fixtures/redis-backend-targets.js';
 
 // A Redis queue's credentials (the URL's password, the authkey) reach every worker over its private
 // channel, whichever way the queue is passed: Process args, a Pool task's args, a Pool's initargs, in
@@ -82,6 +82,14 @@ describe('Redis queue credentials on every path to a worker', function () {
         expect([await out.get({ timeout: 10_000 }), await out.get({ timeout: 10_000 })]).to.deep.equal([6, 8]);
         expect(await pool.apply(sameQueueAsLast, [jobs])).to.equal(false);
         expect(await pool.apply(sameQueueAsLast, [jobs])).to.equal(true);
+      });
+
+      it("should give a worker's next task a working queue after a task closed its own", async () => {
+        const out = track(new JoinableQueue<number>(0, { backend: backend() }));
+        await using pool = new Pool({ processes: 1, context });
+        await pool.apply(putThenClose, [out, 1]);
+        await pool.apply(putThenClose, [out, 2]);
+        expect([await out.get({ timeout: 10_000 }), await out.get({ timeout: 10_000 })]).to.deep.equal([1, 2]);
       });
 
       it("should let a Pool's initializer keep Redis queues from initargs for its tasks", async () => {
