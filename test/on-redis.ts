@@ -20,7 +20,6 @@ const TRY_PUT_SYNC = "TRY_PUT is a producer child's fast path: on Redis it answe
 const QSIZE_ELSEWHERE = "qsize() on Redis is the count this process last knew (refreshed in the background), so just after another process's gets it is stale: approximate, as Python says";
 const ONE_TURN = 'expects items to arrive within one event-loop turn (setImmediate), a Redis round trip is longer';
 // Not inherently local: what the Redis backend does not do yet (issue 21, listed in the hand-over).
-const NOT_YET_RECLAIM_ON_EXIT = "not yet on Redis: a killed child's entries return after deadAfter (5 s), not when its parent sees it exit";
 const NOT_YET_ABORT_HANDBACK = 'not yet on Redis: what a read brings after its get was aborted stays held by that process instead of going back to the stream';
 
 /** Full titles of the tests that are skipped on Redis, and why. */
@@ -35,7 +34,6 @@ export const LOCAL_ONLY: ReadonlyMap<string, string> = new Map([
   ['Queue with an AbortSignal, in the owner should lose no item, take none twice, and put no aborted item when gets and puts are aborted at random', GETNOWAIT],
   ['for await over a Queue should read the items in order and end when the queue is closed while it waits, taking nothing more', ONE_TURN],
   ['Queue.toObservable() should complete at the sentinel and when the queue is closed', ONE_TURN],
-  ['Queue across processes should lose no item when a child waiting in get() is killed', NOT_YET_RECLAIM_ON_EXIT],
   ["Queue with an AbortSignal, across processes should let a child abort a get() on the parent's queue, so the parent's next put reaches another getter", NOT_YET_ABORT_HANDBACK],
   ['for await over a Queue should mark each item of a JoinableQueue done when the loop asks for the next one or leaves by break', OWNER_INTERNALS],
   ['for await over a Queue should mark the item of a JoinableQueue done when the loop body throws', OWNER_INTERNALS],

@@ -89,6 +89,17 @@ export function claimedCount(fields: readonly unknown[]): number {
   return 1;
 }
 
+/** The deliveries an entry had before a parent handed it back for its dead consumer (field `c`), or 0. */
+export function carriedDeliveries(fields: readonly unknown[]): number {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (String(fields[i]) === 'c') {
+      const c = Number(String(fields[i + 1]));
+      return Number.isSafeInteger(c) && c > 0 ? c : 0;
+    }
+  }
+  return 0;
+}
+
 // HMAC-SHA256 over the format, the count and the payload: a signature cannot be moved to other
 // bytes, nor the count changed under it.
 function sign(authkey: Buffer, format: string, count: number, body: Buffer): Buffer {

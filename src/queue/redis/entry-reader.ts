@@ -1,12 +1,12 @@
 import { QueueEmptyError } from '../../errors/queue-empty-error.js';
 import { abortError } from '../../internal/abort.js';
-import { claimedCount, decodeEntry, encodeEntry } from './entry-codec.js';
+import { carriedDeliveries, claimedCount, decodeEntry, encodeEntry } from './entry-codec.js';
 import { EntrySignatureError } from './errors/entry-signature-error.js';
 import { PoisonItemError } from './errors/poison-item-error.js';
 import { GROUP, type QueueKeys } from './keys.js';
 import type { RedisArg, RedisLink } from './redis-link.js';
 import type { RedisQueueStats, Settings } from './redis-queue-options.js';
-import { ACK, DEAD, FORGET, REQUEUE } from './scripts.js';
+import { ACK, DEAD, FORGET, RELEASE, REQUEUE } from './scripts.js';
 import { TakenEntries, type AckMark, type HeldEntry } from './taken-entries.js';
 
 /**
@@ -94,6 +94,20 @@ export class EntryReader<T> {
       total += entries.length;
       this.#stats.reclaimed += entries.length;
       if (claimed.length === 0 || pending.length < RECLAIM_PAGE) return total;
+    }
+  }
+
+  /**
+   * Hands consumer `dead`'s pending entries back to the stream now (RELEASE), for any consumer to read,
+   * their deliveries carried; removes `dead` once it holds nothing. Returns how many entries went back.
+   */
+  async release(dead: string): Promise<number> {
+    const keys = this.#keys;
+    let total = 0;
+    for (;;) {
+      const [back, seen] = (await this.#link.run(RELEASE, [keys.q, keys.hw, keys.nodes], [String(this.#settings.keyTtl), dead, String(RECLAIM_PAGE)])) as [unknown, unknown];
+      total += Number(back);
+      if (Number(seen) < RECLAIM_PAGE) return total;
     }
   }
 
@@ -215,8 +229,10 @@ export class EntryReader<T> {
         continue;
       }
       const n = decoded.items.length;
-      let from = deliveries ? Number(String((await this.#link.call(['HGET', this.#keys.hw, id])) ?? '0')) : 0;
-      const delivered = deliveries?.get(id) ?? 1;
+      // An entry handed back for a dead consumer carries the deliveries it had, and its done mark.
+      const carried = carriedDeliveries(fields);
+      let from = deliveries || carried > 0 ? Number(String((await this.#link.call(['HGET', this.#keys.hw, id])) ?? '0')) : 0;
+      const delivered = carried + (deliveries?.get(id) ?? 1);
       if (delivered > maxDeliveries + 1 && from < n && (await this.#deadLetter(id, from, n, decoded.items[from], delivered))) from++;
       if (from >= n) continue;
       out.push({ id, n, from, items: from === 0 ? decoded.items : decoded.items.slice(from), careful: delivered > maxDeliveries });

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { QueueEmptyError } from '../../errors/queue-empty-error.js';
 import { QueueFullError } from '../../errors/queue-full-error.js';
 import { TaskDoneError } from '../../errors/task-done-error.js';
@@ -7,6 +8,7 @@ import { registerFlushable } from '../../internal/flush-registry.js';
 import { QUEUE_DESCRIPTOR_KEY, type RedisQueueDescriptor } from '../../internal/protocol.js';
 import type { QueueBackend } from '../backend.js';
 import { EMPTY } from '../local/queue-core.js';
+import { noteHandoff, QueueLease } from '../local/queue-lease.js';
 import { engineOptions, redis, settingsOf, type RedisBackend, type RedisBackendOptions, type RedisBackendSettings } from './redis.js';
 import { openRedisQueue, type RedisQueue } from './redis-queue.js';
 import { noteSecret, secretOf } from './shared-secrets.js';
@@ -196,6 +198,10 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     const { address, options } = this.#settings;
     noteSecret(this.#secretId, options.authkey === undefined ? { url: address.url } : { url: address.url, authkey: options.authkey });
     const { authkey: _a, onRejected: _r, onDeadLetter: _d, name, ...plain } = options;
+    // The child reads under a name chosen here: when it exits (killed too), this process hands back
+    // what it held at once, instead of the heartbeat reaper after deadAfter.
+    const consumer = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    noteHandoff(new QueueLease(() => void this.#releaseConsumer(consumer)));
     return {
       [QUEUE_DESCRIPTOR_KEY]: true,
       kind: 'redis',
@@ -203,9 +209,20 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
       name,
       maxsize: this.maxsize,
       joinable: joinable && this.#joinable,
-      options: plain as Readonly<Record<string, number | string>>,
+      options: { ...(plain as Readonly<Record<string, number | string>>), consumer },
       secret: this.#secretId,
     };
+  }
+
+  // Hands back what consumer `consumer` (a child this queue was passed to, now gone) held.
+  async #releaseConsumer(consumer: string): Promise<void> {
+    try {
+      const queue = this.#queue ?? (await this.#opening);
+      if (this.#closing) return;
+      await queue.releaseConsumer(consumer);
+    } catch {
+      // Closed here, or Redis unreachable: the heartbeat reaper takes them after deadAfter.
+    }
   }
 
   // Puts `item` without a caller waiting: its failure is thrown by the next call.

@@ -143,6 +143,16 @@ export class RedisQueue<T> {
     return this.#reader.reclaimFrom(dead, 0);
   }
 
+  /**
+   * Hands consumer `dead`'s pending entries back to the stream now, for any consumer, each keeping
+   * its count of deliveries: what a parent does when it sees a child that read this queue exit.
+   * Returns how many entries went back.
+   */
+  releaseConsumer(dead: string): Promise<number> {
+    this.#throwIfClosed();
+    return this.#reader.release(dead);
+  }
+
   /** Where the queue is, without secrets: what may travel to another process or machine. */
   describe(): { readonly url: string; readonly name: string } {
     return { url: this.#link.address.public, name: this.name };

@@ -25,7 +25,7 @@ export interface RedisBackendOptions {
   readonly onRejected?: (error: EntrySignatureError) => void;
   /** A lost connection may stay lost this long before calls fail with QueueClosedError (10 000). */
   readonly reconnectTimeout?: number;
-  /** A consumer process silent this long is dead: its items go to a live one (5 000). */
+  /** A consumer process silent this long is dead: its items go to a live one (5 000). A child's go back at once when its parent sees it exit. */
   readonly deadAfter?: number;
   /** An entry delivered more often than this (its consumers died holding it) is handed out item by item, and the item in hand at the next death goes to the dead-letter stream (3). */
   readonly maxDeliveries?: number;

@@ -200,6 +200,57 @@ return back
 );
 
 /**
+ * KEYS q hw nodes · ARGV ttl consumer count.
+ * Hands back at once the entries consumer `consumer` holds, for a parent that saw that consumer's
+ * process exit: each pending entry is added again as a new entry (its fields as they were, so its
+ * signature holds) that any consumer reads at once, with its done mark (hw) moved to the new id and
+ * the deliveries it had carried in field `c` (unsigned: a count, as XPENDING's is), so an item that
+ * kills every consumer still reaches the dead-letter stream after maxDeliveries. `alive` is
+ * unchanged. Removes the consumer once it holds nothing. Returns the entries handed back and the
+ * pending entries seen (at most `count`: call again while that is `count`).
+ */
+export const RELEASE = script(
+  'release',
+  `
+local back = 0
+local pending = redis.call('XPENDING', KEYS[1], 'g', '-', '+', tonumber(ARGV[3]), ARGV[2])
+for _, p in ipairs(pending) do
+  local id = p[1]
+  local entry = redis.call('XRANGE', KEYS[1], id, id)
+  if entry[1] then
+    local fields = entry[1][2]
+    local out = {}
+    local carried = 0
+    for i = 1, #fields, 2 do
+      if fields[i] == 'c' then carried = tonumber(fields[i + 1]) or 0
+      else
+        out[#out + 1] = fields[i]
+        out[#out + 1] = fields[i + 1]
+      end
+    end
+    out[#out + 1] = 'c'
+    out[#out + 1] = tostring(carried + tonumber(p[4]))
+    local new = redis.call('XADD', KEYS[1], '*', unpack(out))
+    local mark = redis.call('HGET', KEYS[2], id)
+    if mark then
+      redis.call('HSET', KEYS[2], new, mark)
+      expiring(KEYS[2])
+    end
+    back = back + 1
+  end
+  redis.call('XACK', KEYS[1], 'g', id)
+  redis.call('XDEL', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+end
+if #pending < tonumber(ARGV[3]) then
+  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'g', ARGV[2])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+end
+return {back, #pending}
+`,
+);
+
+/**
  * KEYS q nodes · ARGV ttl consumer · removes `consumer` from the group and the heartbeat set only if
  * it holds no pending entry, in one step: XGROUP DELCONSUMER drops a consumer's pending entries, and
  * a consumer wrongly thought dead (a long pause) could read between a separate check and the delete.
