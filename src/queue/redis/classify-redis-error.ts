@@ -3,6 +3,7 @@ import { RedisAuthError } from './errors/redis-auth-error.js';
 import { RedisBackendError } from './errors/redis-backend-error.js';
 import { RedisOutOfMemoryError } from './errors/redis-out-of-memory-error.js';
 import { RedisPermissionError } from './errors/redis-permission-error.js';
+import { RedisTlsError } from './errors/redis-tls-error.js';
 import { RedisUnreachableError } from './errors/redis-unreachable-error.js';
 
 /**
@@ -21,6 +22,8 @@ export function classifyRedisError(error: unknown, address: RedisAddress): Redis
   if (prefix === 'WRONGPASS' || prefix === 'NOAUTH') return new RedisAuthError(server, prefix, { cause });
   if (prefix === 'NOPERM') return new RedisPermissionError(server, message.replace(/^NOPERM\s*/, ''), { cause });
   if (prefix === 'OOM') return new RedisOutOfMemoryError(server, { cause });
+  // A certificate is refused before any reply: retrying cannot help, the user must give the CA.
+  if (typeof errno === 'string' && (TLS_REFUSED.has(errno) || errno.startsWith('ERR_TLS_'))) return new RedisTlsError(server, errno, message, { cause });
   if (typeof errno === 'string' && UNREACHABLE.has(errno)) return new RedisUnreachableError(server, errno, message, { cause });
   if (error instanceof Error && error.constructor.name === 'ConnectionTimeoutError') {
     return new RedisUnreachableError(server, 'ETIMEDOUT', 'the connection timed out', { cause });
@@ -51,4 +54,15 @@ function scrubbed(error: unknown, message: string): Error {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
+const TLS_REFUSED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
 const CONNECTION_ERRORS = new Set(['SocketClosedUnexpectedlyError', 'ClientOfflineError', 'ConnectionTimeoutError', 'SocketTimeoutError']);
