@@ -24,9 +24,15 @@ export function classifyRedisError(error: unknown, address: RedisAddress): Redis
   if (prefix === 'OOM') return new RedisOutOfMemoryError(server, { cause });
   // A certificate is refused before any reply: retrying cannot help, the user must give the CA.
   if (typeof errno === 'string' && (TLS_REFUSED.has(errno) || errno.startsWith('ERR_TLS_'))) return new RedisTlsError(server, errno, message, { cause });
-  if (typeof errno === 'string' && UNREACHABLE.has(errno)) return new RedisUnreachableError(server, errno, message, { cause });
+  if (typeof errno === 'string' && UNREACHABLE.has(errno)) {
+    // A TLS-only port resets a plain client at once: the likeliest fix is the scheme, not the server.
+    const hint = errno === 'ECONNRESET' && !address.tls ? '; if the server speaks TLS, the URL must be rediss://' : '';
+    return new RedisUnreachableError(server, errno, `${message}${hint}`, { cause });
+  }
   if (error instanceof Error && error.constructor.name === 'ConnectionTimeoutError') {
-    return new RedisUnreachableError(server, 'ETIMEDOUT', 'the connection timed out', { cause });
+    // A plain server never answers a TLS handshake: the client times out.
+    const reason = address.tls ? 'the connection or its TLS handshake timed out; if the server does not speak TLS, use redis://' : 'the connection timed out';
+    return new RedisUnreachableError(server, 'ETIMEDOUT', reason, { cause });
   }
   // Inside a script, a refused command comes back as ERR: "The user executing the script can't run
   // this command…", or wrapped: "ERR … script: …, on @user_script:…: NOPERM …".

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { lookup } from 'node:dns/promises';
 import { rootCertificates } from 'node:tls';
 import { inspect } from 'node:util';
-import { JoinableQueue, Pool, Process, Queue, redis, RedisTlsError, type RedisBackend } from '../../../src/index.js';
+import { JoinableQueue, Pool, Process, Queue, redis, RedisTlsError, RedisUnreachableError, type RedisBackend } from '../../../src/index.js';
 import { assertChildrenExitSoon, isPidAlive } from '../../helpers.js';
 import { useRedis } from '../../redis-fixture.js';
 import { doubler } from '../../fixtures/redis-backend-targets.js';
@@ -135,6 +136,35 @@ describe('Redis queue over TLS (rediss://)', function () {
     );
     expect(error).to.have.property('code', 'ERR_REDIS_AUTH');
     expect(allText(error)).to.not.include('not-the-password-9f');
+    expect(allText(error)).to.not.include(password());
+  });
+
+  it('should answer a redis:// URL to the TLS-only port at once, suggesting rediss://', async () => {
+    const plain = redisServer.url.replace(/^rediss:/, 'redis:');
+    const q = track(new Queue<number>(0, { backend: redis(plain, { name: `tls${process.pid}-plain` }) }));
+    const started = Date.now();
+    const error = await q.put(1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(Date.now() - started).to.be.below(5_000);
+    expect(error).to.be.instanceOf(RedisUnreachableError);
+    expect((error as RedisUnreachableError).message).to.match(/the URL must be rediss:\/\//);
+    expect(allText(error)).to.not.include(password());
+  });
+
+  it('should name a certificate that does not list the host of the URL, and the fix', async function () {
+    const addresses = await lookup('localhost', { all: true });
+    if (!addresses.some((a) => a.address === '127.0.0.1')) this.skip();
+    const byName = redisServer.url.replace('@127.0.0.1:', '@localhost:');
+    const q = track(new Queue<number>(0, { backend: redis(byName, { name: `tls${process.pid}-name`, tls: { ca: ca() } }) }));
+    const error = await q.put(1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(RedisTlsError);
+    expect((error as RedisTlsError).redisCode).to.equal('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect((error as RedisTlsError).message).to.match(/subjectAltName/);
     expect(allText(error)).to.not.include(password());
   });
 
