@@ -1,6 +1,7 @@
 // A throwaway redis-server for the tests, CI and the bench: found on PATH (or installed with apt when
 // asked to, as root), started on a free 127.0.0.1 port with a random password, with no persistence,
-// in a private temp dir, and stopped by its pid. No Redis client is needed: PING is spoken in RESP.
+// in a private temp dir, and stopped by its pid. With `tls`, it speaks only TLS (rediss://), with a
+// throwaway CA and server certificate made by openssl in that dir. No Redis client is needed: PING is spoken in RESP.
 //
 //   tsx scripts/redis-server.ts [--install] [--aof] -- npm test
 //     runs the command with RXMP_TEST_REDIS_URL set to the server (or, when there is no redis-server,
@@ -11,8 +12,9 @@
 //     only checks: prints the redis-server path or why there is none.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,8 @@ export interface RedisServer {
   readonly pid: number;
   readonly password: string;
   readonly version: string;
+  /** With `tls`: the PEM of the throwaway CA that signed the server's certificate. */
+  readonly ca: string | undefined;
   /** Milliseconds from spawn to the first PONG. */
   readonly startMs: number;
   stop(): Promise<void>;
@@ -37,6 +41,8 @@ export interface RedisServerOptions {
   /** A given port and password, to restart a server where its clients will reconnect (default: a free port, a random password). */
   readonly port?: number;
   readonly password?: string;
+  /** TLS only (a rediss:// URL, no plain port), with a throwaway CA (`ca`) and a certificate for 127.0.0.1. */
+  readonly tls?: boolean;
 }
 
 /** The command that installs redis-server here: the reason a skipped Redis test gives. */
@@ -110,11 +116,20 @@ async function startOn(port: number, options: RedisServerOptions, binary: string
   const dir = mkdtempSync(join(tmpdir(), 'rxmp-redis-'));
   const password = options.password ?? randomBytes(18).toString('base64url');
   const conf = join(dir, 'redis.conf');
+  let ca: string | undefined;
+  try {
+    ca = options.tls ? makeCertificates(dir) : undefined;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   writeFileSync(
     conf,
     [
       'bind 127.0.0.1',
-      `port ${port}`,
+      ...(ca
+        ? ['port 0', `tls-port ${port}`, `tls-cert-file ${join(dir, 'server.crt')}`, `tls-key-file ${join(dir, 'server.key')}`, `tls-ca-cert-file ${join(dir, 'ca.crt')}`, 'tls-auth-clients no']
+        : [`port ${port}`]),
       'protected-mode yes',
       `requirepass ${password}`,
       'daemonize no',
@@ -133,7 +148,7 @@ async function startOn(port: number, options: RedisServerOptions, binary: string
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   let version: string | undefined;
   while (!version) {
-    const outcome = await Promise.race([exited, ping(port, password)]);
+    const outcome = await Promise.race([exited, ping(port, password, ca)]);
     if (typeof outcome === 'string' && outcome.startsWith('exited')) {
       const log = readLog(dir);
       cleanup();
@@ -161,7 +176,7 @@ async function startOn(port: number, options: RedisServerOptions, binary: string
       }
       cleanup();
     })());
-  return { url: `redis://:${password}@127.0.0.1:${port}`, port, pid, password, version, startMs, stop };
+  return { url: `${ca ? 'rediss' : 'redis'}://:${password}@127.0.0.1:${port}`, port, pid, password, version, ca, startMs, stop };
 }
 
 function readLog(dir: string): string {
@@ -172,10 +187,26 @@ function readLog(dir: string): string {
   }
 }
 
+// A throwaway CA and a server certificate for 127.0.0.1 signed by it, in `dir` (keys 0600): the CA's PEM.
+function makeCertificates(dir: string): string {
+  const at = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RANDFILE: at('.rnd') } });
+  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  try {
+    openssl('req', '-x509', ...ecKey, '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '1', '-subj', '/CN=rxmp throwaway test CA');
+    openssl('req', ...ecKey, '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1');
+    writeFileSync(at('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    openssl('x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '1', '-extfile', at('server.ext'));
+  } catch (error) {
+    throw new Error(`openssl could not make the test certificates (is openssl installed? \`apt-get install -y openssl\`): ${(error as Error).message}`);
+  }
+  return readFileSync(at('ca.crt'), 'utf8');
+}
+
 // One AUTH + INFO over raw RESP: the version once the server answers, undefined while it does not.
-function ping(port: number, password: string): Promise<string | undefined> {
+function ping(port: number, password: string, ca: string | undefined): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket: Socket = ca ? connectTls({ host: '127.0.0.1', port, ca }) : createConnection({ host: '127.0.0.1', port });
     let reply = '';
     const done = (value: string | undefined) => {
       socket.destroy();
@@ -189,7 +220,7 @@ function ping(port: number, password: string): Promise<string | undefined> {
       if (reply.includes('+PONG') && version) done(version);
       else if (reply.startsWith('-')) done(undefined);
     });
-    socket.once('connect', () => socket.write(`AUTH ${password}\r\nPING\r\nINFO server\r\n`));
+    socket.once(ca ? 'secureConnect' : 'connect', () => socket.write(`AUTH ${password}\r\nPING\r\nINFO server\r\n`));
   });
 }
 

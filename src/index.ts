@@ -12,7 +12,7 @@ export { JoinableQueue, type JoinableQueueJoinOptions, type JoinableQueueOptions
 /* Queue backends — where a queue lives: local (the default) or Redis, on one machine or many */
 export type { QueueBackendOption } from './queue/select-backend.js';
 export { redis, RedisBackend } from './queue/redis/redis.js';
-export type { RedisBackendOptions } from './queue/redis/redis.js';
+export type { RedisBackendOptions, RedisTlsOptions } from './queue/redis/redis.js';
 
 /* Pool — Python's multiprocessing.Pool: warm workers, reused */
 export { Pool } from './pool/pool.js';
@@ -53,6 +53,7 @@ export {
 export { RedisBackendError, type RedisErrorCode } from './queue/redis/errors/redis-backend-error.js';
 export { RedisAuthError } from './queue/redis/errors/redis-auth-error.js';
 export { RedisUnreachableError } from './queue/redis/errors/redis-unreachable-error.js';
+export { RedisTlsError } from './queue/redis/errors/redis-tls-error.js';
 export { RedisPermissionError } from './queue/redis/errors/redis-permission-error.js';
 export { RedisOutOfMemoryError } from './queue/redis/errors/redis-out-of-memory-error.js';
 export { RedisConnectionLostError } from './queue/redis/errors/redis-connection-lost-error.js';

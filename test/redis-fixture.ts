@@ -3,6 +3,7 @@
 // redis-server the file's tests are skipped, and the reason names the install command. Only files
 // that call useRedis() pay for any of this: the rest of the suite never starts a server.
 import type { Context } from 'mocha';
+import { spawnSync } from 'node:child_process';
 import { findRedisServer, INSTALL_COMMAND, startRedisServer, type RedisServer, type RedisServerOptions } from '../scripts/redis-server.js';
 
 export interface RedisFixture {
@@ -26,7 +27,11 @@ export function useRedis(options: RedisServerOptions & { readonly own?: boolean 
       url = shared;
       return;
     }
-    if (!findRedisServer()) skipWithReason(this);
+    if (!findRedisServer()) skipWithReason(this, `redis-server is not on PATH; install it with \`${INSTALL_COMMAND}\``);
+    // The TLS server's throwaway certificates are made with the openssl command.
+    if (options.tls && spawnSync('openssl', ['version'], { stdio: 'ignore' }).status !== 0) {
+      skipWithReason(this, 'the TLS tests need the openssl command; install it with `apt-get install -y openssl`');
+    }
     server = await startRedisServer(options);
     url = server.url;
   });
@@ -47,12 +52,12 @@ export function useRedis(options: RedisServerOptions & { readonly own?: boolean 
 
 // Mocha's skip in a before() hook marks every test of the describe pending; the reason is printed
 // once, as mocha's spec reporter has no place for it.
-function skipWithReason(context: Context): never {
-  if (!reasonPrinted) {
-    reasonPrinted = true;
-    console.log(`      (Redis tests skipped: redis-server is not on PATH; install it with \`${INSTALL_COMMAND}\`)`);
+function skipWithReason(context: Context, reason: string): never {
+  if (!reasonsPrinted.has(reason)) {
+    reasonsPrinted.add(reason);
+    console.log(`      (Redis tests skipped: ${reason})`);
   }
   context.skip();
 }
 
-let reasonPrinted = false;
+const reasonsPrinted = new Set<string>();

@@ -287,6 +287,8 @@ export interface RedisQueueDescriptor {
 export interface RedisSecret {
   readonly url: string;
   readonly authkey?: string | Buffer;
+  /** The CAs (PEM) a `rediss://` queue trusts: not secret, but the child needs them to connect. */
+  readonly tls?: { readonly ca?: readonly string[] | string | Buffer | readonly (string | Buffer)[] };
 }
 
 export const QUEUE_DESCRIPTOR_KEY = '__rxMultiprocessingQueue';

@@ -3,6 +3,7 @@ import { RedisAuthError } from './errors/redis-auth-error.js';
 import { RedisBackendError } from './errors/redis-backend-error.js';
 import { RedisOutOfMemoryError } from './errors/redis-out-of-memory-error.js';
 import { RedisPermissionError } from './errors/redis-permission-error.js';
+import { RedisTlsError } from './errors/redis-tls-error.js';
 import { RedisUnreachableError } from './errors/redis-unreachable-error.js';
 
 /**
@@ -21,9 +22,17 @@ export function classifyRedisError(error: unknown, address: RedisAddress): Redis
   if (prefix === 'WRONGPASS' || prefix === 'NOAUTH') return new RedisAuthError(server, prefix, { cause });
   if (prefix === 'NOPERM') return new RedisPermissionError(server, message.replace(/^NOPERM\s*/, ''), { cause });
   if (prefix === 'OOM') return new RedisOutOfMemoryError(server, { cause });
-  if (typeof errno === 'string' && UNREACHABLE.has(errno)) return new RedisUnreachableError(server, errno, message, { cause });
+  // A certificate is refused before any reply: retrying cannot help, the user must give the CA.
+  if (typeof errno === 'string' && (TLS_REFUSED.has(errno) || errno.startsWith('ERR_TLS_'))) return new RedisTlsError(server, errno, message, { cause });
+  if (typeof errno === 'string' && UNREACHABLE.has(errno)) {
+    // A TLS-only port resets a plain client at once: the likeliest fix is the scheme, not the server.
+    const hint = errno === 'ECONNRESET' && !address.tls ? '; if the server speaks TLS, the URL must be rediss://' : '';
+    return new RedisUnreachableError(server, errno, `${message}${hint}`, { cause });
+  }
   if (error instanceof Error && error.constructor.name === 'ConnectionTimeoutError') {
-    return new RedisUnreachableError(server, 'ETIMEDOUT', 'the connection timed out', { cause });
+    // A plain server never answers a TLS handshake: the client times out.
+    const reason = address.tls ? 'the connection or its TLS handshake timed out; if the server does not speak TLS, use redis://' : 'the connection timed out';
+    return new RedisUnreachableError(server, 'ETIMEDOUT', reason, { cause });
   }
   // Inside a script, a refused command comes back as ERR: "The user executing the script can't run
   // this command…", or wrapped: "ERR … script: …, on @user_script:…: NOPERM …".
@@ -51,4 +60,15 @@ function scrubbed(error: unknown, message: string): Error {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
+const TLS_REFUSED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
 const CONNECTION_ERRORS = new Set(['SocketClosedUnexpectedlyError', 'ClientOfflineError', 'ConnectionTimeoutError', 'SocketTimeoutError']);

@@ -29,6 +29,8 @@ export interface RedisLink {
 export interface RedisLinkOptions {
   /** How long a lost connection may stay lost before pending and later calls fail (ms). */
   readonly reconnectTimeout: number;
+  /** For `rediss://`: the CAs to trust (Node's defaults otherwise). */
+  readonly tls?: { readonly ca?: string | Buffer | readonly (string | Buffer)[] } | undefined;
 }
 
 /**
@@ -86,7 +88,12 @@ class NodeRedisLink implements RedisLink {
     const base = module.createClient({
       url: address.url,
       RESP: 2,
-      socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => this.#nextRetry(retries) },
+      socket: {
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        reconnectStrategy: (retries: number) => this.#nextRetry(retries),
+        // Passed to tls.connect by the client for a rediss:// URL.
+        ...(address.tls && options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
+      },
     });
     // Replies as Buffers: entry payloads are binary; ids and counters are read with toString().
     this.#client = base.withTypeMapping({ [module.RESP_TYPES.BLOB_STRING]: Buffer });

@@ -68,7 +68,7 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     const secret = secretOf(descriptor.secret);
     // Without them the connection (or every entry, with an authkey) would be refused later, for a reason the user cannot see.
     if (!secret) throw new RedisCredentialsMissingError(descriptor.name, descriptor.url);
-    const options = { ...descriptor.options, name: descriptor.name } as RedisBackendOptions;
+    const options = { ...descriptor.options, name: descriptor.name, ...(secret.tls ? { tls: secret.tls } : {}) } as RedisBackendOptions;
     const backend = redis(secret.url, secret.authkey === undefined ? options : { ...options, authkey: secret.authkey });
     return new RedisQueueBackend<T>(backend, descriptor.maxsize, descriptor.joinable, descriptor.secret);
   }
@@ -196,8 +196,12 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
 
   describe(joinable: boolean): RedisQueueDescriptor {
     const { address, options } = this.#settings;
-    noteSecret(this.#secretId, options.authkey === undefined ? { url: address.url } : { url: address.url, authkey: options.authkey });
-    const { authkey: _a, onRejected: _r, onDeadLetter: _d, name, ...plain } = options;
+    noteSecret(this.#secretId, {
+      url: address.url,
+      ...(options.authkey === undefined ? {} : { authkey: options.authkey }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    });
+    const { authkey: _a, onRejected: _r, onDeadLetter: _d, tls: _t, name, ...plain } = options;
     // The child reads under a name chosen here: when it exits (killed too), this process hands back
     // what it held at once, instead of the heartbeat reaper after deadAfter.
     const consumer = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

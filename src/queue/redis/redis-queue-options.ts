@@ -44,6 +44,8 @@ export interface RedisQueueOptions {
   readonly window?: number;
   /** This process's consumer name (default `<host>:<pid>:<random>`). */
   readonly consumer?: string;
+  /** For `rediss://`: the CA certificates (PEM) to trust instead of Node's defaults. */
+  readonly tls?: { readonly ca?: string | Buffer | readonly (string | Buffer)[] };
 }
 
 /** Counters of what this process saw. */

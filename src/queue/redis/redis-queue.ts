@@ -20,7 +20,7 @@ export type { RedisQueueOptions, RedisQueueStats } from './redis-queue-options.j
 export async function openRedisQueue<T>(options: RedisQueueOptions): Promise<RedisQueue<T>> {
   const settings = resolveOptions(options);
   const keys = queueKeys(settings.name);
-  const link = await connectRedis(parseRedisUrl(options.url), { reconnectTimeout: settings.reconnectTimeout });
+  const link = await connectRedis(parseRedisUrl(options.url), { reconnectTimeout: settings.reconnectTimeout, tls: options.tls });
   try {
     await createGroup(link, keys);
     const queue = new RedisQueue<T>(link, keys, settings);

@@ -37,6 +37,25 @@ export interface RedisBackendOptions {
   readonly keyTtl?: number;
   /** Items per stream entry at most (100): the batch size. */
   readonly batchItems?: number;
+  /** For a `rediss://` URL: the TLS settings (default: Node's trusted CAs, plus NODE_EXTRA_CA_CERTS). */
+  readonly tls?: RedisTlsOptions;
+}
+
+/**
+ * TLS settings of a `rediss://` backend. They reach every process the queue is passed to, beside its
+ * credentials, so that a child trusts the same server.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * const tls: RedisTlsOptions = { ca: readFileSync('/etc/redis/ca.pem', 'utf8') };
+ * const q = new JoinableQueue<string>(0, { backend: redis('rediss://:secret@redis.internal:6380', { name: 'jobs', tls }) });
+ * q.close();
+ * ```
+ */
+export interface RedisTlsOptions {
+  /** The CA certificate(s), PEM, that signed the server's certificate, trusted instead of Node's default CAs. */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
 }
 
 /**
@@ -129,9 +148,23 @@ export function redis(url: string, options: RedisBackendOptions): RedisBackend {
   queueKeys(options.name);
   // Validated now, with the queue's own options filled in later: a bad option fails where it is written.
   resolveOptions({ ...options, url, consumer: 'check' });
+  const tls = validateTls(options.tls);
   const backend = new RedisBackend(options.name, address.redacted);
-  SETTINGS.set(backend, { address, options: { ...options } });
+  SETTINGS.set(backend, { address, options: tls ? { ...options, tls } : { ...options } });
   return backend;
+}
+
+// The TLS options with every CA as a PEM string: a Buffer would reach a worker thread as a Uint8Array.
+function validateTls(tls: RedisTlsOptions | undefined): RedisTlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== 'object' || tls === null) throw new TypeError(`Expected \`tls\` to be an object like { ca }, got \`${String(tls)}\` (${typeof tls}).`);
+  if (tls.ca === undefined) return {};
+  const list: readonly unknown[] = Array.isArray(tls.ca) ? tls.ca : [tls.ca];
+  const ca = list.map((pem) => {
+    if (typeof pem !== 'string' && !Buffer.isBuffer(pem)) throw new TypeError(`Expected \`tls.ca\` to be PEM text (a string or Buffer, or an array of them), got a ${typeof pem}.`);
+    return String(pem);
+  });
+  return { ca };
 }
 
 const SETTINGS = new WeakMap<RedisBackend, RedisBackendSettings>();
