@@ -61,3 +61,19 @@ function skipWithReason(context: Context, reason: string): never {
 }
 
 const reasonsPrinted = new Set<string>();
+
+/**
+ * Registers an afterEach that disposes of every queue the returned function was given in that test
+ * (closing their Redis connections, even when the test failed), and returns that function.
+ */
+export function disposeAfterEach(): <Q extends AsyncDisposable>(q: Q) => Q {
+  let open: AsyncDisposable[] = [];
+  afterEach(async () => {
+    for (const q of open) await Promise.resolve(q[Symbol.asyncDispose]()).catch(() => {});
+    open = [];
+  });
+  return (q) => {
+    open.push(q);
+    return q;
+  };
+}

@@ -13,7 +13,7 @@ import {
 } from '../../../src/index.js';
 import { encodeQueues } from '../../../src/queue/queue-handles.js';
 import { assertChildrenExitSoon, isPidAlive, rejection } from '../../helpers.js';
-import { useRedis } from '../../redis-fixture.js';
+import { disposeAfterEach, useRedis } from '../../redis-fixture.js';
 import { describeQueue, doubler } from '../../fixtures/redis-backend-targets.js';
 
 // The public option: `backend: redis(url, { name })` on Queue and JoinableQueue (src/queue/redis/
@@ -22,20 +22,15 @@ import { describeQueue, doubler } from '../../fixtures/redis-backend-targets.js'
 describe('a Queue with backend: redis(url, { name })', function () {
   this.timeout(30_000);
   const server = useRedis();
-  let open: AsyncDisposable[] = [];
+  // Disposed after each test, before the checks below (hooks run in the order they are declared).
+  const track = disposeAfterEach();
   let counter = 0;
 
   function backend(name = `b${process.pid}-${++counter}-${Date.now()}`): RedisBackend {
     return redis(server.url, { name });
   }
-  function track<Q extends AsyncDisposable>(q: Q): Q {
-    open.push(q);
-    return q;
-  }
 
   afterEach(async () => {
-    for (const q of open) await Promise.resolve(q[Symbol.asyncDispose]()).catch(() => {});
-    open = [];
     await assertChildrenExitSoon();
   });
 

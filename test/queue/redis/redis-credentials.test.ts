@@ -5,7 +5,7 @@ import { IN_THREAD } from '../../../src/internal/symbols.js';
 import { checkCalls } from '../../../src/pool/task-args.js';
 import { encodeQueues } from '../../../src/queue/queue-handles.js';
 import { assertChildrenExitSoon } from '../../helpers.js';
-import { useRedis } from '../../redis-fixture.js';
+import { disposeAfterEach, useRedis } from '../../redis-fixture.js';
 import { describeQueue, doubleOne, doubler, keepRedisQueues, putThenClose, sameQueueAsLast } from '../../fixtures/redis-backend-targets.js';
 
 // A Redis queue's credentials (the URL's password, the authkey) reach every worker over its private
@@ -14,15 +14,12 @@ import { describeQueue, doubleOne, doubler, keepRedisQueues, putThenClose, sameQ
 describe('Redis queue credentials on every path to a worker', function () {
   this.timeout(60_000);
   const server = useRedis();
-  let open: AsyncDisposable[] = [];
+  // Disposed after each test, before the checks below (hooks run in the order they are declared).
+  const track = disposeAfterEach();
   let counter = 0;
 
   function backend(): RedisBackend {
     return redis(server.url, { name: `cred${process.pid}-${++counter}-${Date.now()}` });
-  }
-  function track<Q extends AsyncDisposable>(q: Q): Q {
-    open.push(q);
-    return q;
   }
   function password(): string {
     const { password } = new URL(server.url);
@@ -31,8 +28,6 @@ describe('Redis queue credentials on every path to a worker', function () {
   }
 
   afterEach(async () => {
-    for (const q of open) await Promise.resolve(q[Symbol.asyncDispose]()).catch(() => {});
-    open = [];
     await assertChildrenExitSoon();
   });
 

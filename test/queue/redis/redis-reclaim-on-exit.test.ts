@@ -4,7 +4,7 @@ import { queueKeys } from '../../../src/queue/redis/keys.js';
 import { connectRedis, type RedisLink } from '../../../src/queue/redis/redis-link.js';
 import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
 import { assertChildrenExitSoon, isPidAlive } from '../../helpers.js';
-import { useRedis } from '../../redis-fixture.js';
+import { disposeAfterEach, useRedis } from '../../redis-fixture.js';
 import { dieOnPoison, holdItems } from '../../fixtures/redis-backend-targets.js';
 
 // A child that read a Redis queue passed in its args and died: its parent sees the exit and hands
@@ -13,21 +13,16 @@ import { dieOnPoison, holdItems } from '../../fixtures/redis-backend-targets.js'
 describe('a Redis queue whose consumer child is killed', function () {
   this.timeout(30_000);
   const server = useRedis();
-  let open: AsyncDisposable[] = [];
+  // Disposed after each test, before the checks below (hooks run in the order they are declared).
+  const track = disposeAfterEach();
   let raw: RedisLink | undefined;
   let counter = 0;
 
   function backend(options: { maxDeliveries?: number } = {}): RedisBackend {
     return redis(server.url, { name: `r${process.pid}-${++counter}-${Date.now()}`, deadAfter: 30_000, ...options });
   }
-  function track<Q extends AsyncDisposable>(q: Q): Q {
-    open.push(q);
-    return q;
-  }
 
   afterEach(async () => {
-    for (const q of open) await Promise.resolve(q[Symbol.asyncDispose]()).catch(() => {});
-    open = [];
     raw?.close();
     raw = undefined;
     await assertChildrenExitSoon();

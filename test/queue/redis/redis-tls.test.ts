@@ -4,7 +4,7 @@ import { rootCertificates } from 'node:tls';
 import { inspect } from 'node:util';
 import { JoinableQueue, Pool, Process, Queue, redis, RedisTlsError, RedisUnreachableError, type RedisBackend } from '../../../src/index.js';
 import { assertChildrenExitSoon, isPidAlive } from '../../helpers.js';
-import { useRedis } from '../../redis-fixture.js';
+import { disposeAfterEach, useRedis } from '../../redis-fixture.js';
 import { doubler } from '../../fixtures/redis-backend-targets.js';
 
 // rediss:// against a real TLS-only redis-server (no plain port), whose certificate is signed by a
@@ -12,7 +12,8 @@ import { doubler } from '../../fixtures/redis-backend-targets.js';
 describe('Redis queue over TLS (rediss://)', function () {
   this.timeout(60_000);
   const redisServer = useRedis({ own: true, tls: true });
-  let open: AsyncDisposable[] = [];
+  // Disposed after each test, before the checks below (hooks run in the order they are declared).
+  const track = disposeAfterEach();
   let counter = 0;
   let pid: number | undefined;
 
@@ -25,8 +26,6 @@ describe('Redis queue over TLS (rediss://)', function () {
     if (pid !== undefined) expect(isPidAlive(pid), 'the TLS redis-server is stopped').to.equal(false);
   });
   afterEach(async () => {
-    for (const q of open) await Promise.resolve(q[Symbol.asyncDispose]()).catch(() => {});
-    open = [];
     await assertChildrenExitSoon();
   });
 
@@ -43,10 +42,6 @@ describe('Redis queue over TLS (rediss://)', function () {
   // With the throwaway CA trusted, unless `tls` says otherwise (null: no TLS options at all).
   function backend(tls: { ca?: string } | null = { ca: ca() }): RedisBackend {
     return redis(redisServer.url, { name: `tls${process.pid}-${++counter}-${Date.now()}`, ...(tls ? { tls } : {}) });
-  }
-  function track<Q extends AsyncDisposable>(q: Q): Q {
-    open.push(q);
-    return q;
   }
   // Every text an error shows: its message, its stack, its causes, as printed.
   function allText(error: unknown): string {
