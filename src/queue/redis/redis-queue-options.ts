@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EntrySignatureError } from './errors/entry-signature-error.js';
 import type { PoisonItemError } from './errors/poison-item-error.js';
+import type { RedisBackendOptions } from './redis.js';
 
-/** How to open a queue on Redis. Every duration is in milliseconds. */
-export interface RedisQueueOptions {
+/**
+ * How to open a queue on Redis: the public options of {@link RedisBackendOptions} (documented there),
+ * plus what the Queue using the backend and the engine's own tests decide. Durations in milliseconds.
+ */
+export interface RedisQueueOptions extends RedisBackendOptions {
   /** `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). */
   readonly url: string;
-  /** The queue's name: every process that opens the same name on the same Redis shares the queue. */
-  readonly name: string;
   /**
    * At most this many items in Redis: put, and not yet done (taskDone; taken, for a plain queue).
    * `put` waits while it is reached. 0 = unbounded. Counts more than Python's maxsize (items taken
@@ -17,35 +19,12 @@ export interface RedisQueueOptions {
   readonly maxsize?: number;
   /** JoinableQueue semantics (items count until taskDone) — the default; false: until taken. */
   readonly joinable?: boolean;
-  /** Signs every entry (HMAC-SHA256); unsigned or wrongly signed entries are dropped unread. */
-  readonly authkey?: string | Buffer;
-  /** Told of each entry dropped for its signature (default: none). */
-  readonly onRejected?: (error: EntrySignatureError) => void;
-  /** A lost connection may stay lost this long before calls fail with QueueClosedError (10 s). */
-  readonly reconnectTimeout?: number;
-  /** A consumer silent this long is dead: its entries go to a live one (5 s). */
-  readonly deadAfter?: number;
-  /**
-   * An entry delivered more often than this (its consumers died holding it) is then handed out one
-   * item at a time, and the item in hand at the next death goes to the dead-letter stream (3).
-   */
-  readonly maxDeliveries?: number;
-  /** Told of each item moved to the dead-letter stream (default: none). */
-  readonly onDeadLetter?: (error: PoisonItemError) => void;
   /** Entries pending this long for any consumer are taken over whoever held them (5 min): the net under the heartbeat. */
   readonly autoclaimIdle?: number;
-  /** Heartbeat period (1 s). */
-  readonly heartbeat?: number;
-  /** Every key expires this long after the last heartbeat of any process (1 h). */
-  readonly keyTtl?: number;
-  /** Items per stream entry at most (100). */
-  readonly batchItems?: number;
   /** Entries one read takes at most (its window; 1). */
   readonly window?: number;
   /** This process's consumer name (default `<host>:<pid>:<random>`). */
   readonly consumer?: string;
-  /** For `rediss://`: the CA certificates (PEM) to trust instead of Node's defaults. */
-  readonly tls?: { readonly ca?: string | Buffer | readonly (string | Buffer)[] };
 }
 
 /** Counters of what this process saw. */
