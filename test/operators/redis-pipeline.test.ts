@@ -104,7 +104,8 @@ describe('queue({ backend: redis(url, { name }) }) + consume()', function () {
     const local = new Set<number>(childPidsOf());
     let workerChildren: number[] = [];
     await new Promise<void>((resolve, reject) => {
-      range(0, 150)
+      // Long enough (8 s here alone) for the worker to start and join under a loaded machine.
+      range(0, 400)
         .pipe(queue({ maxsize: 30, backend: redis(server.url, { name: backend.name, deadAfter: 1500 }) }), consume(tagged, { processes: 1, args: [20] }))
         .subscribe({
           next: (r) => {
@@ -120,8 +121,8 @@ describe('queue({ backend: redis(url, { name }) }) + consume()', function () {
         });
     });
     expect(workerChildren.length, 'the worker took items before it was killed').to.be.at.least(1);
-    expect(seen).to.have.length(150);
-    expect(new Set(seen.map((r) => r.item)).size).to.equal(150);
+    expect(seen).to.have.length(400);
+    expect(new Set(seen.map((r) => r.item)).size).to.equal(400);
     // No orphans: the worker's consumers went with it.
     expect(await waitFor(() => !workerChildren.some(isPidAlive), 5000)).to.equal(true);
   });
