@@ -5,9 +5,11 @@ import { cpus } from 'node:os';
 import { redis, type RedisBackend } from '../queue/redis/redis.js';
 import { REDIS_URL_VARIABLE } from '../queue/select-backend.js';
 import { runWorker } from './worker.js';
+import { runProducer } from './producer.js';
 
 const USAGE = `Usage:
   rx-multiprocessing worker --redis URL --name NAME --module ./handlers.js [--processes N] [--once] [--verbose]
+  rx-multiprocessing producer --redis URL --name NAME --module ./gen.js --export bake [--args JSON] [--verbose]
 
   Runs consumer processes on this machine for the pipeline named NAME on the Redis server at URL
   (queue({ backend: redis(URL, { name: NAME }) }) in the program that runs it). The pipeline says
@@ -21,6 +23,11 @@ const USAGE = `Usage:
   --processes N     Consumer processes (default: the number of CPUs).
   --once            Serve one run of the pipeline, then exit (default: wait for the next run).
   --verbose         Say what it does on stderr even when it is not a terminal.
+
+  producer: runs EXPORT(...ARGS) from --module (a generator, sync or async, or a function returning
+  an iterable) and puts what it yields into the pipeline NAME, which waits for it if it was started
+  with queue({ backend, remoteProducers: n }). --args is a JSON array (default []).
+
   The authkey, if the pipeline uses one, comes from $RXMP_AUTHKEY.
   Ctrl-C (SIGINT) or SIGTERM stops it gracefully: unfinished items go back at once. A second one stops it at once.`;
 
@@ -31,12 +38,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'worker') return usageError(`unknown command '${command}'`);
-  let values: { redis?: string | undefined; name?: string | undefined; module?: string | undefined; processes?: string | undefined; once?: boolean | undefined; verbose?: boolean | undefined };
+  if (command !== 'worker' && command !== 'producer') return usageError(`unknown command '${command}'`);
+  let values: {
+    redis?: string | undefined;
+    name?: string | undefined;
+    module?: string | undefined;
+    processes?: string | undefined;
+    once?: boolean | undefined;
+    verbose?: boolean | undefined;
+    export?: string | undefined;
+    args?: string | undefined;
+  };
   try {
     ({ values } = parseArgs({
       args: [...rest],
-      options: { redis: { type: 'string' }, name: { type: 'string' }, module: { type: 'string' }, processes: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean' } },
+      options:
+        command === 'worker'
+          ? { redis: { type: 'string' }, name: { type: 'string' }, module: { type: 'string' }, processes: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean' } }
+          : { redis: { type: 'string' }, name: { type: 'string' }, module: { type: 'string' }, export: { type: 'string' }, args: { type: 'string' }, verbose: { type: 'boolean' } },
       strict: true,
     }));
   } catch (error) {
@@ -48,24 +67,36 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!url) return usageError(`give the Redis URL with --redis URL or $${REDIS_URL_VARIABLE}`);
   if (!values.name) return usageError('give the pipeline\'s name with --name NAME');
   if (!values.module) return usageError('give the module of the handlers with --module PATH');
+  const talk = values.verbose === true || process.stderr.isTTY === true;
+  const log = (line: string): void => void (talk && process.stderr.write(`rx-multiprocessing: ${line}\n`));
+  if (command === 'producer') {
+    if (!values.export) return usageError('give the function to run with --export NAME');
+    let args: unknown;
+    try {
+      args = JSON.parse(values.args ?? '[]');
+    } catch (error) {
+      return usageError(`--args must be a JSON array: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(args)) return usageError(`--args must be a JSON array, got ${values.args}`);
+    const backend = backendFor(url, values.name);
+    if (typeof backend === 'number') return backend;
+    return runProducer({ backend, module: values.module, export: values.export, args, log });
+  }
   const processes = values.processes === undefined ? cpus().length : Number(values.processes);
   if (!Number.isInteger(processes) || processes < 1) return usageError(`--processes must be a positive integer, got '${values.processes}'`);
-  let backend: RedisBackend;
+  const backend = backendFor(url, values.name);
+  if (typeof backend === 'number') return backend;
+  return runWorker({ backend, module: values.module, processes, once: values.once === true, progress: process.stderr, log });
+}
+
+// The backend the command line names (the authkey from the environment), or a usage error's status.
+function backendFor(url: string, name: string): RedisBackend | number {
   try {
     const authkey = process.env.RXMP_AUTHKEY;
-    backend = redis(url, authkey ? { name: values.name, authkey } : { name: values.name });
+    return redis(url, authkey ? { name, authkey } : { name });
   } catch (error) {
     return usageError((error as Error).message);
   }
-  const talk = values.verbose === true || process.stderr.isTTY === true;
-  return runWorker({
-    backend,
-    module: values.module,
-    processes,
-    once: values.once === true,
-    progress: process.stderr,
-    log: (line) => talk && process.stderr.write(`rx-multiprocessing: ${line}\n`),
-  });
 }
 
 function usageError(message: string): number {

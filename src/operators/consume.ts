@@ -30,7 +30,7 @@ import { OutputOrder, SKIPPED } from './output-order.js';
 import { poolConsume } from './pool-consume.js';
 import { RestartBudget, type RestartVerdict } from './restart-budget.js';
 import { describeItem } from '../internal/describe-item.js';
-import { redisBackendFor } from '../queue/select-backend.js';
+import { redisBackendFor, REDIS_URL_VARIABLE } from '../queue/select-backend.js';
 import { redisConsume } from './redis-consume.js';
 
 /**
@@ -201,9 +201,11 @@ function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetRe
       return createObservable<R>((subscriber) => {
         // 'auto' reads RXMP_REDIS_URL as each run starts, and names each run afresh.
         const redisBackend = redisBackendFor(backend);
-        if (!redisBackend) return fallback.subscribe(subscriber);
-        const { maxsize, overflow } = queueOptionsOf(source);
-        return redisConsume<T, R>(source, redisBackend, ref, init, settings, maxsize, overflow).subscribe(subscriber);
+        const { maxsize, overflow, remoteProducers } = queueOptionsOf(source);
+        if (redisBackend) return redisConsume<T, R>(source, redisBackend, ref, init, settings, maxsize, overflow, remoteProducers).subscribe(subscriber);
+        // Waiting for producers that can only reach a queue in Redis would never end.
+        if (remoteProducers > 0) return subscriber.error(new TypeError(`\`remoteProducers\` needs a queue in Redis: give \`backend: redis(url, { name })\`, or set ${REDIS_URL_VARIABLE}.`));
+        return fallback.subscribe(subscriber);
       });
     }
     return localConsume(source);

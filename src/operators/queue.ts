@@ -36,6 +36,12 @@ export interface QueueOperatorOptions {
    * run, local otherwise. Everything else keeps its meaning. See docs/redis.md.
    */
   readonly backend?: QueueBackendOption;
+  /**
+   * On Redis: how many producers started on any machine with `npx rx-multiprocessing producer
+   * --name NAME …` the pipeline waits for, besides its source; their items join the source's.
+   * Default 0. See docs/redis.md.
+   */
+  readonly remoteProducers?: number;
 }
 
 /**
@@ -80,7 +86,14 @@ export function validateQueueOptions(options: QueueOperatorOptions): Required<Qu
   }
   const backend = options.backend ?? 'auto';
   validateBackendOption(backend, 'queue()');
-  return { maxsize, overflow, backend };
+  const remoteProducers = options.remoteProducers ?? 0;
+  if (!Number.isInteger(remoteProducers) || remoteProducers < 0) {
+    throw new TypeError(`Expected \`remoteProducers\` to be a non-negative integer, got \`${show(remoteProducers)}\` (${typeof remoteProducers}).`);
+  }
+  if (remoteProducers > 0 && backend === 'local') {
+    throw new TypeError("`remoteProducers` needs a queue in Redis: give `backend: redis(url, { name })`, not 'local'.");
+  }
+  return { maxsize, overflow, backend, remoteProducers };
 }
 
 /** The queue() settings carried by its output, for the consume() that follows. */

@@ -13,8 +13,9 @@ import { assertItem, Queue } from '../process/queue.js';
 import { EMPTY } from '../queue/local/queue-core.js';
 import { PoisonItemError } from '../queue/redis/errors/poison-item-error.js';
 import { queueKeys } from '../queue/redis/keys.js';
-import { PipelineRecord, type PipelineDescription } from '../queue/redis/pipeline-record.js';
-import { siblingBackend, type RedisBackend } from '../queue/redis/redis.js';
+import { PipelineRecord, type IntakeMessage, type PipelineDescription } from '../queue/redis/pipeline-record.js';
+import { resolveOptions } from '../queue/redis/redis-queue-options.js';
+import { settingsOf, siblingBackend, type RedisBackend } from '../queue/redis/redis.js';
 import { channelEnd } from './channel-end.js';
 import { consumerOptions, type ConsumeSettings } from './consume-settings.js';
 import { finishConsumers, type FinishingConsumer } from './finish-consumers.js';
@@ -44,12 +45,14 @@ export function redisConsume<T, R>(
   settings: ConsumeSettings,
   maxsize: number,
   overflow: 'error' | 'buffer',
+  remoteProducers = 0,
 ): Observable<R> {
   return createObservable<R>((subscriber) => {
     let finished = false;
     let record: PipelineRecord | undefined;
     let items: JoinableQueue<NumberedItem> | undefined;
     let outcomes: Queue<PipelineOutcome> | undefined;
+    let intake: Queue<IntakeMessage> | undefined;
     let sourceSubscription: Subscription | undefined;
     const workers = new Map<number, FinishingConsumer>();
     const order = new OutputOrder<R>(settings.ordered, (value) => subscriber.next(value));
@@ -58,6 +61,10 @@ export function redisConsume<T, R>(
     let unconfirmed = 0;
     let nextSeq = 0;
     let sourceDone = false;
+    // Remote producers (`rx-multiprocessing producer`) that said hello and not yet bye, and how many
+    // have finished: the run waits for `remoteProducers` of them.
+    const producing = new Set<string>();
+    let producersDone = 0;
     const gate = new DemandGate(maxsize);
     const downstream = currentGate();
     const budget = new RestartBudget(settings.maxRestarts, settings.processes);
@@ -71,7 +78,7 @@ export function redisConsume<T, R>(
     };
 
     const maybeComplete = (): void => {
-      if (finished || !sourceDone || unconfirmed > 0 || waiting.size > 0) return;
+      if (finished || !sourceDone || unconfirmed > 0 || waiting.size > 0 || producing.size > 0 || producersDone < remoteProducers) return;
       finished = true;
       finishConsumers(workers.values(), settings.daemon, subscriber);
     };
@@ -159,6 +166,43 @@ export function redisConsume<T, R>(
       if (early) early.push(numbered);
       else (items as JoinableQueue<NumberedItem>).put(numbered).then(confirmed, fail);
     };
+    const accept = (item: unknown): void => {
+      const seq = nextSeq++;
+      waiting.add(seq);
+      unconfirmed++;
+      if (unconfirmed >= maxsize) gate.shut();
+      putItem([seq, item]);
+    };
+
+    // What remote producers put: their items join the source's (numbered here, so that ordering,
+    // outcomes and completion are one mechanism), read only while this process's puts have room.
+    const readIntake = async (intake: Queue<IntakeMessage>): Promise<void> => {
+      while (!finished) {
+        if (!gate.isOpen()) await gate.whenOpen();
+        const message = await intake.get();
+        if (finished) return;
+        if ('item' in message) accept(message.item);
+        else if ('hello' in message) producing.add(message.p);
+        else if (producing.delete(message.p)) {
+          producersDone++;
+          maybeComplete();
+        }
+      }
+    };
+
+    // A producer killed (or cut off) says no bye: once its key expires it counts as done, with the
+    // items it put before.
+    const watchProducers = async (run: PipelineRecord, deadAfter: number): Promise<void> => {
+      while (!finished) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(200, deadAfter / 4)).unref());
+        if (finished || producing.size === 0) continue;
+        for (const gone of await run.silentProducers(backend.name, [...producing])) {
+          if (producing.delete(gone)) producersDone++;
+        }
+        maybeComplete();
+      }
+    };
+
     const subscribeSource = (): void => {
       sourceSubscription = withGate(gate, () =>
         source.subscribe({
@@ -172,11 +216,7 @@ export function redisConsume<T, R>(
               }
             }
             if (overflow === 'error' && unconfirmed >= maxsize + gate.attached) return fail(overfilled(maxsize));
-            const seq = nextSeq++;
-            waiting.add(seq);
-            unconfirmed++;
-            if (unconfirmed >= maxsize) gate.shut();
-            putItem([seq, item]);
+            accept(item);
           },
           error: fail,
           complete: () => {
@@ -198,9 +238,17 @@ export function redisConsume<T, R>(
         maxsize,
         items: backend.name,
         outcomes: outcomesName,
+        intake: `${backend.name}.in`,
+        remoteProducers,
+        deadAfter: resolveOptions({ ...settingsOf(backend).options, url: '' }).deadAfter,
       };
       record = await PipelineRecord.claim(backend, description);
       if (finished) return;
+      if (remoteProducers > 0) {
+        intake = new Queue<IntakeMessage>(maxsize, { backend: siblingBackend(backend, description.intake) });
+        readIntake(intake).catch(fail);
+        watchProducers(record, description.deadAfter).catch(fail);
+      }
       items = new JoinableQueue<NumberedItem>(maxsize, { backend });
       // One reader takes every consumer's outcomes: a read takes what several of them wrote.
       outcomes = new Queue<PipelineOutcome>(0, { backend: siblingBackend(backend, outcomesName, { window: OUTCOME_ENTRIES_PER_READ }) });
@@ -224,6 +272,7 @@ export function redisConsume<T, R>(
       void Promise.all(children.map((child) => child.join())).then(async () => {
         items?.close();
         outcomes?.close();
+        intake?.close();
         await record?.end();
       });
     };

@@ -7,7 +7,7 @@ import { connectRedis, type RedisLink } from '../../src/queue/redis/redis-link.j
 import { parseRedisUrl } from '../../src/queue/redis/redis-url.js';
 import { assertChildrenExitSoon, childPidsOf, fixtureModule, isPidAlive, waitFor } from '../helpers.js';
 import { useRedis } from '../redis-fixture.js';
-import { exitsOn, tagged } from '../fixtures/redis-pipeline-targets.js';
+import { echo, exitsOn, tagged } from '../fixtures/redis-pipeline-targets.js';
 
 
 type Tagged = { item: number; pid: number; name: string };
@@ -32,9 +32,9 @@ describe('queue({ backend: redis(url, { name }) }) + consume()', function () {
   const link = async (): Promise<RedisLink> => (raw ??= await connectRedis(parseRedisUrl(server.url), { reconnectTimeout: 1000 }));
   const keysOf = async (name: string): Promise<string[]> => ((await (await link()).call(['KEYS', `rxmp:{${name}*`])) as Buffer[]).map(String);
 
-  // `npx rx-multiprocessing worker`, from the tree under test.
-  function startWorker(name: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-    const args = [...LOADER, CLI, 'worker', '--redis', server.url, '--name', name, '--module', fileURLToPath(fixtureModule('redis-pipeline-targets')), ...extra];
+  // `npx rx-multiprocessing worker` (or producer), from the tree under test.
+  function startWorker(name: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env, command = 'worker'): ChildProcess {
+    const args = [...LOADER, CLI, command, '--redis', server.url, '--name', name, '--module', fileURLToPath(fixtureModule('redis-pipeline-targets')), ...extra];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     started.push(child);
     return child;
@@ -167,6 +167,34 @@ describe('queue({ backend: redis(url, { name }) }) + consume()', function () {
       clearInterval(sampler);
     }
     expect(peak).to.be.at.least(5).and.at.most(10);
+  });
+
+  it('should take the items of producers started from the command line, wait for them, and go on when one is killed', async () => {
+    const backend = named({ deadAfter: 1500 });
+    const whole = startWorker(backend.name, ['--export', 'slowCount', '--args', '["w", 20, 10]'], process.env, 'producer');
+    const killed = startWorker(backend.name, ['--export', 'slowCount', '--args', '["k", 1000, 20]'], process.env, 'producer');
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      range(0, 10)
+        .pipe(queue({ maxsize: 10, backend, remoteProducers: 2 }), consume(echo, { processes: 2 }))
+        .subscribe({
+          next: (item) => {
+            seen.push(String(item));
+            if (seen.filter((i) => i.startsWith('k')).length === 10) killed.kill('SIGKILL');
+          },
+          error: reject,
+          complete: resolve,
+        });
+    });
+    expect(await exited(whole)).to.equal(0);
+    const of = (prefix: string) => seen.filter((i) => i.startsWith(prefix));
+    expect(seen.filter((i) => /^\d+$/.test(i))).to.have.length(10);
+    expect(of('w').sort()).to.deep.equal(Array.from({ length: 20 }, (_, i) => `w${i}`).sort());
+    // What the killed producer put before it died, each once.
+    const fromKilled = of('k');
+    expect(fromKilled.length).to.be.at.least(10).and.below(1000);
+    expect(new Set(fromKilled).size).to.equal(fromKilled.length);
+    expect(new Set(seen).size).to.equal(seen.length);
   });
 
   it("should fail with ConsumerExitedError when a consumer dies holding items and onConsumerExit is 'error'", async () => {

@@ -19,9 +19,23 @@ export interface PipelineDescription {
   readonly initializer: string | null;
   readonly initargs: readonly unknown[];
   readonly maxsize: number;
-  /** The queue of numbered items, and the one their outcomes go to. */
+  /** The queue of numbered items, the one their outcomes go to, and the one remote producers put into. */
   readonly items: string;
   readonly outcomes: string;
+  readonly intake: string;
+  /** Producers started with `rx-multiprocessing producer` that the run waits for. */
+  readonly remoteProducers: number;
+  /** A producer silent this long is gone (its own heartbeat keeps its key). */
+  readonly deadAfter: number;
+}
+
+/** What a remote producer puts into a run's intake queue: hello, its items in order, and bye. */
+export type IntakeMessage = { readonly p: string; readonly hello: true } | { readonly p: string; readonly item: unknown } | { readonly p: string; readonly bye: true };
+
+/** The key a remote producer keeps alive (PX deadAfter) while it produces for a run. */
+export function producerKey(name: string, producer: string): string {
+  queueKeys(name);
+  return `${KEY_PREFIX}{${name}}:producer:${producer}`;
 }
 
 /** The Redis key that says a pipeline of this name is running, and what it runs. */
@@ -64,13 +78,20 @@ export class PipelineRecord {
       const key = runKey(backend.name);
       const claimed = await link.call(['SET', key, encodeRecord(description, settings.authkey), 'NX', 'PX', String(settings.keyTtl)]);
       if (claimed === null) throw new RedisPipelineBusyError(address.redacted, backend.name);
-      const wipe = [...queueKeys(description.items).all, ...queueKeys(description.outcomes).all];
+      const wipe = [...queueKeys(description.items).all, ...queueKeys(description.outcomes).all, ...queueKeys(description.intake).all];
       await link.call(['UNLINK', ...wipe]);
       return new PipelineRecord(link, key, settings.keyTtl, settings.heartbeat, wipe);
     } catch (error) {
       link.close();
       throw error;
     }
+  }
+
+  /** Which of `producers` (remote producers' ids) no longer keep their key alive: dead, or cut off. */
+  async silentProducers(name: string, producers: readonly string[]): Promise<string[]> {
+    const silent: string[] = [];
+    for (const producer of producers) if (Number(await this.#link.call(['EXISTS', producerKey(name, producer)])) === 0) silent.push(producer);
+    return silent;
   }
 
   /** The run is over: its keys and its queues' keys are removed, for workers to see it ended. */
