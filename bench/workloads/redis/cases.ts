@@ -32,9 +32,11 @@ export interface CaseOptions {
 export function redisVariants(size: 'small' | '1k', producers: number, options: CaseOptions): RedisVariant[] {
   const scale = (full: number, smoke: number): Shape => ({ size, producers, n: options.smoke ? smoke : full });
   // As the local bench: 200k small and 50k 1 KiB items where a case moves >= 100k items/s; fewer where
-  // it makes ~10k (BullMQ, Python, a put awaited per item): a steady rate, in seconds rather than minutes.
+  // it makes ~10k (BullMQ, Python) or ~2k (a put awaited per item): a steady rate within seconds, and
+  // a full run of the section in minutes, not an hour.
   const fast = size === 'small' ? scale(200_000, 2_000) : scale(50_000, 500);
-  const slow = size === 'small' ? scale(50_000, 1_000) : scale(20_000, 400);
+  const slow = size === 'small' ? scale(30_000, 1_000) : scale(10_000, 400);
+  const slowest = size === 'small' ? scale(10_000, 1_000) : scale(4_000, 400);
   const joinable = (shape: Shape, chunked: boolean) => (url: string) =>
     runQueuePipeline({
       ...shape,
@@ -47,7 +49,7 @@ export function redisVariants(size: 'small' | '1k', producers: number, options: 
     // JoinableQueue + Process, the producer putting 1,000 items per await (one entry per 100).
     { name: 'joinable', ours: true, server: 'plain', n: fast.n, run: joinable(fast, true) },
     // The local bench's producer: every put awaited, so every item is its own entry and round trip.
-    { name: 'joinablePerPut', ours: true, server: 'plain', n: slow.n, run: joinable(slow, false) },
+    { name: 'joinablePerPut', ours: true, server: 'plain', n: slowest.n, run: joinable(slowest, false) },
     { name: 'joinable.aof', ours: true, server: 'aof', n: fast.n, run: joinable(fast, true) },
     { name: 'BullMQ', ours: false, server: 'plain', n: slow.n, run: (url) => runBullMQ(url, slow), ...(thirdParty ? { unavailable: thirdParty } : {}) },
     { name: 'RawStreams', ours: false, server: 'plain', n: fast.n, run: (url) => runRawStreams(url, fast), ...(thirdParty ? { unavailable: thirdParty } : {}) },
