@@ -136,6 +136,14 @@ function report(key: string, variants: readonly RedisVariant[], measured: Readon
       rows.push([`${key}.${mine.name}.vs${reference.name}`, '', `${ratio.toFixed(2)}×`, '', target === undefined ? 'higher is better' : `target >= ${target}×`]);
     }
   }
+  // The primary's Redis cost as a headline too (issue 21: <= 1 µs of Redis CPU per small item).
+  const primaryResult = primary ? (results[`${key}.${primary}`] as { redisCpuUsPerItem?: number; commandsPerItem?: number } | undefined) : undefined;
+  if (primaryResult?.redisCpuUsPerItem !== undefined) {
+    results[`${key}.redisCpuUsPerItem`] = primaryResult.redisCpuUsPerItem;
+    results[`${key}.commandsPerItem`] = primaryResult.commandsPerItem;
+    const target = key.startsWith('redis.small.') ? ` (target <= ${CPU_TARGET_US} µs)` : '';
+    rows.push([`${key}.redisCpuUsPerItem`, primary as string, primaryResult.redisCpuUsPerItem.toFixed(2), '', `µs of redis-server CPU per item, INFO cpu sys + user${target}`]);
+  }
   const plain = primary ? summaries.get(primary) : undefined;
   const aof = primary ? summaries.get(`${primary}.aof`) : undefined;
   if (plain && aof) {
@@ -152,5 +160,6 @@ function format(value: number): string {
 // Issue 21's targets, by reference: ours / theirs, items/s.
 const TARGETS: Record<string, number> = { BullMQ: 10, RawStreams: 0.5, Python: 20 };
 const AOF_TARGET = 0.15;
+const CPU_TARGET_US = 1;
 const RECLAIM_TARGET_MS = 100;
 const RECLAIM_TRIALS = 10;
