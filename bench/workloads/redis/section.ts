@@ -28,6 +28,7 @@ export interface RedisSectionReport {
 interface Measured {
   readonly rates: number[];
   readonly costs: RedisCost[];
+  readonly failures: string[];
 }
 
 export async function runRedisSection(options: RedisSectionOptions): Promise<RedisSectionReport> {
@@ -58,7 +59,7 @@ export async function runRedisSection(options: RedisSectionOptions): Promise<Red
     for (const [size, producers] of shapes) {
       const key = `redis.${size}.${producers}x2`;
       const variants = redisVariants(size, producers, caseOptions);
-      const measured = new Map<string, Measured>(variants.map((v) => [v.name, { rates: [], costs: [] }]));
+      const measured = new Map<string, Measured>(variants.map((v) => [v.name, { rates: [], costs: [], failures: [] }]));
       const runnable = variants.filter((v) => v.unavailable === undefined);
       for (let round = options.smoke ? 0 : -1; round < options.rounds; round++) {
         // Each round starts one variant later: no variant always runs first, on a fresh server.
@@ -66,11 +67,16 @@ export async function runRedisSection(options: RedisSectionOptions): Promise<Red
         for (const variant of order) {
           options.progress(`${key} ${round < 0 ? 'warm-up' : `round ${round + 1}/${options.rounds}`} ${variant.name}`);
           const { admin, server } = byServer[variant.server];
-          const { result, cost } = await admin.measure(variant.n, () => variant.run(server.url));
-          if (round < 0 || result === undefined) continue;
           const m = measured.get(variant.name) as Measured;
-          m.rates.push(result);
-          m.costs.push(cost);
+          // A case that fails now and then (a reference's crash, a timeout) is counted and the run goes
+          // on: one failure must not cost the other cases' figures, nor hide.
+          const outcome = await admin.measure(variant.n, () => variant.run(server.url)).catch((error: unknown) => {
+            m.failures.push(error instanceof Error ? error.message : String(error));
+            return undefined;
+          });
+          if (round < 0 || outcome?.result === undefined) continue;
+          m.rates.push(outcome.result);
+          m.costs.push(outcome.cost);
         }
       }
       report(key, variants, measured, results, rows, bars);
@@ -102,8 +108,9 @@ function report(key: string, variants: readonly RedisVariant[], measured: Readon
   const summaries = new Map<string, Summary>();
   for (const variant of variants) {
     const m = measured.get(variant.name) as Measured;
+    const failed = m.failures.length > 0 ? `${m.failures.length} run(s) failed, first: ${m.failures[0] as string}` : undefined;
     if (m.rates.length === 0) {
-      const why = variant.unavailable ?? 'no run gave a figure';
+      const why = variant.unavailable ?? failed ?? 'no run gave a figure';
       results[`${key}.${variant.name}`] = { unavailable: why };
       rows.push([key, variant.name, '—', '', why]);
       continue;
@@ -117,11 +124,11 @@ function report(key: string, variants: readonly RedisVariant[], measured: Readon
           commandsPerItem: summarize(m.costs.map((c) => c.commandsPerItem)).median,
           commandsByName: (m.costs.at(-1) as RedisCost).byCommand,
         };
-    results[`${key}.${variant.name}`] = { ...summary, n: variant.n, ...cost };
+    results[`${key}.${variant.name}`] = { ...summary, n: variant.n, ...cost, ...(failed ? { note: failed } : {}) };
     const costNote = cost.redisCpuUsPerItem === undefined ? '' : `; Redis ${cost.redisCpuUsPerItem.toFixed(2)} µs, ${(cost.commandsPerItem as number).toFixed(3)} commands per item`;
     const unit = variant.kind === 'program' ? 'items/s over the whole program, spawn to exit' : 'items/s';
     if (variant.kind === 'program') (results[`${key}.${variant.name}`] as Record<string, unknown>)['ms'] = (variant.n / summary.median) * 1000;
-    rows.push([key, variant.name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, `${unit}, ${variant.n.toLocaleString('en-US')} items${costNote}`]);
+    rows.push([key, variant.name, format(summary.median), `${format(summary.min)}–${format(summary.max)}`, `${unit}, ${variant.n.toLocaleString('en-US')} items${costNote}${failed ? `; ${failed}` : ''}`]);
   }
   const ours = variants.filter((v) => v.ours && v.server === 'plain');
   const primary = ours[0]?.name;
