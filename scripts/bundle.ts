@@ -21,11 +21,11 @@ function removeJavaScript(dir: string): void {
 
 // child-launcher.ts finds the bootstrap at `../child/bootstrap.js` from its own URL: check that the
 // bundler put its code one folder deep, where that path still holds.
-function assertBootstrapReachable(metafile: Metafile): void {
+function assertBootstrapReachable(metafile: Metafile, bootstrapIn: Metafile = metafile): void {
   const launcher = Object.entries(metafile.outputs).find(([, output]) => LAUNCHER in output.inputs)?.[0];
   if (!launcher) throw new Error(`${LAUNCHER} is in no output of the bundle`);
   const expected = posix.join(posix.dirname(launcher), '../child/bootstrap.js');
-  if (!(expected in metafile.outputs)) throw new Error(`${launcher} (from ${LAUNCHER}) would look for ${expected}, which the bundle does not have`);
+  if (!(expected in bootstrapIn.outputs)) throw new Error(`${launcher} (from ${LAUNCHER}) would look for ${expected}, which the bundle does not have`);
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -56,3 +56,22 @@ const result = await build({
   logLevel: 'warning',
 });
 assertBootstrapReachable(result.metafile);
+
+// The command line (`npx rx-multiprocessing`) is a build of its own, one file with its own copy of
+// the library's code: as a third entry above it would split the shared chunk, and every child would
+// load one file more. Its children start the bootstrap above, from the same folder depth.
+const cli = await build({
+  absWorkingDir: ROOT,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli/main.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  keepNames: true,
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+});
+assertBootstrapReachable(cli.metafile, result.metafile);

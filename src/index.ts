@@ -60,3 +60,4 @@ export { RedisConnectionLostError } from './queue/redis/errors/redis-connection-
 export { PoisonItemError } from './queue/redis/errors/poison-item-error.js';
 export { EntrySignatureError } from './queue/redis/errors/entry-signature-error.js';
 export { RedisCredentialsMissingError } from './queue/redis/errors/redis-credentials-missing-error.js';
+export { RedisPipelineBusyError } from './queue/redis/errors/redis-pipeline-busy-error.js';

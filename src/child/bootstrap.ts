@@ -15,7 +15,7 @@ import { adoptQueuesIn } from './adopt-queue.js';
 
 // The reactive layer's producer and consumer children run these (by module URL and export name).
 export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
-export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer } from './consumer-runner.js';
+export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer, runRedisConsumer } from './consumer-runner.js';
 // A Pool's workers (processes and threads alike) run this as their target.
 export { runPoolWorker } from './pool-worker.js';
 // The reactive layer's children in worker threads (context: 'thread') start here, then boot as above.

@@ -38,3 +38,15 @@ export interface ConsumerInput {
   /** Stops listening: the consumer has finished. */
   close(): void;
 }
+
+/**
+ * What a consumer of a Redis pipeline puts into the pipeline's outcome queue: `result` holds the
+ * outcomes of the items numbered `seqs`, in that order (see ConsumerResult), or `poison` says that
+ * the one item of `seqs` went to the dead-letter stream. `by` names the consumer, on any machine.
+ */
+export type PipelineOutcome =
+  | { readonly by: string; readonly seqs: readonly number[]; readonly result: ConsumerResult }
+  | { readonly by: string; readonly seqs: readonly number[]; readonly poison: { readonly itemId: string; readonly deliveries: number } };
+
+/** An item as a Redis pipeline's queue holds it: its number in the pipeline, and the item. */
+export type NumberedItem = readonly [seq: number, item: unknown];

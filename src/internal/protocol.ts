@@ -15,6 +15,7 @@ export type ProtocolMessage =
   | ConsumeJobsMessage
   | ConsumeEndMessage
   | ConsumeResultsMessage
+  | ConsumeProgressMessage
   | InboxMessage
   | RoutesMessage
   | RouteMessage
@@ -119,6 +120,13 @@ export interface ConsumeEndMessage {
 export interface ConsumeResultsMessage {
   readonly rxmp: 'consume-results';
   readonly result: ConsumerResult;
+}
+
+/** a Redis pipeline's consumer → a worker that shows progress: items done and entries redelivered to it, since the last message. */
+export interface ConsumeProgressMessage {
+  readonly rxmp: 'consume-progress';
+  readonly done: number;
+  readonly redelivered: number;
 }
 
 /** a broker-free consumer → parent: where producers are to write its items (see InboxInput). */

@@ -54,3 +54,7 @@ export const OWNERLESS = Symbol.for('rx-multiprocessing.ownerless');
 export const ITERATED = Symbol.for('rx-multiprocessing.iterated');
 /** A Queue's getter: true once this handle was closed (a pool worker then adopts its queue afresh for the next task). */
 export const HANDLE_CLOSED = Symbol.for('rx-multiprocessing.handleClosed');
+/** A Queue's method: a listener for the items this process moves to the dead-letter stream (Redis; a pipeline's consumer reports their outcome). */
+export const ON_DEAD_LETTER = Symbol.for('rx-multiprocessing.onDeadLetter');
+/** A Queue's method: what this process saw of it (Redis: entries reclaimed, dead-lettered…), or undefined. */
+export const QUEUE_STATS = Symbol.for('rx-multiprocessing.queueStats');

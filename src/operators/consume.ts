@@ -30,6 +30,8 @@ import { OutputOrder, SKIPPED } from './output-order.js';
 import { poolConsume } from './pool-consume.js';
 import { RestartBudget, type RestartVerdict } from './restart-budget.js';
 import { describeItem } from '../internal/describe-item.js';
+import { redisBackendFor } from '../queue/select-backend.js';
+import { redisConsume } from './redis-consume.js';
 
 /**
 /**
@@ -192,6 +194,22 @@ function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetRe
   }
   const init = consumerInit(settings);
   return (source) => {
+    // A manual consumer loops on a queue of its own, which the parent fills: that stays local.
+    const { backend } = queueOptionsOf(source);
+    if (!settings.manual && backend !== 'local') {
+      const fallback = localConsume(source);
+      return createObservable<R>((subscriber) => {
+        // 'auto' reads RXMP_REDIS_URL as each run starts, and names each run afresh.
+        const redisBackend = redisBackendFor(backend);
+        if (!redisBackend) return fallback.subscribe(subscriber);
+        const { maxsize, overflow } = queueOptionsOf(source);
+        return redisConsume<T, R>(source, redisBackend, ref, init, settings, maxsize, overflow).subscribe(subscriber);
+      });
+    }
+    return localConsume(source);
+  };
+
+  function localConsume(source: Observable<T>): Observable<R> {
     const producers = directProducersOf(source);
     if (producers && settings.direct) {
       const { maxsize } = queueOptionsOf(source);
@@ -201,7 +219,7 @@ function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetRe
       return createObservable<R>((subscriber) => (currentGate() ? general(source) : fast).subscribe(subscriber));
     }
     return general(source);
-  };
+  }
 
   function general(source: Observable<T>): Observable<R> {
     return createObservable<R>((subscriber) => {

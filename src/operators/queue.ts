@@ -2,6 +2,7 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import { createObservable } from './rx.js';
 import { directProducersOf, markDirect } from './direct-source.js';
 import { show, validateOptionsObject } from './option-checks.js';
+import { validateBackendOption, type QueueBackendOption } from '../queue/select-backend.js';
 
 /**
  * Options of the {@link queue} operator.
@@ -27,6 +28,14 @@ export interface QueueOperatorOptions {
    * children are paused whatever this says: the bound stays strict for them.
    */
   readonly overflow?: 'error' | 'buffer';
+  /**
+   * Where the queue lives: `'local'` (in this process), `redis(url, { name })` (in Redis: the
+   * consumers started here share its items with workers on other machines, started with
+   * `npx rx-multiprocessing worker --redis URL --name NAME --module ./handlers.js`), or `'auto'`
+   * (default): Redis when the environment variable RXMP_REDIS_URL is set, under a fresh name each
+   * run, local otherwise. Everything else keeps its meaning. See docs/redis.md.
+   */
+  readonly backend?: QueueBackendOption;
 }
 
 /**
@@ -69,7 +78,9 @@ export function validateQueueOptions(options: QueueOperatorOptions): Required<Qu
   if (overflow !== 'error' && overflow !== 'buffer') {
     throw new TypeError(`Expected \`overflow\` to be 'error' or 'buffer', got \`${show(overflow)}\`.`);
   }
-  return { maxsize, overflow };
+  const backend = options.backend ?? 'auto';
+  validateBackendOption(backend, 'queue()');
+  return { maxsize, overflow, backend };
 }
 
 /** The queue() settings carried by its output, for the consume() that follows. */

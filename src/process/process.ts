@@ -641,6 +641,7 @@ export class Process<A extends readonly unknown[] = never> implements TrackedChi
       case 'consume-jobs':
       case 'consume-end':
       case 'consume-results':
+      case 'consume-progress':
       case 'inbox':
       case 'routes':
       case 'route':

@@ -4,12 +4,14 @@ import { RedisQueueBackend } from '../queue/redis/redis-queue-backend.js';
 import { createBackend, type QueueBackendOption } from '../queue/select-backend.js';
 import type { QueueDescriptor } from '../internal/protocol.js';
 import type { QueueBackend } from '../queue/backend.js';
+import type { PoisonItemError } from '../queue/redis/errors/poison-item-error.js';
+import type { RedisQueueStats } from '../queue/redis/redis-queue-options.js';
 import { QueueProxy } from '../queue/wire/queue-proxy.js';
 import { assertSerializable, copyItem, isPlainItem, QUEUE_BRAND } from '../internal/serialize.js';
 import { throwOnQueues } from '../queue/queue-handles.js';
 import { MAX_BODY_BYTES } from '../queue/wire/frame-codec.js';
 import { EMPTY } from '../queue/local/queue-core.js';
-import { ADOPT_QUEUE, CAP_PREFETCH, OWNERLESS, DEFER_TOOK, HANDLE_CLOSED, DESCRIBE_QUEUE, DISPOSE_QUEUE, ITERATED, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
+import { ADOPT_QUEUE, CAP_PREFETCH, OWNERLESS, DEFER_TOOK, HANDLE_CLOSED, ON_DEAD_LETTER, QUEUE_STATS, DESCRIBE_QUEUE, DISPOSE_QUEUE, ITERATED, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
 import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { observeQueue, readQueue } from '../queue/queue-reading.js';
 import type { Observable } from 'rxjs';
@@ -309,6 +311,16 @@ export class Queue<T> {
   /** Settles once every put made here was accepted and written out: what is then put into another queue of the same owner arrives after it. */
   [FLUSH_PUTS](): Promise<void> {
     return this.#backend.flushPuts?.() ?? Promise.resolve();
+  }
+
+  /** What this process saw of the queue (a Redis queue's counters; undefined elsewhere). */
+  [QUEUE_STATS](): Readonly<RedisQueueStats> | undefined {
+    return this.#backend.stats?.();
+  }
+
+  /** Calls `listener` with each item this process moves to the dead-letter stream (a Redis queue; a no-op elsewhere). */
+  [ON_DEAD_LETTER](listener: (error: PoisonItemError, item: T) => void): void {
+    this.#backend.onDeadLetter?.(listener);
   }
 
   /**

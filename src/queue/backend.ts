@@ -1,5 +1,7 @@
 import type { QueueDescriptor } from '../internal/protocol.js';
 import type { EMPTY } from './local/queue-core.js';
+import type { PoisonItemError } from './redis/errors/poison-item-error.js';
+import type { RedisQueueStats } from './redis/redis-queue-options.js';
 
 /**
  * What a Queue does, wherever its buffer lives: in this process (LocalQueue, the owner) or in
@@ -27,6 +29,10 @@ export interface QueueBackend<T> {
   drain?(): Promise<void>;
   /** From now on, items taken here count as taken only once acknowledged, with their outcome, by the returned function (proxies only). */
   deferTook?(): (n: number, outcome: unknown, now: boolean) => void;
+  /** What this process saw of the queue (Redis only). */
+  stats?(): Readonly<RedisQueueStats> | undefined;
+  /** Calls `listener` with each item this process moves to a dead-letter stream (Redis only). */
+  onDeadLetter?(listener: (error: PoisonItemError, item: T) => void): void;
   /** Lets go of what serves the queue to other processes (its owner registration). */
   dispose?(): void;
   /** The handle in this process was closed: it no longer keeps the queue served (owner only). */

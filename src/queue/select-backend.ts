@@ -21,16 +21,25 @@ export type QueueBackendOption = 'auto' | 'local' | RedisBackend;
 
 /** The backend a new queue gets for the `backend` option `choice` (validated here: TypeError naming it). */
 export function createBackend<T>(choice: unknown, maxsize: number, joinable: boolean, className: string): QueueBackend<T> {
-  if (choice === undefined || choice === 'auto') {
-    const url = process.env[REDIS_URL_VARIABLE];
-    if (!url) return new LocalQueue<T>(maxsize);
-    return new RedisQueueBackend<T>(redis(url, { name: `auto-${randomUUID()}` }), maxsize, joinable);
-  }
-  if (choice === 'local') return new LocalQueue<T>(maxsize);
-  if (choice instanceof RedisBackend) return new RedisQueueBackend<T>(choice, maxsize, joinable);
+  validateBackendOption(choice, className);
+  const backend = redisBackendFor(choice);
+  return backend ? new RedisQueueBackend<T>(backend, maxsize, joinable) : new LocalQueue<T>(maxsize);
+}
+
+/** Throws a TypeError naming `owner` unless `choice` is a `backend` option (undefined included). */
+export function validateBackendOption(choice: unknown, owner: string): asserts choice is QueueBackendOption | undefined {
+  if (choice === undefined || choice === 'auto' || choice === 'local' || choice instanceof RedisBackend) return;
   throw new TypeError(
-    `Expected \`backend\` of ${className} to be 'auto', 'local' or redis(url, { name }), got \`${showValue(choice)}\` (${choice === null ? 'null' : typeof choice}).`,
+    `Expected \`backend\` of ${owner} to be 'auto', 'local' or redis(url, { name }), got \`${showValue(choice)}\` (${choice === null ? 'null' : typeof choice}).`,
   );
+}
+
+/** The Redis backend a valid `backend` option stands for now, if any: 'auto' reads the environment each time, a fresh name each time. */
+export function redisBackendFor(choice: QueueBackendOption | undefined): RedisBackend | undefined {
+  if (choice instanceof RedisBackend) return choice;
+  if (choice === 'local') return undefined;
+  const url = process.env[REDIS_URL_VARIABLE];
+  return url ? redis(url, { name: `auto-${randomUUID()}` }) : undefined;
 }
 
 /** Names the Redis server that queues naming no backend use: code runs on Redis by setting it, unchanged. */

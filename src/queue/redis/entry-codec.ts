@@ -109,3 +109,26 @@ function sign(authkey: Buffer, format: string, count: number, body: Buffer): Buf
 /** Format 1: `d` is v8.serialize(items[]). A reader refuses formats it does not know. */
 const FORMAT = '1';
 const MAX_ENTRY_BYTES = 256 * 1024;
+
+/** `value` as one record for a Redis string (a pipeline's description), signed as an entry is. */
+export function encodeRecord(value: unknown, authkey: Buffer | undefined): Buffer {
+  const { v, h, d } = encodeEntry([value], authkey);
+  const head = Buffer.from(JSON.stringify({ v, h: h === '' ? '' : h.toString('base64') }));
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(head.length);
+  return Buffer.concat([size, head, d]);
+}
+
+/** The value of a record encodeRecord wrote, checked as an entry is (signature before deserialisation). */
+export function decodeRecord<T>(record: Buffer, authkey: Buffer | undefined): DecodedEntry<T> {
+  try {
+    const size = record.readUInt32BE(0);
+    const head = JSON.parse(record.subarray(4, 4 + size).toString()) as { v?: unknown; h?: unknown };
+    if (typeof head.v !== 'string' || typeof head.h !== 'string') return { ok: false, reason: 'malformed' };
+    const fields = ['n', Buffer.from('1'), 'v', Buffer.from(head.v), 'd', record.subarray(4 + size)];
+    if (head.h !== '') fields.push('h', Buffer.from(head.h, 'base64'));
+    return decodeEntry<T>(fields, authkey);
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+}

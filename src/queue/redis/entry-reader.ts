@@ -249,7 +249,7 @@ export class EntryReader<T> {
     const args = [String(this.#settings.keyTtl), String(this.#settings.maxsize), id, String(index), String(n), payload, reason, String(delivered)];
     if (Number(await this.#link.run(DEAD, [keys.q, keys.alive, keys.ev, keys.hw, keys.meta, keys.dead], args)) !== 1) return false;
     this.#stats.deadLettered++;
-    this.#settings.onDeadLetter?.(new PoisonItemError(this.#settings.name, `${id}:${index}`, delivered, keys.dead));
+    this.#settings.onDeadLetter?.(new PoisonItemError(this.#settings.name, `${id}:${index}`, delivered, keys.dead), item);
     return true;
   }
 

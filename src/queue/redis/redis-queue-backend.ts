@@ -10,9 +10,10 @@ import type { QueueBackend } from '../backend.js';
 import { EMPTY } from '../local/queue-core.js';
 import { noteHandoff, QueueLease } from '../local/queue-lease.js';
 import { engineOptions, redis, settingsOf, type RedisBackend, type RedisBackendOptions, type RedisBackendSettings } from './redis.js';
-import { openRedisQueue, type RedisQueue } from './redis-queue.js';
+import { openRedisQueue, type RedisQueue, type RedisQueueStats } from './redis-queue.js';
 import { noteSecret, secretOf } from './shared-secrets.js';
 import { RedisCredentialsMissingError } from './errors/redis-credentials-missing-error.js';
+import type { PoisonItemError } from './errors/poison-item-error.js';
 
 /**
  * A Queue's backend in Redis: the QueueBackend contract over the Redis engine (RedisQueue), the same
@@ -39,12 +40,16 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
   #lastPut: Promise<void> = Promise.resolve();
   // Puts callers await, until Redis confirms them.
   readonly #puts = new Set<Promise<void>>();
+  // Hand-backs of children's items under way.
+  readonly #releases = new Set<Promise<void>>();
   // Redis's count (items put and not taken, or in a JoinableQueue not done) as last known, whether
   // a read of it is out, and how many changes this process made to it (see #countLater).
   #alive = 0;
   #counting = false;
   #changes = 0;
   #closing: Promise<void> | undefined;
+  // The library's own listener for items this process moves to the dead-letter stream (a pipeline's consumer).
+  #deadLetterListener: ((error: PoisonItemError, item: T) => void) | undefined;
 
   constructor(backend: RedisBackend, maxsize: number, joinable: boolean, secretId: string = randomUUID()) {
     this.#settings = settingsOf(backend);
@@ -52,7 +57,14 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     this.#secretId = secretId;
     // Python's unbounded queue (maxsize <= 0) and Infinity are the engine's 0.
     this.maxsize = maxsize > 0 && maxsize !== Infinity ? maxsize : 0;
-    this.#opening = openRedisQueue<T>(engineOptions(this.#settings, this.maxsize, joinable));
+    const { onDeadLetter } = this.#settings.options;
+    this.#opening = openRedisQueue<T>({
+      ...engineOptions(this.#settings, this.maxsize, joinable),
+      onDeadLetter: (error: PoisonItemError, item: unknown) => {
+        onDeadLetter?.(error);
+        this.#deadLetterListener?.(error, item as T);
+      },
+    });
     this.#opening.then(
       (queue) => {
         this.#queue = queue;
@@ -71,6 +83,15 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     const options = { ...descriptor.options, name: descriptor.name, ...(secret.tls ? { tls: secret.tls } : {}) } as RedisBackendOptions;
     const backend = redis(secret.url, secret.authkey === undefined ? options : { ...options, authkey: secret.authkey });
     return new RedisQueueBackend<T>(backend, descriptor.maxsize, descriptor.joinable, descriptor.secret);
+  }
+
+  stats(): Readonly<RedisQueueStats> | undefined {
+    return this.#queue?.stats;
+  }
+
+  /** Calls `listener` with each item this process moves to the dead-letter stream, and why. */
+  onDeadLetter(listener: (error: PoisonItemError, item: T) => void): void {
+    this.#deadLetterListener = listener;
   }
 
   put(item: T, block: boolean, timeout: number | null, signal?: AbortSignal): Promise<void> {
@@ -205,7 +226,7 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     // The child reads under a name chosen here: when it exits (killed too), this process hands back
     // what it held at once, instead of the heartbeat reaper after deadAfter.
     const consumer = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    noteHandoff(new QueueLease(() => void this.#releaseConsumer(consumer)));
+    noteHandoff(new QueueLease(() => this.#releaseLater(consumer)));
     return {
       [QUEUE_DESCRIPTOR_KEY]: true,
       kind: 'redis',
@@ -218,11 +239,19 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     };
   }
 
+  // A child's hand-back started before this process closes the queue finishes first (a worker that
+  // terminates its consumers, then closes): their items must not wait for the reaper.
+  #releaseLater(consumer: string): void {
+    if (this.#closing) return;
+    const release = this.#releaseConsumer(consumer);
+    this.#releases.add(release);
+    void release.finally(() => this.#releases.delete(release));
+  }
+
   // Hands back what consumer `consumer` (a child this queue was passed to, now gone) held.
   async #releaseConsumer(consumer: string): Promise<void> {
     try {
       const queue = this.#queue ?? (await this.#opening);
-      if (this.#closing) return;
       await queue.releaseConsumer(consumer);
     } catch {
       // Closed here, or Redis unreachable: the heartbeat reaper takes them after deadAfter.
@@ -293,6 +322,7 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
       }
       await this.#lastPut;
       await Promise.allSettled(this.#puts);
+      await Promise.allSettled(this.#releases);
       await queue.close();
     })();
     return this.#closing;

@@ -8,7 +8,9 @@ import type { RedisBackendOptions } from './redis.js';
  * How to open a queue on Redis: the public options of {@link RedisBackendOptions} (documented there),
  * plus what the Queue using the backend and the engine's own tests decide. Durations in milliseconds.
  */
-export interface RedisQueueOptions extends RedisBackendOptions {
+export interface RedisQueueOptions extends Omit<RedisBackendOptions, 'onDeadLetter'> {
+  /** As the backend's, and also given the item itself (the library's own pipelines report its outcome). */
+  readonly onDeadLetter?: ((error: PoisonItemError, item: unknown) => void) | undefined;
   /** `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). */
   readonly url: string;
   /**
@@ -47,7 +49,8 @@ export interface Settings {
   readonly authkey: Buffer | undefined;
   readonly onRejected: ((error: EntrySignatureError) => void) | undefined;
   readonly maxDeliveries: number;
-  readonly onDeadLetter: ((error: PoisonItemError) => void) | undefined;
+  /** Also given the item itself (the library's own pipelines report its outcome). */
+  readonly onDeadLetter: ((error: PoisonItemError, item: unknown) => void) | undefined;
   readonly reconnectTimeout: number;
   readonly deadAfter: number;
   readonly heartbeat: number;

@@ -168,3 +168,12 @@ function validateTls(tls: RedisTlsOptions | undefined): RedisTlsOptions | undefi
 }
 
 const SETTINGS = new WeakMap<RedisBackend, RedisBackendSettings>();
+
+/** A backend on the same server, with the same options, for the queue named `name` (a pipeline's outcomes beside its items). */
+export function siblingBackend(backend: RedisBackend, name: string): RedisBackend {
+  const { address, options } = settingsOf(backend);
+  queueKeys(name);
+  const sibling = new RedisBackend(name, address.redacted);
+  SETTINGS.set(sibling, { address, options: { ...options, name } });
+  return sibling;
+}

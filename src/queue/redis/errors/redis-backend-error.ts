@@ -21,7 +21,8 @@ export type RedisErrorCode =
   | 'ERR_REDIS_TLS'
   | 'ERR_REDIS_PERMISSION'
   | 'ERR_REDIS_OUT_OF_MEMORY'
-  | 'ERR_REDIS_CONNECTION_LOST';
+  | 'ERR_REDIS_CONNECTION_LOST'
+  | 'ERR_REDIS_PIPELINE_BUSY';
 
 /**
  * Redis refused or failed a queue operation. `server` is the Redis URL with its password replaced by

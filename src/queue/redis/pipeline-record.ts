@@ -1,0 +1,101 @@
+import { decodeRecord, encodeRecord } from './entry-codec.js';
+import { EntrySignatureError } from './errors/entry-signature-error.js';
+import { RedisPipelineBusyError } from './errors/redis-pipeline-busy-error.js';
+import { KEY_PREFIX, queueKeys } from './keys.js';
+import { connectRedis, type RedisLink } from './redis-link.js';
+import { settingsOf, type RedisBackend } from './redis.js';
+import { resolveOptions } from './redis-queue-options.js';
+
+/**
+ * What a running pipeline tells the workers that join it from other machines: which export of
+ * their own module to run on its items (never a path: a worker imports only the module named on
+ * its command line), with what arguments, and the queues that carry items and outcomes.
+ */
+export interface PipelineDescription {
+  /** Changes with every run of the same name: a worker serves one run at a time. */
+  readonly run: string;
+  readonly handler: string;
+  readonly args: readonly unknown[];
+  readonly initializer: string | null;
+  readonly initargs: readonly unknown[];
+  readonly maxsize: number;
+  /** The queue of numbered items, and the one their outcomes go to. */
+  readonly items: string;
+  readonly outcomes: string;
+}
+
+/** The Redis key that says a pipeline of this name is running, and what it runs. */
+export function runKey(name: string): string {
+  queueKeys(name);
+  return `${KEY_PREFIX}{${name}}:run`;
+}
+
+/**
+ * A pipeline's hold on its name in Redis: its description, under a key that expires `keyTtl` after
+ * the pipeline's process stops refreshing it (killed, say), as the queues' keys do.
+ */
+export class PipelineRecord {
+  readonly #link: RedisLink;
+  readonly #key: string;
+  readonly #ttl: number;
+  readonly #wipe: readonly string[];
+  readonly #refresh: NodeJS.Timeout;
+  #ended = false;
+
+  private constructor(link: RedisLink, key: string, ttl: number, heartbeat: number, wipe: readonly string[]) {
+    this.#link = link;
+    this.#key = key;
+    this.#ttl = ttl;
+    this.#wipe = wipe;
+    this.#refresh = setInterval(() => void this.#link.call(['PEXPIRE', this.#key, String(this.#ttl)]).catch(() => {}), heartbeat);
+    this.#refresh.unref();
+  }
+
+  /**
+   * Takes the name for a run described by `description`, or fails with RedisPipelineBusyError when
+   * a live pipeline holds it. What an earlier run of the name left (its process killed) is removed:
+   * items nobody will read the outcomes of would take room in the new run's queue.
+   */
+  static async claim(backend: RedisBackend, description: PipelineDescription): Promise<PipelineRecord> {
+    const { address, options } = settingsOf(backend);
+    const settings = resolveOptions({ ...options, url: address.url });
+    const link = await connectRedis(address, { reconnectTimeout: settings.reconnectTimeout, tls: options.tls });
+    try {
+      const key = runKey(backend.name);
+      const claimed = await link.call(['SET', key, encodeRecord(description, settings.authkey), 'NX', 'PX', String(settings.keyTtl)]);
+      if (claimed === null) throw new RedisPipelineBusyError(address.redacted, backend.name);
+      const wipe = [...queueKeys(description.items).all, ...queueKeys(description.outcomes).all];
+      await link.call(['UNLINK', ...wipe]);
+      return new PipelineRecord(link, key, settings.keyTtl, settings.heartbeat, wipe);
+    } catch (error) {
+      link.close();
+      throw error;
+    }
+  }
+
+  /** The run is over: its keys and its queues' keys are removed, for workers to see it ended. */
+  async end(): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearInterval(this.#refresh);
+    try {
+      await this.#link.call(['UNLINK', this.#key, ...this.#wipe]);
+    } catch {
+      // Redis is gone: the keys expire by themselves.
+    } finally {
+      this.#link.close();
+    }
+  }
+}
+
+/**
+ * Reads what pipeline `name` runs now, if one does, for a worker: checked against the authkey
+ * before it is deserialised, as entries are (EntrySignatureError otherwise).
+ */
+export async function readPipeline(link: RedisLink, name: string, authkey: Buffer | undefined): Promise<PipelineDescription | undefined> {
+  const record = await link.call(['GET', runKey(name)]);
+  if (record === null || !Buffer.isBuffer(record)) return undefined;
+  const decoded = decodeRecord<PipelineDescription>(record, authkey);
+  if (!decoded.ok) throw new EntrySignatureError(name, 'run', decoded.reason === 'malformed' ? 'wrong signature' : decoded.reason);
+  return decoded.items[0];
+}
