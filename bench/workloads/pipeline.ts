@@ -71,7 +71,7 @@ export async function runRxPipeline(params: PipelineParams, path: RxPath): Promi
   );
   const t0 = process.hrtime.bigint();
   const merged = path === 'direct' ? mergeProducers(...sources) : merge(...sources).pipe(map((item) => item));
-  const done = lastValueFrom(merged.pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: CONSUMERS, initializer: rxConsumerUp, initargs: [ready] }), count()));
+  const done = lastValueFrom(merged.pipe(queue({ maxsize: params.maxsize, ...(params.backend ? { backend: params.backend } : {}) }), consume<string, number>(rxIdentity, { processes: CONSUMERS, initializer: rxConsumerUp, initargs: [ready] }), count()));
   // A pipeline that fails before every child is up must not leave us waiting for them.
   const allUp = (async () => {
     for (let up = 0; up < params.producers + CONSUMERS; up++) await ready.get();

@@ -1,7 +1,7 @@
 // The variants of one shape of the Redis section (producers -> 2 consumers, small or 1 KiB items):
 // ours on the library's Redis backend, and the references, each with its item count and server.
 import { redis } from 'rx-multiprocessing';
-import { runQueuePipeline } from '../pipeline.js';
+import { runQueuePipeline, runRxPipeline } from '../pipeline.js';
 import { chunkedProducer } from './ours-targets.js';
 import { runOurProgram, runPythonProgram } from './programs.js';
 import { runBullMQ, runPythonManagers, runRawStreams, type Shape } from './references.js';
@@ -44,13 +44,19 @@ export function redisVariants(size: 'small' | '1k', producers: number, options: 
       backend: redis(url, { name: `bench-${process.pid}-${Date.now()}` }),
       ...(chunked ? { producerTarget: chunkedProducer } : {}),
     });
+  // mergeProducers(producer(gen)…).pipe(queue({ maxsize, backend }), consume(handler, { processes: 2 })):
+  // clocked from every child up to completion, as the local bench's rx pipeline.
+  const pipeline = (shape: Shape) => async (url: string) =>
+    (await runRxPipeline({ ...shape, maxsize: MAXSIZE, backend: redis(url, { name: `bench-${process.pid}-${Date.now()}` }) }, 'direct')).steady;
   const thirdParty = options.thirdPartyUnavailable;
   return [
+    { name: 'pipeline', ours: true, server: 'plain', n: fast.n, run: pipeline(fast) },
     // JoinableQueue + Process, the producer putting 1,000 items per await (one entry per 100).
     { name: 'joinable', ours: true, server: 'plain', n: fast.n, run: joinable(fast, true) },
     // The local bench's producer: every put awaited, so every item is its own entry and round trip.
     { name: 'joinablePerPut', ours: true, server: 'plain', n: slowest.n, run: joinable(slowest, false) },
-    { name: 'joinable.aof', ours: true, server: 'aof', n: fast.n, run: joinable(fast, true) },
+    // The primary's cost of AOF everysec (a second server).
+    { name: 'pipeline.aof', ours: true, server: 'aof', n: fast.n, run: pipeline(fast) },
     { name: 'BullMQ', ours: false, server: 'plain', n: slow.n, run: (url) => runBullMQ(url, slow), ...(thirdParty ? { unavailable: thirdParty } : {}) },
     { name: 'RawStreams', ours: false, server: 'plain', n: fast.n, run: (url) => runRawStreams(url, fast), ...(thirdParty ? { unavailable: thirdParty } : {}) },
     {
@@ -71,7 +77,8 @@ function programs(options: CaseOptions): RedisVariant[] {
   const n = options.smoke ? 300 : 5_000;
   const python = options.python;
   return [
-    { name: 'joinable.program', ours: true, kind: 'program', server: 'plain', n, run: (url) => runOurProgram(url, n) },
+    { name: 'pipeline.program', ours: true, kind: 'program', server: 'plain', n, run: (url) => runOurProgram('redis-rx.mjs', url, n) },
+    { name: 'joinable.program', ours: true, kind: 'program', server: 'plain', n, run: (url) => runOurProgram('redis-joinable.mjs', url, n) },
     {
       name: 'Python.program',
       ours: false,

@@ -4,10 +4,13 @@
 import { fileURLToPath } from 'node:url';
 import { e2eProgram, runProgram } from '../e2e.js';
 
-/** Our seed-shaped program (bench/e2e/redis-joinable.mjs): n items/s over its wall time. */
-export async function runOurProgram(url: string, n: number): Promise<number> {
+/** Our seed-shaped programs: the Rx pipeline (bench/e2e/redis-rx.mjs) or JoinableQueue + Process (redis-joinable.mjs). */
+export type OurProgram = 'redis-rx.mjs' | 'redis-joinable.mjs';
+
+/** One of our programs: n items/s over its wall time. */
+export async function runOurProgram(program: OurProgram, url: string, n: number): Promise<number> {
   // The URL carries the password: in the environment, not on the command line.
-  return timed(process.execPath, [e2eProgram('redis-joinable.mjs'), String(n)], { ...process.env, RXMP_BENCH_REDIS_URL: url }, n, String(n));
+  return timed(process.execPath, [e2eProgram(program), String(n)], { ...process.env, RXMP_BENCH_REDIS_URL: url }, n, String(n));
 }
 
 /** Python's BaseManager program (bench/py/managers.py), 3 producers -> 2 consumers, over its wall time. */
