@@ -1,4 +1,4 @@
-// Runs every example (examples/NN-*.ts and examples/pipeline.ts) the way a user would, with
+// Runs every example (examples/NN-*.ts, examples/pipeline.ts and examples/redis-pipeline.ts) the way a user would, with
 // `node --import tsx examples/<file>` from the repo root, one after another. An example passes when
 // it exits 0 within 60 s and, after a short grace period, no process it started is still alive.
 //
@@ -9,6 +9,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findRedisServer, INSTALL_COMMAND } from './redis-server.js';
 
 interface Outcome {
   readonly code: number | null;
@@ -155,8 +156,11 @@ if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
   process.exit(1);
 }
 
+// The Redis example starts a throwaway redis-server: without one on PATH it is skipped, saying why.
+const withRedis = findRedisServer() !== undefined;
+if (!withRedis) console.log(`skip redis-pipeline.ts (no redis-server on PATH; install it with \`${INSTALL_COMMAND}\`)`);
 const examples = readdirSync(join(ROOT, 'examples'))
-  .filter((file) => /^\d\d-.*\.ts$/.test(file) || file === 'pipeline.ts')
+  .filter((file) => /^\d\d-.*\.ts$/.test(file) || file === 'pipeline.ts' || (withRedis && file === 'redis-pipeline.ts'))
   .filter((file) => FILTERS.length === 0 || FILTERS.some((filter) => file.includes(filter)))
   .sort();
 if (examples.length === 0) {

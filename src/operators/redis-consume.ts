@@ -148,9 +148,11 @@ export function redisConsume<T, R>(
     // Items the source sends before the run holds its name in Redis (a hot source emits at once) wait
     // here; they count against maxsize as puts not yet confirmed do.
     let early: NumberedItem[] | undefined = [];
+    // The gate reopens at half: opening and shutting it at every put near the bound sent the
+    // producer children a pause and a resume message per item.
     const confirmed = (): void => {
       unconfirmed--;
-      if (unconfirmed < maxsize) gate.open();
+      if (unconfirmed <= maxsize / 2) gate.open();
       maybeComplete();
     };
     const putItem = (numbered: NumberedItem): void => {
@@ -200,7 +202,8 @@ export function redisConsume<T, R>(
       record = await PipelineRecord.claim(backend, description);
       if (finished) return;
       items = new JoinableQueue<NumberedItem>(maxsize, { backend });
-      outcomes = new Queue<PipelineOutcome>(0, { backend: siblingBackend(backend, outcomesName) });
+      // One reader takes every consumer's outcomes: a read takes what several of them wrote.
+      outcomes = new Queue<PipelineOutcome>(0, { backend: siblingBackend(backend, outcomesName, { window: OUTCOME_ENTRIES_PER_READ }) });
       const queues = [items, outcomes] as const;
       for (let id = 0; id < settings.processes; id++) startWorker(id, queues);
       readOutcomes(outcomes).catch(fail);
@@ -242,3 +245,4 @@ function overfilled(maxsize: number): QueueFullError {
 const CONSUMER_TARGET = bootstrapExport('runRedisConsumer');
 // A consumer reports at most this many values at once (consumer-runner's batch).
 const MAX_VALUES_PER_REPORT = 512;
+const OUTCOME_ENTRIES_PER_READ = 32;

@@ -10,7 +10,8 @@ import * as rx from '../fixtures/rx-targets.js';
 // Every behaviour in child processes, and in worker threads (context: 'thread', set here through the
 // start method). What is about timing alone (windows adapting, how far generators are pulled) runs in
 // processes only: the data path is the same code in both contexts, and the suite keeps its time.
-for (const context of ['process', 'thread'] as const) {
+// The second run of this file, on Redis (npm run test:on-redis), is in processes only, for that time.
+for (const context of process.env.RXMP_REDIS_URL ? (['process'] as const) : (['process', 'thread'] as const)) {
 const inContext = (title: string): string => (context === 'thread' ? `${title} (in threads)` : title);
 const itProcessOnly = context === 'process' ? it : (): void => {};
 // Which consumer a result came from: its pid, or its name for threads (they all have this process's pid).

@@ -169,11 +169,15 @@ function validateTls(tls: RedisTlsOptions | undefined): RedisTlsOptions | undefi
 
 const SETTINGS = new WeakMap<RedisBackend, RedisBackendSettings>();
 
-/** A backend on the same server, with the same options, for the queue named `name` (a pipeline's outcomes beside its items). */
-export function siblingBackend(backend: RedisBackend, name: string): RedisBackend {
+/**
+ * A backend on the same server, with the same options, for the queue named `name` (a pipeline's
+ * outcomes beside its items); `window` (entries one read takes) is the engine's, for the library's
+ * own queues.
+ */
+export function siblingBackend(backend: RedisBackend, name: string, engine: { readonly window?: number } = {}): RedisBackend {
   const { address, options } = settingsOf(backend);
   queueKeys(name);
   const sibling = new RedisBackend(name, address.redacted);
-  SETTINGS.set(sibling, { address, options: { ...options, name } });
+  SETTINGS.set(sibling, { address, options: { ...options, ...engine, name } });
   return sibling;
 }

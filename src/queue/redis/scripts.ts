@@ -183,11 +183,23 @@ export const REQUEUE = script(
 local back = 0
 for i = 2, #ARGV, 6 do
   local id = ARGV[i]
-  if #redis.call('XPENDING', KEYS[1], 'g', id, id, 1) > 0 and tonumber(redis.call('HGET', KEYS[2], id) or '0') == tonumber(ARGV[i + 1]) then
+  local pending = redis.call('XPENDING', KEYS[1], 'g', id, id, 1)
+  if #pending > 0 and tonumber(redis.call('HGET', KEYS[2], id) or '0') == tonumber(ARGV[i + 1]) then
+    -- Its deliveries go with it, as RELEASE carries them: a handler that ends its process on an item
+    -- (process.exit() makes this hand-back) must still bring that item to the dead-letter stream.
+    local carried = 0
+    local entry = redis.call('XRANGE', KEYS[1], id, id)
+    if entry[1] then
+      local fields = entry[1][2]
+      for j = 1, #fields, 2 do
+        if fields[j] == 'c' then carried = tonumber(fields[j + 1]) or 0 end
+      end
+    end
+    local c = tostring(carried + tonumber(pending[1][4]))
     if ARGV[i + 4] == '' then
-      redis.call('XADD', KEYS[1], '*', 'n', ARGV[i + 2], 'v', ARGV[i + 3], 'd', ARGV[i + 5])
+      redis.call('XADD', KEYS[1], '*', 'n', ARGV[i + 2], 'v', ARGV[i + 3], 'd', ARGV[i + 5], 'c', c)
     else
-      redis.call('XADD', KEYS[1], '*', 'n', ARGV[i + 2], 'v', ARGV[i + 3], 'h', ARGV[i + 4], 'd', ARGV[i + 5])
+      redis.call('XADD', KEYS[1], '*', 'n', ARGV[i + 2], 'v', ARGV[i + 3], 'h', ARGV[i + 4], 'd', ARGV[i + 5], 'c', c)
     end
     redis.call('XACK', KEYS[1], 'g', id)
     redis.call('XDEL', KEYS[1], id)

@@ -6,12 +6,16 @@ import { RedisBackendError } from './redis-backend-error.js';
  *
  * @example
  * ```ts
- * const backend = redis('redis://127.0.0.1:6379', { name: 'bakery' });
- * from([1, 2]).pipe(queue({ backend }), consume(double)).subscribe({
- *   error: (err) => {
- *     if (err instanceof RedisPipelineBusyError) console.error(`${err.pipeline} is running elsewhere`);
- *   },
- * });
+ * import { from } from 'rxjs';
+ * export function double(n: number): number { return n * 2; }
+ * if (isMainModule(import.meta.url)) {
+ *   const backend = redis('redis://127.0.0.1:6379', { name: 'bakery' });
+ *   from([1, 2]).pipe(queue({ backend }), consume(double)).subscribe({
+ *     error: (err: unknown) => {
+ *       if (err instanceof RedisPipelineBusyError) console.error(`${err.pipeline} is running elsewhere`);
+ *     },
+ *   });
+ * }
  * ```
  */
 export class RedisPipelineBusyError extends RedisBackendError {
