@@ -1,7 +1,7 @@
 // What this machine charges every Node process before it runs a line of code. Every fork in the
 // benchmark pays it, ours and the references' alike, and Python's forked children do not; so it is
 // measured and reported with the figures rather than hidden in them.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { summarize } from './stats.js';
 
 export interface NodeStartup {
@@ -42,4 +42,13 @@ function medianStart(env: NodeJS.ProcessEnv, runs: number): number {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return summarize(times).median;
+}
+
+/** The machine's load as `uptime` prints it, recorded beside the figures: a shared machine's figures need it. */
+export function uptime(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown (no uptime command)';
+  }
 }

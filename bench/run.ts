@@ -2,7 +2,9 @@
 // alternating them round by round (a slow phase of a shared machine then hits all of them), with a
 // warm-up and ROUNDS measured rounds. Prints a table, writes bench/results/latest.json (every figure
 // and ratio) and bench/results/ratios.svg. `--smoke` runs one small round (npm test uses it). The soak
-// (10 M items per path, ~1 minute) can be run alone with `--only soak`.
+// (10 M items per path, ~1 minute) can be run alone with `--only soak`. The Redis section (issue 21:
+// ours on the Redis backend beside BullMQ, the raw Streams relay and Python's managers) runs alone
+// with `--only redis` (writing bench/results/redis.json), and with small counts with `--smoke` too.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainModule, setStartMethod, type StartMethod } from 'rx-multiprocessing';
 import { renderRatioChart, type RatioBar } from './chart.js';
-import { describeNodeStartup, measureNodeStartup } from './environment.js';
+import { describeNodeStartup, measureNodeStartup, uptime } from './environment.js';
 import { runPingPong } from './refs/pingpong.js';
 import { runDirectRelay } from './refs/direct-relay.js';
 import { runRelay } from './refs/relay.js';
@@ -22,6 +24,7 @@ import { runConsumePool, runWorkerpool } from './workloads/pool.js';
 import { runSoak } from './workloads/soak.js';
 import { runProcessStart, runRawForkStart } from './workloads/startup.js';
 import { spareStartupWorkload } from './workloads/spare-startup.js';
+import { runRedisSection } from './workloads/redis/section.js';
 // issue 19: whole programs timed from outside, and Pool (v2) against piscina and workerpool.
 import { BREAKDOWN_PHASES, CA_MODES, SEED_VARIANTS, e2eProgram, envFor, medianBreakdown, programVariant, seedWorkload, traceSeed, type Breakdown } from './workloads/e2e.js';
 import { POOL_WORKERS, poolUnavailable, runMapPiscina, runMapPool, runMapWorkerpool, runOneOffPiscina, runOneOffPool, withoutExtraCaCerts } from './workloads/pool-v2.js';
@@ -255,7 +258,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const nodeStartup = measureNodeStartup(SMOKE ? 1 : 5);
   const results: Record<string, unknown> = {
-    machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: loadavg(), python: PYTHON ?? null, nodeStartup },
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: loadavg(), uptime: uptime(), python: PYTHON ?? null, nodeStartup },
     rounds: ROUNDS,
     smoke: SMOKE,
   };
@@ -306,6 +309,15 @@ async function main(): Promise<void> {
   }
   for (const [headline, key] of Object.entries(ISSUE19_HEADLINES)) if (results[key] !== undefined) results[headline] = results[key];
   await seedBreakdowns(results, table);
+  if (selected('redis')) {
+    // BullMQ and ioredis are installed on demand (bench/redis/): npm test's smoke run never does,
+    // and `--only redis --smoke` is the Redis section's own quick check, references included.
+    const redisReport = await runRedisSection({ smoke: SMOKE, rounds: ROUNDS, python: PYTHON, thirdParty: !SMOKE || ONLY !== undefined, progress });
+    Object.assign(results, redisReport.results);
+    table.push(...redisReport.rows);
+    bars.push(...redisReport.bars);
+    if (ONLY) writeResult('redis.json', `${JSON.stringify({ machine: results['machine'], rounds: ROUNDS, smoke: SMOKE, ...redisReport.results }, null, 2)}\n`);
+  }
   // The soak runs once per path (its figure is a curve, not a rate to take the median of); the
   // smoke run keeps it small, so its code stays exercised. `--only soak` runs it alone.
   // Before the memory workload, which exposes gc() (see collectGarbage).
@@ -348,7 +360,7 @@ async function main(): Promise<void> {
   if (ONLY) {
     for (const line of formatTable(table)) console.log(line);
     console.log(`\n${describeNodeStartup(nodeStartup)}`);
-    console.log(`${ROUNDS} round(s) of ${ONLY.join(', ')} in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; no files written (--only) but soak.json, if the soak ran`);
+    console.log(`${ROUNDS} round(s) of ${ONLY.join(', ')} in ${results['seconds'] as number} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; no files written (--only) but soak.json and redis.json, if they ran`);
     return;
   }
   writeResult('latest.json', `${JSON.stringify(results, null, 2)}\n`);

@@ -1,6 +1,6 @@
 // Our pipelines: the Python-style JoinableQueue in child code, and the Rx operators.
 import { count, lastValueFrom, map, merge } from 'rxjs';
-import { JoinableQueue, Process, consume, mergeProducers, producer, queue } from 'rx-multiprocessing';
+import { JoinableQueue, Process, consume, mergeProducers, producer, queue, type RedisBackend } from 'rx-multiprocessing';
 import { queueConsumer, queueProducer, rxConsumerUp, rxIdentity, rxItemsOnCue } from './pipeline-targets.js';
 
 const CONSUMERS = 2;
@@ -10,18 +10,22 @@ export interface PipelineParams {
   readonly n: number;
   readonly size: 'small' | '1k';
   readonly maxsize: number;
+  /** Where the items' queue lives (default: local); the bench's ready/go queues stay local. */
+  readonly backend?: RedisBackend;
+  /** The producer children's target (default: queueProducer, which awaits every put). */
+  readonly producerTarget?: typeof queueProducer;
 }
 
 /** items/s from the moment every child is up to q.join() — Python's clock, minus its 1.4 ms fork. */
 export async function runQueuePipeline(params: PipelineParams): Promise<number> {
-  const q = new JoinableQueue<string>(params.maxsize);
+  const q = new JoinableQueue<string>(params.maxsize, params.backend ? { backend: params.backend } : {});
   const ready = new JoinableQueue<boolean>();
   const go = new JoinableQueue<boolean>();
   const consumers = Array.from({ length: CONSUMERS }, () => new Process({ target: queueConsumer, args: [q, ready], daemon: true }));
   const per = Math.ceil(params.n / params.producers);
   const producers = Array.from(
     { length: params.producers },
-    (_, p) => new Process({ target: queueProducer, args: [q, ready, go, params.size, p * per, Math.min(params.n, (p + 1) * per)] }),
+    (_, p) => new Process({ target: params.producerTarget ?? queueProducer, args: [q, ready, go, params.size, p * per, Math.min(params.n, (p + 1) * per)] }),
   );
   for (const c of consumers) c.start();
   for (const p of producers) p.start();
@@ -33,6 +37,7 @@ export async function runQueuePipeline(params: PipelineParams): Promise<number> 
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   for (const c of consumers) c.terminate();
   await Promise.all(consumers.map((c) => c.join()));
+  q.close();
   return params.n / seconds;
 }
 
@@ -66,7 +71,7 @@ export async function runRxPipeline(params: PipelineParams, path: RxPath): Promi
   );
   const t0 = process.hrtime.bigint();
   const merged = path === 'direct' ? mergeProducers(...sources) : merge(...sources).pipe(map((item) => item));
-  const done = lastValueFrom(merged.pipe(queue({ maxsize: params.maxsize }), consume<string, number>(rxIdentity, { processes: CONSUMERS, initializer: rxConsumerUp, initargs: [ready] }), count()));
+  const done = lastValueFrom(merged.pipe(queue({ maxsize: params.maxsize, ...(params.backend ? { backend: params.backend } : {}) }), consume<string, number>(rxIdentity, { processes: CONSUMERS, initializer: rxConsumerUp, initargs: [ready] }), count()));
   // A pipeline that fails before every child is up must not leave us waiting for them.
   const allUp = (async () => {
     for (let up = 0; up < params.producers + CONSUMERS; up++) await ready.get();
