@@ -12,7 +12,7 @@ import { assertCloneable } from '../internal/serialize.js';
 import type { Queue } from '../process/queue.js';
 import { EMPTY } from '../queue/local/queue-core.js';
 import { ConsumeInbox } from './consume-inbox.js';
-import type { ConsumerInit, ConsumerInput, ConsumerResult, NumberedItem, PipelineOutcome } from './consumer-input.js';
+import type { ConsumerInit, ConsumerInput, ConsumerResult, NumberedItem } from './consumer-input.js';
 import type { JoinableQueue } from '../process/joinable-queue.js';
 import { RedisInput } from './redis-input.js';
 import { InboxInput } from './inbox-input.js';
@@ -62,18 +62,17 @@ export async function runBrokerFreeConsumer(
 
 /**
  * A Redis pipeline's consumer (see redisConsume), started by the pipeline's process or by a worker
- * on another machine: items come from the pipeline's queue in Redis, outcomes go to its outcome queue.
+ * on another machine: items come from the pipeline's queue in Redis, outcomes go to its outcome stream.
  */
 export async function runRedisConsumer(
   items: JoinableQueue<NumberedItem>,
-  outcomes: Queue<PipelineOutcome>,
   ref: ModuleExportRef,
   args: unknown[],
   worker: number,
   init: ConsumerInit | null,
   progress = false,
 ): Promise<void> {
-  const input = new RedisInput(items, outcomes, progress); // before the first await, as the inbox
+  const input = new RedisInput(items, progress); // before the first await, as the inbox
   try {
     await serveItems(input, ref, args, worker, init);
   } finally {

@@ -1,23 +1,26 @@
 import { hostname } from 'node:os';
 import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
 import { sendToParent } from './parent-channel.js';
-import { ON_DEAD_LETTER, QUEUE_STATS, TRY_GET } from '../internal/symbols.js';
+import { ON_DEAD_LETTER, OUTCOME_STREAM, QUEUE_STATS, TRY_GET } from '../internal/symbols.js';
+import type { OutcomeStream } from '../queue/backend.js';
 import type { JoinableQueue } from '../process/joinable-queue.js';
-import type { Queue } from '../process/queue.js';
 import { currentProcess } from '../process/current-process.js';
 import { EMPTY } from '../queue/local/queue-core.js';
 import type { ConsumerInput, ConsumerResult, NumberedItem, PipelineOutcome } from './consumer-input.js';
 
 /**
  * A Redis pipeline's consumer, here or on another machine: items come numbered from the pipeline's
- * queue in Redis, and their outcomes go, with their numbers, to its outcome queue, which the
- * pipeline's process reads. An item is marked done (taskDone) only once Redis holds its outcome: a
+ * queue in Redis, and their outcomes go, with their numbers, to the queue's outcome stream, which
+ * the pipeline's process reads (the outcomes of one event-loop turn as one entry). An item is marked done (taskDone) only once Redis holds its outcome: a
  * consumer that dies in between has its items run again elsewhere, and the pipeline emits the first
  * outcome of each number only (processing at least once, one outcome emitted per item).
  */
 export class RedisInput implements ConsumerInput {
   readonly #items: JoinableQueue<NumberedItem>;
-  readonly #outcomes: Queue<PipelineOutcome>;
+  readonly #outcomes: OutcomeStream;
+  // The outcomes of this event-loop turn, appended as one entry at its end, and when that is written.
+  #batch: PipelineOutcome[] = [];
+  #written: Promise<void> | undefined;
   readonly #by = `${currentProcess().name} on ${hostname()} (pid ${process.pid})`;
   // The numbers of the items taken and not yet reported, in the order they were taken.
   readonly #taken: number[] = [];
@@ -34,7 +37,9 @@ export class RedisInput implements ConsumerInput {
   #toldDone = 0;
   #toldReclaimed = 0;
 
-  constructor(items: JoinableQueue<NumberedItem>, outcomes: Queue<PipelineOutcome>, progress: boolean) {
+  constructor(items: JoinableQueue<NumberedItem>, progress: boolean) {
+    const outcomes = items[OUTCOME_STREAM]();
+    if (!outcomes) throw new TypeError("A Redis pipeline's consumer needs the pipeline's queue in Redis.");
     this.#items = items;
     this.#outcomes = outcomes;
     if (progress) {
@@ -100,7 +105,14 @@ export class RedisInput implements ConsumerInput {
   // pending under this consumer's name, for nobody: the process ends, and its parent hands them back.
   // Settles once written (never rejects).
   #send(outcome: PipelineOutcome, handled: number): Promise<void> {
-    return this.#outcomes.put(outcome).then(
+    this.#batch.push(outcome);
+    this.#written ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const batch = this.#batch;
+      this.#batch = [];
+      this.#written = undefined;
+      return this.#outcomes.append(batch);
+    });
+    return this.#written.then(
       () => {
         this.#done += handled;
         try {

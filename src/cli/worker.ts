@@ -1,10 +1,9 @@
 import { isProtocolMessage } from '../internal/protocol.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import { HANDLE } from '../internal/symbols.js';
-import type { NumberedItem, PipelineOutcome } from '../child/consumer-input.js';
+import type { NumberedItem } from '../child/consumer-input.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
 import { Process } from '../process/process.js';
-import { Queue } from '../process/queue.js';
 import { queueKeys } from '../queue/redis/keys.js';
 import { readPipeline, type PipelineDescription } from '../queue/redis/pipeline-record.js';
 import { siblingBackend, settingsOf, type RedisBackend } from '../queue/redis/redis.js';
@@ -86,14 +85,13 @@ async function serveRun(
   }
   options.log(`serving pipeline '${options.backend.name}' (run ${run.run.slice(0, 8)}): ${run.handler} in ${options.processes} process(es)`);
   const items = new JoinableQueue<NumberedItem>(run.maxsize, { backend: siblingBackend(options.backend, run.items) });
-  const outcomes = new Queue<PipelineOutcome>(0, { backend: siblingBackend(options.backend, run.outcomes) });
   const init = initializer ? { ref: initializer, args: run.initargs } : null;
   const progress = new ProgressLine(options.progress);
   const children = new Set<Process>();
   let restarts = 0;
   let ended = false;
   const start = (id: number): void => {
-    const child = new Process({ target: CONSUMER_TARGET, args: [items, outcomes, handler, run.args, id, init, progress.shown], name: `worker-${id + 1}` });
+    const child = new Process({ target: CONSUMER_TARGET, args: [items, handler, run.args, id, init, progress.shown], name: `worker-${id + 1}` });
     child.start();
     children.add(child);
     child[HANDLE].on('message', (message: unknown) => {
@@ -117,10 +115,9 @@ async function serveRun(
   for (const child of children) child.terminate();
   await Promise.all([...children].map((child) => child.join()));
   items.close();
-  outcomes.close();
   progress.finish();
   // Consumers that read after the pipeline removed its keys may have made the stream again.
-  if (!signals.stopping) await link.call(['UNLINK', ...queueKeys(run.items).all, ...queueKeys(run.outcomes).all]).catch(() => {});
+  if (!signals.stopping) await link.call(['UNLINK', ...queueKeys(run.items).all]).catch(() => {});
   options.log(signals.stopping ? 'stopped: unfinished items went back to the stream' : `pipeline '${options.backend.name}' run ${run.run.slice(0, 8)} ended`);
   return undefined;
 }

@@ -58,3 +58,5 @@ export const HANDLE_CLOSED = Symbol.for('rx-multiprocessing.handleClosed');
 export const ON_DEAD_LETTER = Symbol.for('rx-multiprocessing.onDeadLetter');
 /** A Queue's method: what this process saw of it (Redis: entries reclaimed, dead-lettered…), or undefined. */
 export const QUEUE_STATS = Symbol.for('rx-multiprocessing.queueStats');
+/** A Queue's method: its outcome stream (a Redis pipeline's items queue), or undefined for other queues. */
+export const OUTCOME_STREAM = Symbol.for('rx-multiprocessing.outcomeStream');

@@ -6,11 +6,11 @@ import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
-import { HANDLE, TRY_GET } from '../internal/symbols.js';
+import { HANDLE, OUTCOME_STREAM } from '../internal/symbols.js';
+import type { OutcomeStream } from '../queue/backend.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
 import { Process } from '../process/process.js';
 import { assertItem, Queue } from '../process/queue.js';
-import { EMPTY } from '../queue/local/queue-core.js';
 import { PoisonItemError } from '../queue/redis/errors/poison-item-error.js';
 import { queueKeys } from '../queue/redis/keys.js';
 import { PipelineRecord, type IntakeMessage, type PipelineDescription } from '../queue/redis/pipeline-record.js';
@@ -28,7 +28,7 @@ import { createObservable } from './rx.js';
 /**
  * consume() on a Redis queue: the pipeline's items go, numbered, into a JoinableQueue in Redis, read
  * by consumer children started here and by workers on other machines (`rx-multiprocessing worker`),
- * which put each outcome, with its item's number, into a second queue that this process reads. The
+ * which append each outcome, with its item's number, to the queue's outcome stream, read here. The
  * pipeline holds its name in Redis while it runs (PipelineRecord), so workers know what to run.
  *
  * Items are processed at least once (a dead consumer's go to another, from its parent at once or
@@ -51,7 +51,6 @@ export function redisConsume<T, R>(
     let finished = false;
     let record: PipelineRecord | undefined;
     let items: JoinableQueue<NumberedItem> | undefined;
-    let outcomes: Queue<PipelineOutcome> | undefined;
     let intake: Queue<IntakeMessage> | undefined;
     let sourceSubscription: Subscription | undefined;
     const workers = new Map<number, FinishingConsumer>();
@@ -109,35 +108,35 @@ export function redisConsume<T, R>(
       }
     };
 
-    const readOutcomes = async (queue: Queue<PipelineOutcome>): Promise<void> => {
+    const readOutcomes = async (stream: OutcomeStream): Promise<void> => {
+      let cursor = '0';
       while (!finished) {
-        // Feeding a later stage's queue that is full: its outcomes wait in Redis meanwhile.
-        if (downstream && !downstream.isOpen()) await downstream.whenOpen();
-        const first = await queue.get();
-        if (finished) return;
-        onOutcome(first);
-        // What the same read brought is handled in this turn.
-        for (let next = queue[TRY_GET](); next !== EMPTY && !finished; next = queue[TRY_GET]()) {
-          onOutcome(next);
-          if (downstream && !downstream.isOpen()) break;
+        const read = await stream.read(cursor, OUTCOME_BLOCK_MS);
+        cursor = read.cursor;
+        for (const outcome of read.values as PipelineOutcome[]) {
+          if (finished) return;
+          // Feeding a later stage's queue that is full: the rest of this read waits here, later
+          // outcomes in Redis.
+          if (downstream && !downstream.isOpen()) await downstream.whenOpen();
+          onOutcome(outcome);
         }
         maybeComplete();
       }
     };
 
     let nextWorkerId = settings.processes;
-    const startWorker = (id: number, queues: readonly [JoinableQueue<NumberedItem>, Queue<PipelineOutcome>]): void => {
-      const process = new Process({ target: CONSUMER_TARGET, args: [...queues, ref, settings.args, id, init], daemon: settings.daemon, ...consumerOptions(settings, id) });
+    const startWorker = (id: number, queue: JoinableQueue<NumberedItem>): void => {
+      const process = new Process({ target: CONSUMER_TARGET, args: [queue, ref, settings.args, id, init], daemon: settings.daemon, ...consumerOptions(settings, id) });
       process.start();
       const handle = process[HANDLE];
       const drained = channelEnd(handle);
       workers.set(id, { process, link: { end: () => handle.connected && handle.send({ rxmp: 'consume-end' }), drained } });
-      void Promise.all([process.join(), drained]).then(() => onWorkerExit(id, queues));
+      void Promise.all([process.join(), drained]).then(() => onWorkerExit(id, queue));
     };
 
     // A consumer died: Redis still holds its items, which its parent (this process, through the
     // queue's lease) handed back as it saw the exit. Another takes its place, within the budget.
-    const onWorkerExit = (id: number, queues: readonly [JoinableQueue<NumberedItem>, Queue<PipelineOutcome>]): void => {
+    const onWorkerExit = (id: number, queue: JoinableQueue<NumberedItem>): void => {
       const worker = workers.get(id);
       if (!worker || finished) return;
       workers.delete(id);
@@ -148,7 +147,7 @@ export function redisConsume<T, R>(
         fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: waiting.size, reason }));
       if (settings.onConsumerExit === 'error' && waiting.size > 0) return failWith("onConsumerExit is 'error'.");
       const verdict = budget.onConsumerDied(undefined);
-      if (!verdict) startWorker(nextWorkerId++, queues);
+      if (!verdict) startWorker(nextWorkerId++, queue);
       else if (workers.size === 0) failWith(`no consumer is left in this process to take them: ${verdict.reason}`);
     };
 
@@ -228,7 +227,6 @@ export function redisConsume<T, R>(
     };
 
     const start = async (): Promise<void> => {
-      const outcomesName = `${backend.name}.out`;
       const description: PipelineDescription = {
         run: randomUUID(),
         handler: ref.exportName,
@@ -237,7 +235,6 @@ export function redisConsume<T, R>(
         initargs: init?.args ?? [],
         maxsize,
         items: backend.name,
-        outcomes: outcomesName,
         intake: `${backend.name}.in`,
         remoteProducers,
         deadAfter: resolveOptions({ ...settingsOf(backend).options, url: '' }).deadAfter,
@@ -250,11 +247,8 @@ export function redisConsume<T, R>(
         watchProducers(record, description.deadAfter).catch(fail);
       }
       items = new JoinableQueue<NumberedItem>(maxsize, { backend });
-      // One reader takes every consumer's outcomes: a read takes what several of them wrote.
-      outcomes = new Queue<PipelineOutcome>(0, { backend: siblingBackend(backend, outcomesName, { window: OUTCOME_ENTRIES_PER_READ }) });
-      const queues = [items, outcomes] as const;
-      for (let id = 0; id < settings.processes; id++) startWorker(id, queues);
-      readOutcomes(outcomes).catch(fail);
+      for (let id = 0; id < settings.processes; id++) startWorker(id, items);
+      readOutcomes(items[OUTCOME_STREAM]() as OutcomeStream).catch(fail);
       const waited = early ?? [];
       early = undefined;
       for (const numbered of waited) putItem(numbered);
@@ -271,7 +265,6 @@ export function redisConsume<T, R>(
       // The run's keys go once its consumers here are gone; workers elsewhere see the run end.
       void Promise.all(children.map((child) => child.join())).then(async () => {
         items?.close();
-        outcomes?.close();
         intake?.close();
         await record?.end();
       });
@@ -294,4 +287,5 @@ function overfilled(maxsize: number): QueueFullError {
 const CONSUMER_TARGET = bootstrapExport('runRedisConsumer');
 // A consumer reports at most this many values at once (consumer-runner's batch).
 const MAX_VALUES_PER_REPORT = 512;
-const OUTCOME_ENTRIES_PER_READ = 32;
+// A read of outcomes waits this long at most, so that a finished run is noticed.
+const OUTCOME_BLOCK_MS = 1000;

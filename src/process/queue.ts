@@ -3,7 +3,7 @@ import { LocalQueue } from '../queue/local/local-queue.js';
 import { RedisQueueBackend } from '../queue/redis/redis-queue-backend.js';
 import { createBackend, type QueueBackendOption } from '../queue/select-backend.js';
 import type { QueueDescriptor } from '../internal/protocol.js';
-import type { QueueBackend } from '../queue/backend.js';
+import type { OutcomeStream, QueueBackend } from '../queue/backend.js';
 import type { PoisonItemError } from '../queue/redis/errors/poison-item-error.js';
 import type { RedisQueueStats } from '../queue/redis/redis-queue-options.js';
 import { QueueProxy } from '../queue/wire/queue-proxy.js';
@@ -11,7 +11,7 @@ import { assertSerializable, copyItem, isPlainItem, QUEUE_BRAND } from '../inter
 import { throwOnQueues } from '../queue/queue-handles.js';
 import { MAX_BODY_BYTES } from '../queue/wire/frame-codec.js';
 import { EMPTY } from '../queue/local/queue-core.js';
-import { ADOPT_QUEUE, CAP_PREFETCH, OWNERLESS, DEFER_TOOK, HANDLE_CLOSED, ON_DEAD_LETTER, QUEUE_STATS, DESCRIBE_QUEUE, DISPOSE_QUEUE, ITERATED, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
+import { ADOPT_QUEUE, CAP_PREFETCH, OWNERLESS, DEFER_TOOK, HANDLE_CLOSED, ON_DEAD_LETTER, QUEUE_STATS, OUTCOME_STREAM, DESCRIBE_QUEUE, DISPOSE_QUEUE, ITERATED, REMOTE_ITEMS, FIX_PREFETCH, FLUSH_PUTS, SOLE_PRODUCER, TRY_GET, TRY_PUT } from '../internal/symbols.js';
 import { abortError, readFields, readSignal } from '../internal/abort.js';
 import { observeQueue, readQueue } from '../queue/queue-reading.js';
 import type { Observable } from 'rxjs';
@@ -311,6 +311,11 @@ export class Queue<T> {
   /** Settles once every put made here was accepted and written out: what is then put into another queue of the same owner arrives after it. */
   [FLUSH_PUTS](): Promise<void> {
     return this.#backend.flushPuts?.() ?? Promise.resolve();
+  }
+
+  /** The outcome stream beside a Redis queue (a pipeline's consumers report there); undefined elsewhere. */
+  [OUTCOME_STREAM](): OutcomeStream | undefined {
+    return this.#backend.outcomeStream?.();
   }
 
   /** What this process saw of the queue (a Redis queue's counters; undefined elsewhere). */

@@ -29,6 +29,8 @@ export interface QueueBackend<T> {
   drain?(): Promise<void>;
   /** From now on, items taken here count as taken only once acknowledged, with their outcome, by the returned function (proxies only). */
   deferTook?(): (n: number, outcome: unknown, now: boolean) => void;
+  /** The queue's outcome stream, for a pipeline on Redis (see RedisQueue.appendOutcomes). */
+  outcomeStream?(): OutcomeStream;
   /** What this process saw of the queue (Redis only). */
   stats?(): Readonly<RedisQueueStats> | undefined;
   /** Calls `listener` with each item this process moves to a dead-letter stream (Redis only). */
@@ -39,4 +41,10 @@ export interface QueueBackend<T> {
   close?(): void;
   /** How to reach this queue from another process; `handle` is the user's object, watched until it is collected (owner only). */
   describe(joinable: boolean, handle: object): QueueDescriptor;
+}
+
+/** A Redis pipeline's outcome stream: consumers append their reports, the pipeline's process reads them. */
+export interface OutcomeStream {
+  append(values: readonly unknown[]): Promise<void>;
+  read(cursor: string, block: number): Promise<{ cursor: string; values: unknown[] }>;
 }

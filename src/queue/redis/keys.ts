@@ -4,7 +4,8 @@
  * done), `ev` the wake-up stream (`space`, `joined`), `hw` each partly-done entry's done prefix,
  * `nodes` consumer name -> last heartbeat (Redis ms), `meta` who waits for what, `pseq` each
  * producer's last entry sequence number (resends are skipped), `dead` the dead-letter stream (items
- * that were in hand each time consumers died).
+ * that were in hand each time consumers died), `out` a pipeline's outcome stream (read by one process,
+ * without a group).
  */
 export interface QueueKeys {
   readonly q: string;
@@ -15,6 +16,7 @@ export interface QueueKeys {
   readonly meta: string;
   readonly pseq: string;
   readonly dead: string;
+  readonly out: string;
   /** Every key, for TTL refreshes and cleanup. */
   readonly all: readonly string[];
 }
@@ -24,7 +26,7 @@ export function queueKeys(name: string): QueueKeys {
     throw new TypeError(`Expected a queue name without braces or whitespace, got \`${name}\``);
   }
   const key = (suffix: string) => `${KEY_PREFIX}{${name}}:${suffix}`;
-  const keys = { q: key('q'), alive: key('alive'), ev: key('ev'), hw: key('hw'), nodes: key('nodes'), meta: key('meta'), pseq: key('pseq'), dead: key('dead') };
+  const keys = { q: key('q'), alive: key('alive'), ev: key('ev'), hw: key('hw'), nodes: key('nodes'), meta: key('meta'), pseq: key('pseq'), dead: key('dead'), out: key('out') };
   return { ...keys, all: Object.values(keys) };
 }
 

@@ -19,9 +19,8 @@ export interface PipelineDescription {
   readonly initializer: string | null;
   readonly initargs: readonly unknown[];
   readonly maxsize: number;
-  /** The queue of numbered items, the one their outcomes go to, and the one remote producers put into. */
+  /** The queue of numbered items (its outcome stream beside it), and the one remote producers put into. */
   readonly items: string;
-  readonly outcomes: string;
   readonly intake: string;
   /** Producers started with `rx-multiprocessing producer` that the run waits for. */
   readonly remoteProducers: number;
@@ -78,7 +77,7 @@ export class PipelineRecord {
       const key = runKey(backend.name);
       const claimed = await link.call(['SET', key, encodeRecord(description, settings.authkey), 'NX', 'PX', String(settings.keyTtl)]);
       if (claimed === null) throw new RedisPipelineBusyError(address.redacted, backend.name);
-      const wipe = [...queueKeys(description.items).all, ...queueKeys(description.outcomes).all, ...queueKeys(description.intake).all];
+      const wipe = [...queueKeys(description.items).all, ...queueKeys(description.intake).all];
       await link.call(['UNLINK', ...wipe]);
       return new PipelineRecord(link, key, settings.keyTtl, settings.heartbeat, wipe);
     } catch (error) {

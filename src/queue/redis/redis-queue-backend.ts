@@ -6,7 +6,7 @@ import { TaskDoneError } from '../../errors/task-done-error.js';
 import { abortError } from '../../internal/abort.js';
 import { registerFlushable } from '../../internal/flush-registry.js';
 import { QUEUE_DESCRIPTOR_KEY, type RedisQueueDescriptor } from '../../internal/protocol.js';
-import type { QueueBackend } from '../backend.js';
+import type { OutcomeStream, QueueBackend } from '../backend.js';
 import { EMPTY } from '../local/queue-core.js';
 import { noteHandoff, QueueLease } from '../local/queue-lease.js';
 import { engineOptions, redis, settingsOf, type RedisBackend, type RedisBackendOptions, type RedisBackendSettings } from './redis.js';
@@ -83,6 +83,13 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     const options = { ...descriptor.options, name: descriptor.name, ...(secret.tls ? { tls: secret.tls } : {}) } as RedisBackendOptions;
     const backend = redis(secret.url, secret.authkey === undefined ? options : { ...options, authkey: secret.authkey });
     return new RedisQueueBackend<T>(backend, descriptor.maxsize, descriptor.joinable, descriptor.secret);
+  }
+
+  outcomeStream(): OutcomeStream {
+    return {
+      append: async (values) => (this.#queue ?? (await this.#opening)).appendOutcomes(values),
+      read: async (cursor, block) => (this.#queue ?? (await this.#opening)).readOutcomes(cursor, block),
+    };
   }
 
   stats(): Readonly<RedisQueueStats> | undefined {

@@ -10,6 +10,8 @@ import { connectRedis, type RedisLink } from './redis-link.js';
 import { resolveOptions, type RedisQueueOptions, type RedisQueueStats, type Settings } from './redis-queue-options.js';
 import { parseRedisUrl } from './redis-url.js';
 import { BEAT, JOIN } from './scripts.js';
+import { decodeEntry, encodeEntry } from './entry-codec.js';
+import { EntrySignatureError } from './errors/entry-signature-error.js';
 
 export type { RedisQueueOptions, RedisQueueStats } from './redis-queue-options.js';
 
@@ -48,6 +50,8 @@ export class RedisQueue<T> {
   readonly #heartbeat: Heartbeat;
   #closed = false;
   #beats = 0;
+  // The connection a pipeline's outcome reads block on, opened by the first.
+  #outcomeReader: Promise<RedisLink> | undefined;
 
   /** @internal Use openRedisQueue(). */
   constructor(link: RedisLink, keys: QueueKeys, settings: Settings) {
@@ -153,6 +157,45 @@ export class RedisQueue<T> {
     return this.#reader.release(dead);
   }
 
+  /**
+   * Appends `values` as one entry of the queue's outcome stream, signed as items are: a pipeline's
+   * consumers report there, and one process reads it (readOutcomes). A plain XADD, no group, no
+   * count: the pipeline that reads it keeps the books.
+   */
+  async appendOutcomes(values: readonly unknown[]): Promise<void> {
+    this.#throwIfClosed();
+    const { keys, settings } = { keys: this.#keys, settings: this.#settings };
+    const e = encodeEntry(values, settings.authkey);
+    const add = this.#link.call(e.h === '' ? ['XADD', keys.out, '*', 'n', String(e.n), 'v', e.v, 'd', e.d] : ['XADD', keys.out, '*', 'n', String(e.n), 'v', e.v, 'h', e.h, 'd', e.d]);
+    // Its own TTL at once: written after the run ended (a remote consumer not told yet), it must not stay.
+    await Promise.all([add, this.#link.call(['PEXPIRE', keys.out, String(settings.keyTtl)])]);
+  }
+
+  /**
+   * The outcome stream's entries after `cursor` ('0' at first), waiting up to `block` ms for one,
+   * with the cursor to read on from; entries read before are trimmed. Unsigned or wrongly signed
+   * entries are skipped (counted in stats.rejected, told to onRejected).
+   */
+  async readOutcomes(cursor: string, block: number): Promise<{ cursor: string; values: unknown[] }> {
+    this.#throwIfClosed();
+    this.#outcomeReader ??= this.#link.duplicate();
+    const reader = await this.#outcomeReader;
+    const key = this.#keys.out;
+    if (cursor !== '0') await reader.call(['XTRIM', key, 'MINID', cursor]);
+    const reply = (await reader.call(['XREAD', 'COUNT', String(OUTCOME_ENTRIES_PER_READ), 'BLOCK', String(block), 'STREAMS', key, cursor])) as [unknown, [unknown, unknown[]][]][] | null;
+    const values: unknown[] = [];
+    for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+      cursor = String(id);
+      const decoded = decodeEntry<unknown>(fields, this.#settings.authkey);
+      if (decoded.ok) values.push(...decoded.items);
+      else {
+        this.stats.rejected++;
+        if (decoded.reason !== 'malformed') this.#settings.onRejected?.(new EntrySignatureError(this.name, cursor, decoded.reason));
+      }
+    }
+    return { cursor, values };
+  }
+
   /** Where the queue is, without secrets: what may travel to another process or machine. */
   describe(): { readonly url: string; readonly name: string } {
     return { url: this.#link.address.public, name: this.name };
@@ -192,6 +235,7 @@ export class RedisQueue<T> {
       // Redis is gone, or the keys were destroyed: what this process held is the reaper's, or nobody's.
     } finally {
       this.#link.close();
+      void this.#outcomeReader?.then((reader) => reader.close(), () => {});
     }
   }
 
@@ -209,6 +253,8 @@ export class RedisQueue<T> {
 }
 
 const AUTOCLAIM_EVERY = 10;
+// Outcome entries one read takes at most: each holds one consumer's report of up to 512 values.
+const OUTCOME_ENTRIES_PER_READ = 64;
 
 // Python's timeouts: undefined waits forever, a negative one is 0.
 function deadlineOf(timeout: number | undefined): number {
