@@ -43,6 +43,13 @@ describe('the packed package, installed in a fresh app outside the repo', functi
     expect(packed).to.include.members(['dist/index.js', 'dist/index.d.ts', 'dist/child/bootstrap.js', 'LICENSE', 'CHANGELOG.md']);
   });
 
+  it('should install the rx-multiprocessing command, which npx finds and which explains itself', async () => {
+    const result = await run('npx', ['--no-install', 'rx-multiprocessing', 'worker'], app);
+    // A usage error (no Redis URL given), from the packed command itself: its shebang, bin entry and bundle.
+    expect(result.code, result.stderr).to.equal(2);
+    expect(result.stderr).to.match(/give the Redis URL with --redis URL or \$RXMP_REDIS_URL/).and.match(/Usage:/);
+  });
+
   it("should use the app's rxjs, installing no copy of its own", async () => {
     expect(existsSync(join(app, 'node_modules', 'rx-multiprocessing', 'node_modules', 'rxjs'))).to.equal(false);
     const rxjs = JSON.parse(readFileSync(join(app, 'node_modules', 'rxjs', 'package.json'), 'utf8')) as { version: string };
