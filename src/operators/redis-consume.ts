@@ -98,6 +98,7 @@ export function redisConsume<T, R>(
         return;
       }
       const { values, error } = outcome.result as { values: readonly R[]; error?: Parameters<typeof remoteFailure>[2] };
+      sizeEntries(values.length + (error ? 1 : 0), (outcome.result as { busyMs?: number }).busyMs ?? 0);
       for (let i = 0; i < outcome.seqs.length && !finished; i++) {
         const seq = outcome.seqs[i] as number;
         if (i < values.length) deliver(seq, values[i] as R);
@@ -106,6 +107,21 @@ export function redisConsume<T, R>(
           else fail(remoteFailure(outcome.by, seq, error));
         }
       }
+    };
+
+    // A consumer holds an entry whole: entries are sized so that one keeps a consumer busy about
+    // ENTRY_MS (slow items travel alone, and an idle consumer is never short of work another holds),
+    // from how long the items reported so far took, smoothed.
+    let itemMs: number | undefined;
+    let entryItems = FIRST_ENTRY_ITEMS;
+    const sizeEntries = (handled: number, busyMs: number): void => {
+      if (handled === 0 || !items) return;
+      const ms = busyMs / handled;
+      itemMs = itemMs === undefined ? ms : itemMs + (ms - itemMs) * 0.3;
+      const size = itemMs <= 0 ? MAX_ENTRY_ITEMS : Math.min(MAX_ENTRY_ITEMS, Math.max(1, Math.round(ENTRY_MS / itemMs)));
+      if (size === entryItems) return;
+      entryItems = size;
+      items[OUTCOME_STREAM]()?.limitEntries(size);
     };
 
     const readOutcomes = async (stream: OutcomeStream): Promise<void> => {
@@ -247,6 +263,7 @@ export function redisConsume<T, R>(
         watchProducers(record, description.deadAfter).catch(fail);
       }
       items = new JoinableQueue<NumberedItem>(maxsize, { backend });
+      items[OUTCOME_STREAM]()?.limitEntries(FIRST_ENTRY_ITEMS);
       for (let id = 0; id < settings.processes; id++) startWorker(id, items);
       readOutcomes(items[OUTCOME_STREAM]() as OutcomeStream).catch(fail);
       const waited = early ?? [];
@@ -287,5 +304,9 @@ function overfilled(maxsize: number): QueueFullError {
 const CONSUMER_TARGET = bootstrapExport('runRedisConsumer');
 // A consumer reports at most this many values at once (consumer-runner's batch).
 const MAX_VALUES_PER_REPORT = 512;
+// Entry sizes (see sizeEntries): before any outcome, and at most (the engine's batch).
+const FIRST_ENTRY_ITEMS = 4;
+const MAX_ENTRY_ITEMS = 100;
+const ENTRY_MS = 5;
 // A read of outcomes waits this long at most, so that a finished run is noticed.
 const OUTCOME_BLOCK_MS = 1000;

@@ -46,5 +46,7 @@ export interface QueueBackend<T> {
 /** A Redis pipeline's outcome stream: consumers append their reports, the pipeline's process reads them. */
 export interface OutcomeStream {
   append(values: readonly unknown[]): Promise<void>;
+  /** Items put from now on travel in entries of at most `n` (a consumer holds an entry whole). */
+  limitEntries(n: number): void;
   read(cursor: string, block: number): Promise<{ cursor: string; values: unknown[] }>;
 }

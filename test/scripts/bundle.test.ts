@@ -24,10 +24,15 @@ describe('the bundled build', () => {
     expect(inlined).to.deep.equal([]);
   });
 
-  it('should be three files: the public entry, the bootstrap and the chunk they share', () => {
+  it('should be three files a child loads (the public entry, the bootstrap, the chunk they share) and the command line apart', () => {
     const files = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
     // Every child loads all three: another entry, or a dynamic import of a library module, splits the
-    // shared code into more files and slows every child's start-up.
-    expect(files, files.join(', ')).to.have.lengthOf(3).and.to.include.members(['index.js', join('child', 'bootstrap.js')]);
+    // shared code into more files and slows every child's start-up. The command is a bundle of its
+    // own, which no child loads.
+    const command = join('cli', 'main.js');
+    expect(files, files.join(', ')).to.have.lengthOf(4).and.to.include.members(['index.js', join('child', 'bootstrap.js'), command]);
+    const bootstrap = readFileSync(join(ROOT, 'dist', 'child', 'bootstrap.js'), 'utf8');
+    expect([...bootstrap.matchAll(/from "(\.\.\/[^"]+)"/g)].map((m) => m[1])).to.have.lengthOf(1);
+    expect(readFileSync(join(ROOT, 'dist', command), 'utf8')).to.match(/^#!\/usr\/bin\/env node\n/);
   });
 });

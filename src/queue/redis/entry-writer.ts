@@ -20,6 +20,8 @@ export class EntryWriter<T> {
   #chain: Promise<unknown> = Promise.resolve();
   #seq = 0;
   #coalesced: { items: T[]; done: Promise<void> } | undefined;
+  // Items per entry, when its user sizes entries by how long their items take (a pipeline).
+  #entryLimit = Infinity;
 
   constructor(link: RedisLink, keys: QueueKeys, settings: Settings, events: EventWatch) {
     this.#link = link;
@@ -59,10 +61,16 @@ export class EntryWriter<T> {
     return result;
   }
 
+  /** At most `n` items per entry from now on (at least 1; never more than batchItems). */
+  limitEntries(n: number): void {
+    this.#entryLimit = Math.max(1, Math.floor(n));
+  }
+
   // An entry never holds more than maxsize items: it could never fit.
   #entryItems(): number {
     const { maxsize, batchItems } = this.#settings;
-    return maxsize > 0 ? Math.min(batchItems, maxsize) : batchItems;
+    const most = Math.min(batchItems, this.#entryLimit);
+    return maxsize > 0 ? Math.min(most, maxsize) : most;
   }
 
   async #add(entries: EncodedEntry[], deadline: number, signal: AbortSignal | undefined): Promise<void> {

@@ -40,6 +40,8 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
   #lastPut: Promise<void> = Promise.resolve();
   // Puts callers await, until Redis confirms them.
   readonly #puts = new Set<Promise<void>>();
+  // Items per entry a pipeline asked for before the connection was up.
+  #entryLimit: number | undefined;
   // Hand-backs of children's items under way.
   readonly #releases = new Set<Promise<void>>();
   // Redis's count (items put and not taken, or in a JoinableQueue not done) as last known, whether
@@ -68,6 +70,7 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     this.#opening.then(
       (queue) => {
         this.#queue = queue;
+        if (this.#entryLimit !== undefined) queue.limitEntries(this.#entryLimit);
       },
       // Reported by the first call that needs the connection.
       () => {},
@@ -89,6 +92,10 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     return {
       append: async (values) => (this.#queue ?? (await this.#opening)).appendOutcomes(values),
       read: async (cursor, block) => (this.#queue ?? (await this.#opening)).readOutcomes(cursor, block),
+      limitEntries: (n) => {
+        this.#entryLimit = n;
+        this.#queue?.limitEntries(n);
+      },
     };
   }
 

@@ -157,6 +157,11 @@ export class RedisQueue<T> {
     return this.#reader.release(dead);
   }
 
+  /** Puts from now on make entries of at most `n` items (a pipeline sizes them by how long items take). */
+  limitEntries(n: number): void {
+    this.#writer.limitEntries(n);
+  }
+
   /**
    * Appends `values` as one entry of the queue's outcome stream, signed as items are: a pipeline's
    * consumers report there, and one process reads it (readOutcomes). A plain XADD, no group, no
