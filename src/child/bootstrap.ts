@@ -14,7 +14,7 @@ import { flushAll } from '../internal/flush-registry.js';
 import { adoptQueuesIn } from './adopt-queue.js';
 
 // The reactive layer's producer and consumer children run these (by module URL and export name).
-export { runBrokerFreeProducer, runDirectProducer, runProducer } from './producer-runner.js';
+export { runBrokerFreeProducer, runDirectProducer, runProducer, runRedisProducer } from './producer-runner.js';
 export { runBrokerFreeConsumer, runConsumer, runDirectConsumer, runLoopConsumer, runRedisConsumer } from './consumer-runner.js';
 // A Pool's workers (processes and threads alike) run this as their target.
 export { runPoolWorker } from './pool-worker.js';

@@ -43,10 +43,12 @@ export interface ConsumerInput {
  * What a consumer of a Redis pipeline puts into the pipeline's outcome queue: `result` holds the
  * outcomes of the items numbered `seqs`, in that order (see ConsumerResult), or `poison` says that
  * the one item of `seqs` went to the dead-letter stream. `by` names the consumer, on any machine.
+ * On the direct path a producer child says how many items it put (`produced`), after the last.
  */
 export type PipelineOutcome =
   | { readonly by: string; readonly seqs: readonly number[]; readonly result: ConsumerResult }
-  | { readonly by: string; readonly seqs: readonly number[]; readonly poison: { readonly itemId: string; readonly deliveries: number } };
+  | { readonly by: string; readonly seqs: readonly number[]; readonly poison: { readonly itemId: string; readonly deliveries: number } }
+  | { readonly producer: number; readonly produced: number };
 
 /** An item as a Redis pipeline's queue holds it: its number in the pipeline, and the item. */
 export type NumberedItem = readonly [seq: number, item: unknown];

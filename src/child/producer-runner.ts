@@ -3,7 +3,8 @@
 // never run ahead of the queue.
 import type { ModuleExportRef } from '../internal/function-locator.js';
 import type { Queue } from '../process/queue.js';
-import { FLUSH_PUTS, TRY_PUT } from '../internal/symbols.js';
+import { FLUSH_PUTS, OUTCOME_STREAM, TRY_PUT } from '../internal/symbols.js';
+import type { JoinableQueue } from '../process/joinable-queue.js';
 import { importTarget } from './import-target.js';
 import { InboxRouter } from './inbox-router.js';
 
@@ -40,6 +41,27 @@ export async function runBrokerFreeProducer(index: number, batchSize: number, ma
     throw error;
   }
   await router.finish();
+}
+
+/**
+ * A Redis pipeline's producer (mergeProducers into queue({ backend: redis(…) })): puts its values,
+ * numbered `index`, `index + count`, `index + 2 count`, … so that no two producers share a number, straight
+ * into the pipeline's queue in Redis (waiting while it is full), then says how many it put on the
+ * queue's outcome stream, after the last is in Redis.
+ */
+export async function runRedisProducer(items: JoinableQueue<readonly [number, unknown]>, index: number, count: number, ref: ModuleExportRef, args: unknown[], passQueue: boolean): Promise<void> {
+  let k = 0;
+  const numbered: ProducerChannel = {
+    put: (value) => items.put([index + count * k++, value]),
+    [TRY_PUT]: (value) => {
+      if (!items[TRY_PUT]([index + count * k, value])) return false;
+      k++;
+      return true;
+    },
+  };
+  await produceInto(numbered, ref, args, passQueue);
+  await items[FLUSH_PUTS]();
+  await items[OUTCOME_STREAM]()?.append([{ producer: index, produced: k }]);
 }
 
 /** Where a producer's values go: a queue, or a broker-free pipeline's router. */

@@ -5,8 +5,8 @@ import type { NumberedItem } from '../child/consumer-input.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
 import { Process } from '../process/process.js';
 import { queueKeys } from '../queue/redis/keys.js';
-import { readPipeline, type PipelineDescription } from '../queue/redis/pipeline-record.js';
-import { siblingBackend, settingsOf, type RedisBackend } from '../queue/redis/redis.js';
+import { pipelineItemsBackend, readPipeline, type PipelineDescription } from '../queue/redis/pipeline-record.js';
+import { settingsOf, type RedisBackend } from '../queue/redis/redis.js';
 import { connectRedis, type RedisLink } from '../queue/redis/redis-link.js';
 import { resolveOptions } from '../queue/redis/redis-queue-options.js';
 import { ProgressLine } from './progress-line.js';
@@ -84,7 +84,7 @@ async function serveRun(
     return 1;
   }
   options.log(`serving pipeline '${options.backend.name}' (run ${run.run.slice(0, 8)}): ${run.handler} in ${options.processes} process(es)`);
-  const items = new JoinableQueue<NumberedItem>(run.maxsize, { backend: siblingBackend(options.backend, run.items) });
+  const items = new JoinableQueue<NumberedItem>(run.maxsize, { backend: pipelineItemsBackend(options.backend, run.items) });
   const init = initializer ? { ref: initializer, args: run.initargs } : null;
   const progress = new ProgressLine(options.progress);
   const children = new Set<Process>();

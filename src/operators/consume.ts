@@ -202,7 +202,12 @@ function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetRe
         // 'auto' reads RXMP_REDIS_URL as each run starts, and names each run afresh.
         const redisBackend = redisBackendFor(backend);
         const { maxsize, overflow, remoteProducers } = queueOptionsOf(source);
-        if (redisBackend) return redisConsume<T, R>(source, redisBackend, ref, init, settings, maxsize, overflow, remoteProducers).subscribe(subscriber);
+        if (redisBackend) {
+          // Producer children alone upstream put into Redis themselves (see runRedisProducer).
+          const producers = directProducersOf(source);
+          const direct = producers && !settings.ordered && remoteProducers === 0 && !producers.some((spec) => spec.passQueue) ? producers : undefined;
+          return redisConsume<T, R>(source, redisBackend, ref, init, settings, maxsize, overflow, remoteProducers, direct).subscribe(subscriber);
+        }
         // Waiting for producers that can only reach a queue in Redis would never end.
         if (remoteProducers > 0) return subscriber.error(new TypeError(`\`remoteProducers\` needs a queue in Redis: give \`backend: redis(url, { name })\`, or set ${REDIS_URL_VARIABLE}.`));
         return fallback.subscribe(subscriber);

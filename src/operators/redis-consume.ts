@@ -6,14 +6,17 @@ import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
-import { HANDLE, OUTCOME_STREAM } from '../internal/symbols.js';
+import { CAPTURE_STDERR, HANDLE, OUTCOME_STREAM } from '../internal/symbols.js';
 import type { OutcomeStream } from '../queue/backend.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
-import { Process } from '../process/process.js';
+import { Process, type ProcessOptions } from '../process/process.js';
+import { contextOptions } from './context.js';
+import type { ProducerSpec } from './direct-source.js';
+import { exitError } from './producer-exit.js';
 import { assertItem, Queue } from '../process/queue.js';
 import { PoisonItemError } from '../queue/redis/errors/poison-item-error.js';
 import { queueKeys } from '../queue/redis/keys.js';
-import { PipelineRecord, type IntakeMessage, type PipelineDescription } from '../queue/redis/pipeline-record.js';
+import { pipelineItemsBackend, PipelineRecord, type IntakeMessage, type PipelineDescription } from '../queue/redis/pipeline-record.js';
 import { resolveOptions } from '../queue/redis/redis-queue-options.js';
 import { settingsOf, siblingBackend, type RedisBackend } from '../queue/redis/redis.js';
 import { channelEnd } from './channel-end.js';
@@ -46,6 +49,7 @@ export function redisConsume<T, R>(
   maxsize: number,
   overflow: 'error' | 'buffer',
   remoteProducers = 0,
+  direct?: readonly ProducerSpec[],
 ): Observable<R> {
   return createObservable<R>((subscriber) => {
     let finished = false;
@@ -57,6 +61,14 @@ export function redisConsume<T, R>(
     const order = new OutputOrder<R>(settings.ordered, (value) => subscriber.next(value));
     // Numbers of the items put whose outcome has not come yet; puts not yet confirmed by Redis.
     const waiting = new Set<number>();
+    // The direct path (see redisDirectProducers): producer children number and put their items
+    // themselves, and say at the end how many they put; outcomes are counted per producer.
+    const firsts = direct ? new FirstOutcomes(direct.length) : undefined;
+    const produced: (number | undefined)[] = (direct ?? []).map(() => undefined);
+    const producerChildren: Process[] = [];
+    let producersExited = 0;
+    const isWaiting = (seq: number): boolean => (firsts ? !firsts.has(seq) : waiting.has(seq));
+    const unfinished = (): number => (firsts ? produced.reduce<number>((sum, n, p) => sum + Math.max(0, (n ?? Infinity) - firsts.count(p)), 0) : waiting.size);
     let unconfirmed = 0;
     let nextSeq = 0;
     let sourceDone = false;
@@ -78,21 +90,26 @@ export function redisConsume<T, R>(
 
     const maybeComplete = (): void => {
       if (finished || !sourceDone || unconfirmed > 0 || waiting.size > 0 || producing.size > 0 || producersDone < remoteProducers) return;
+      if (firsts && (producersExited < produced.length || produced.some((n, p) => n === undefined || firsts.count(p) < n))) return;
       finished = true;
       finishConsumers(workers.values(), settings.daemon, subscriber);
     };
 
     const deliver = (seq: number, value: R | typeof SKIPPED): boolean => {
       // Not waiting: another consumer's outcome for the same item came first (a redelivery).
-      if (!waiting.delete(seq)) return false;
+      if (firsts ? !firsts.add(seq) : !waiting.delete(seq)) return false;
       order.emit(seq, value);
       return true;
     };
 
     const onOutcome = (outcome: PipelineOutcome): void => {
+      if ('produced' in outcome) {
+        produced[outcome.producer] = outcome.produced;
+        return;
+      }
       if ('poison' in outcome) {
         const [seq = -1] = outcome.seqs;
-        if (!waiting.has(seq)) return;
+        if (!isWaiting(seq)) return;
         if (settings.onError === 'skip') deliver(seq, SKIPPED);
         else return fail(new PoisonItemError(backend.name, outcome.poison.itemId, outcome.poison.deliveries, queueKeys(backend.name).dead));
         return;
@@ -102,7 +119,7 @@ export function redisConsume<T, R>(
       for (let i = 0; i < outcome.seqs.length && !finished; i++) {
         const seq = outcome.seqs[i] as number;
         if (i < values.length) deliver(seq, values[i] as R);
-        else if (error && waiting.has(seq)) {
+        else if (error && isWaiting(seq)) {
           if (settings.onError === 'skip') deliver(seq, SKIPPED);
           else fail(remoteFailure(outcome.by, seq, error));
         }
@@ -160,8 +177,8 @@ export function redisConsume<T, R>(
       const reported = reportedError(process);
       if (reported) return fail(reported);
       const failWith = (reason: string): void =>
-        fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: waiting.size, reason }));
-      if (settings.onConsumerExit === 'error' && waiting.size > 0) return failWith("onConsumerExit is 'error'.");
+        fail(new ConsumerExitedError({ processName: process.name, pid: process.pid, exitCode: process.exitCode, lostItems: unfinished(), reason }));
+      if (settings.onConsumerExit === 'error' && unfinished() > 0) return failWith("onConsumerExit is 'error'.");
       const verdict = budget.onConsumerDied(undefined);
       if (!verdict) startWorker(nextWorkerId++, queue);
       else if (workers.size === 0) failWith(`no consumer is left in this process to take them: ${verdict.reason}`);
@@ -218,6 +235,26 @@ export function redisConsume<T, R>(
       }
     };
 
+    const startProducers = (specs: readonly ProducerSpec[], queue: JoinableQueue<NumberedItem>): void => {
+      specs.forEach((spec, index) => {
+        const child = new Process({
+          target: PRODUCER_TARGET,
+          args: [queue, index, specs.length, spec.ref, spec.args, false],
+          name: spec.name,
+          [CAPTURE_STDERR]: true,
+          ...contextOptions(spec.context),
+        } as ProcessOptions);
+        child.start();
+        producerChildren.push(child);
+        void child.join().then(async () => {
+          if (finished) return;
+          if (child.exitCode !== 0) return fail(await exitError(child));
+          producersExited++;
+          maybeComplete();
+        });
+      });
+    };
+
     const subscribeSource = (): void => {
       sourceSubscription = withGate(gate, () =>
         source.subscribe({
@@ -262,22 +299,24 @@ export function redisConsume<T, R>(
         readIntake(intake).catch(fail);
         watchProducers(record, description.deadAfter).catch(fail);
       }
-      items = new JoinableQueue<NumberedItem>(maxsize, { backend });
+      items = new JoinableQueue<NumberedItem>(maxsize, { backend: pipelineItemsBackend(backend, backend.name) });
       items[OUTCOME_STREAM]()?.limitEntries(FIRST_ENTRY_ITEMS);
       for (let id = 0; id < settings.processes; id++) startWorker(id, items);
       readOutcomes(items[OUTCOME_STREAM]() as OutcomeStream).catch(fail);
+      if (direct) startProducers(direct, items);
       const waited = early ?? [];
       early = undefined;
       for (const numbered of waited) putItem(numbered);
     };
     start().catch(fail);
-    subscribeSource();
+    if (direct) sourceDone = true;
+    else subscribeSource();
 
     return () => {
       finished = true;
       if (downstream) downstream.attached -= MAX_VALUES_PER_REPORT;
       sourceSubscription?.unsubscribe();
-      const children = [...workers.values()].map(({ process }) => process);
+      const children = [...producerChildren, ...[...workers.values()].map(({ process }) => process)];
       for (const child of children) if (child.exitCode === null) child.terminate();
       // The run's keys go once its consumers here are gone; workers elsewhere see the run end.
       void Promise.all(children.map((child) => child.join())).then(async () => {
@@ -287,6 +326,40 @@ export function redisConsume<T, R>(
       });
     };
   });
+}
+
+/**
+ * Which item numbers of a direct pipeline have their first outcome: numbers are `index + count * k`
+ * for producer `index` of `count`, and per producer every k below `below` has one, plus those in
+ * `above`. Outcomes come nearly in order, so the set stays small.
+ */
+class FirstOutcomes {
+  readonly #producers: { below: number; readonly above: Set<number>; count: number }[];
+
+  constructor(producers: number) {
+    this.#producers = Array.from({ length: producers }, () => ({ below: 0, above: new Set<number>(), count: 0 }));
+  }
+
+  has(seq: number): boolean {
+    const p = this.#producers[seq % this.#producers.length];
+    const k = Math.floor(seq / this.#producers.length);
+    return p !== undefined && (k < p.below || p.above.has(k));
+  }
+
+  /** Records the first outcome of item `seq`: false if it had one. */
+  add(seq: number): boolean {
+    if (this.has(seq)) return false;
+    const p = this.#producers[seq % this.#producers.length] as { below: number; readonly above: Set<number>; count: number };
+    p.above.add(Math.floor(seq / this.#producers.length));
+    while (p.above.delete(p.below)) p.below++;
+    p.count++;
+    return true;
+  }
+
+  /** How many items of producer `index` have an outcome. */
+  count(index: number): number {
+    return this.#producers[index]?.count ?? 0;
+  }
 }
 
 function remoteFailure(by: string, seq: number, error: { name: string; message: string; stack: string | undefined }): TaskError {
@@ -302,6 +375,7 @@ function overfilled(maxsize: number): QueueFullError {
 }
 
 const CONSUMER_TARGET = bootstrapExport('runRedisConsumer');
+const PRODUCER_TARGET = bootstrapExport('runRedisProducer');
 // A consumer reports at most this many values at once (consumer-runner's batch).
 const MAX_VALUES_PER_REPORT = 512;
 // Entry sizes (see sizeEntries): before any outcome, and at most (the engine's batch).

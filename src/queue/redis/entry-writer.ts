@@ -30,19 +30,26 @@ export class EntryWriter<T> {
     this.#events = events;
   }
 
-  /** Adds one item; puts of the same event-loop turn travel as one entry (the local queue's rule). */
+  /**
+   * Adds one item. Puts travel together: those of one event-loop turn, and those made while the
+   * previous script call is out (up to ENTRIES_PER_CALL entries), in one call. Each call is a round
+   * trip and a write whose loopback TCP costs both ends tens of microseconds: a call per turn made
+   * entries of ~60 items and twice the calls.
+   */
   put(item: T): Promise<void> {
-    if (this.#coalesced && this.#coalesced.items.length < this.#entryItems()) {
+    if (this.#coalesced && this.#coalesced.items.length < this.#entryItems() * ENTRIES_PER_CALL) {
       this.#coalesced.items.push(item);
       return this.#coalesced.done;
     }
     const items = [item];
     const batch = {
       items,
-      done: new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        if (this.#coalesced === batch) this.#coalesced = undefined;
-        return this.putMany(items, Infinity);
-      }),
+      done: new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.#chain)
+        .then(() => {
+          if (this.#coalesced === batch) this.#coalesced = undefined;
+          return this.putMany(items, Infinity);
+        }),
     };
     this.#coalesced = batch;
     return batch.done;

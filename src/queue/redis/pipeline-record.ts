@@ -3,7 +3,7 @@ import { EntrySignatureError } from './errors/entry-signature-error.js';
 import { RedisPipelineBusyError } from './errors/redis-pipeline-busy-error.js';
 import { KEY_PREFIX, queueKeys } from './keys.js';
 import { connectRedis, type RedisLink } from './redis-link.js';
-import { settingsOf, type RedisBackend } from './redis.js';
+import { settingsOf, siblingBackend, type RedisBackend } from './redis.js';
 import { resolveOptions } from './redis-queue-options.js';
 
 /**
@@ -35,6 +35,15 @@ export type IntakeMessage = { readonly p: string; readonly hello: true } | { rea
 export function producerKey(name: string, producer: string): string {
   queueKeys(name);
   return `${KEY_PREFIX}{${name}}:producer:${producer}`;
+}
+
+/**
+ * The backend a pipeline's items queue is opened with, by its process and by workers: each consumer
+ * reads two entries at a time, so the second is there when it finishes the first (entries are sized
+ * to a few milliseconds of work, so that is all it holds).
+ */
+export function pipelineItemsBackend(backend: RedisBackend, items: string): RedisBackend {
+  return siblingBackend(backend, items, { window: 2 });
 }
 
 /** The Redis key that says a pipeline of this name is running, and what it runs. */

@@ -143,8 +143,11 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
 
   offer(item: T): boolean {
     if (this.#failure !== undefined || !this.#queue) return false;
-    // Unawaited puts are bounded by one entry (and the free room last seen): beyond, the caller awaits put().
-    if (this.#unconfirmed >= (this.#settings.options.batchItems ?? BATCH_ITEMS) || (this.maxsize > 0 && this.#alive + this.#unconfirmed >= this.maxsize)) return false;
+    // Unawaited puts are bounded by a few entries; beyond, the caller awaits put(). Redis holds the
+    // bound itself (a put waits there for room): the count this process last saw would be stale as
+    // soon as other processes take items, and refused every offer of a producer that filled the
+    // queue once, each of its items then a put of its own.
+    if (this.#unconfirmed >= (this.#settings.options.batchItems ?? BATCH_ITEMS) * OFFERED_ENTRIES) return false;
     this.#putLater(item);
     return true;
   }
@@ -345,3 +348,5 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
 
 // The engine's default entry size (RedisBackendOptions.batchItems).
 const BATCH_ITEMS = 100;
+// Entries' worth of items a producer may offer without awaiting (see offer()).
+const OFFERED_ENTRIES = 4;

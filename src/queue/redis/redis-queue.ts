@@ -52,6 +52,7 @@ export class RedisQueue<T> {
   #beats = 0;
   // The connection a pipeline's outcome reads block on, opened by the first.
   #outcomeReader: Promise<RedisLink> | undefined;
+  #outcomeReads = 0;
 
   /** @internal Use openRedisQueue(). */
   constructor(link: RedisLink, keys: QueueKeys, settings: Settings) {
@@ -186,7 +187,8 @@ export class RedisQueue<T> {
     this.#outcomeReader ??= this.#link.duplicate();
     const reader = await this.#outcomeReader;
     const key = this.#keys.out;
-    if (cursor !== '0') await reader.call(['XTRIM', key, 'MINID', cursor]);
+    // Trimmed behind the cursor every few reads, not each: every command is a round trip.
+    if (cursor !== '0' && ++this.#outcomeReads % TRIM_EVERY_READS === 0) await reader.call(['XTRIM', key, 'MINID', cursor]);
     const reply = (await reader.call(['XREAD', 'COUNT', String(OUTCOME_ENTRIES_PER_READ), 'BLOCK', String(block), 'STREAMS', key, cursor])) as [unknown, [unknown, unknown[]][]][] | null;
     const values: unknown[] = [];
     for (const [id, fields] of reply?.[0]?.[1] ?? []) {
@@ -260,6 +262,7 @@ export class RedisQueue<T> {
 const AUTOCLAIM_EVERY = 10;
 // Outcome entries one read takes at most: each holds one consumer's report of up to 512 values.
 const OUTCOME_ENTRIES_PER_READ = 64;
+const TRIM_EVERY_READS = 8;
 
 // Python's timeouts: undefined waits forever, a negative one is 0.
 function deadlineOf(timeout: number | undefined): number {
