@@ -13,6 +13,7 @@ import { engineOptions, redis, settingsOf, type RedisBackend, type RedisBackendO
 import { openRedisQueue, type RedisQueue } from './redis-queue.js';
 import { noteSecret, secretOf } from './shared-secrets.js';
 import { RedisCredentialsMissingError } from './errors/redis-credentials-missing-error.js';
+import { handBackOnSignals } from './shutdown-signals.js';
 
 /**
  * A Queue's backend in Redis: the QueueBackend contract over the Redis engine (RedisQueue), the same
@@ -56,6 +57,8 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     this.#opening.then(
       (queue) => {
         this.#queue = queue;
+        // On SIGTERM/SIGINT, the puts accepted here are written before the held items go back.
+        if (!this.#closing) handBackOnSignals(queue, () => this.#shutDown());
       },
       // Reported by the first call that needs the connection.
       () => {},

@@ -10,6 +10,7 @@ import { connectRedis, type RedisLink } from './redis-link.js';
 import { resolveOptions, type RedisQueueOptions, type RedisQueueStats, type Settings } from './redis-queue-options.js';
 import { parseRedisUrl } from './redis-url.js';
 import { BEAT, JOIN } from './scripts.js';
+import { handBackOnSignals } from './shutdown-signals.js';
 
 export type { RedisQueueOptions, RedisQueueStats } from './redis-queue-options.js';
 
@@ -46,6 +47,7 @@ export class RedisQueue<T> {
   readonly #writer: EntryWriter<T>;
   readonly #reader: EntryReader<T>;
   readonly #heartbeat: Heartbeat;
+  readonly #forgetSignals: () => void;
   #closed = false;
   #beats = 0;
 
@@ -61,6 +63,7 @@ export class RedisQueue<T> {
     this.#writer = new EntryWriter<T>(link, keys, settings, this.#events);
     this.#reader = new EntryReader<T>(link, keys, settings, this.stats);
     this.#heartbeat = new Heartbeat(settings.heartbeat, () => this.beat());
+    this.#forgetSignals = handBackOnSignals(this, () => this.close());
   }
 
   /**
@@ -179,6 +182,7 @@ export class RedisQueue<T> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#forgetSignals();
     this.#heartbeat.stop();
     this.#events.close();
     // The reader stops first: a read still in flight could otherwise deliver entries after the hand-back.
