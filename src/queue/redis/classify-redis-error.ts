@@ -51,6 +51,14 @@ export function isConnectionFailure(error: unknown): boolean {
   return typeof errno === 'string' && (UNREACHABLE.has(errno) || errno === 'EPIPE');
 }
 
+/**
+ * True for Redis's `LOADING` reply: a restarted server still reading its AOF or RDB refuses every
+ * command, before running it, until the data is in memory. Sending the command again is safe.
+ */
+export function isLoadingReply(error: unknown): boolean {
+  return error instanceof Error && /^LOADING\b/.test(error.message);
+}
+
 // A copy of the client's error whose message no longer carries the password.
 function scrubbed(error: unknown, message: string): Error {
   if (error instanceof Error && error.message === message) return error;

@@ -1,5 +1,5 @@
 import { QueueClosedError } from '../../errors/queue-closed-error.js';
-import { classifyRedisError, isConnectionFailure } from './classify-redis-error.js';
+import { classifyRedisError, isConnectionFailure, isLoadingReply } from './classify-redis-error.js';
 import { MissingDependencyError } from '../../errors/missing-dependency-error.js';
 import { RedisBackendError } from './errors/redis-backend-error.js';
 import { RedisConnectionLostError } from './errors/redis-connection-lost-error.js';
@@ -130,12 +130,21 @@ class NodeRedisLink implements RedisLink {
   }
 
   async #send(args: readonly RedisArg[]): Promise<unknown> {
-    for (;;) {
+    let loadingSince: number | undefined;
+    for (let tries = 0; ; tries++) {
       if (this.#closed) throw this.#closed;
       try {
         return await this.#client.sendCommand(args);
       } catch (error) {
         if (this.#closed) throw this.#closed;
+        // A server that restarted is reachable before it has read its AOF back: that wait is part of
+        // the outage reconnectTimeout allows, not a failure of the command.
+        if (isLoadingReply(error)) {
+          loadingSince ??= Date.now();
+          if (Date.now() - loadingSince > this.#options.reconnectTimeout) throw classifyRedisError(error, this.address);
+          await new Promise((r) => setTimeout(r, Math.min(RETRY_BASE_MS * 2 ** tries, RETRY_MAX_MS)));
+          continue;
+        }
         if (!isConnectionFailure(error)) throw classifyRedisError(error, this.address);
         await this.#reconnected();
       }
