@@ -57,8 +57,9 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
     this.#opening.then(
       (queue) => {
         this.#queue = queue;
-        // On SIGTERM/SIGINT, the puts accepted here are written before the held items go back.
-        if (!this.#closing) handBackOnSignals(queue, () => this.#shutDown());
+        // On SIGTERM/SIGINT, the puts accepted here without a caller waiting are written before the
+        // held items go back; awaited puts not confirmed yet are the caller's, and go with the process.
+        if (!this.#closing) handBackOnSignals(queue, (signal, exiting) => (this.#closing ??= queue.closeOnSignal(signal, exiting, this.#lastPut)));
       },
       // Reported by the first call that needs the connection.
       () => {},

@@ -8,11 +8,11 @@ import { isMainThread } from 'node:worker_threads';
  * handed back and its listeners decide. A second signal during the hand-back ends it at once (the
  * heartbeat reaper covers what was not handed back yet).
  *
- * `owner` is the engine queue; `shutDown` closes it (a backend may give a fuller close, writing its
- * unconfirmed puts first, for the same engine: the last one given is used). Returns a function that
- * forgets it, for the queue's own close.
+ * `owner` is the engine queue; `shutDown` closes it, told the signal and whether this process will
+ * end by it (a backend may give a fuller close, writing its unconfirmed puts first, for the same
+ * engine: the last one given is used). Returns a function that forgets it, for the queue's own close.
  */
-export function handBackOnSignals(owner: object, shutDown: () => Promise<void>): () => void {
+export function handBackOnSignals(owner: object, shutDown: ShutDown): () => void {
   // Signals reach only the main thread; a worker thread's queues are closed with the process.
   if (!isMainThread) return () => {};
   OPEN.set(owner, shutDown);
@@ -42,7 +42,7 @@ function onSignal(signal: NodeJS.Signals): void {
     return;
   }
   handing = true;
-  const closes = [...OPEN.values()].map((shutDown) => shutDown());
+  const closes = [...OPEN.values()].map((shutDown) => shutDown(signal, !theirs));
   OPEN.clear();
   // Redis unreachable must not keep a terminated process alive past a grace period (Kubernetes gives 30 s).
   let timer: NodeJS.Timeout | undefined;
@@ -65,6 +65,8 @@ function raise(signal: NodeJS.Signals): void {
 
 let listening = false;
 let handing = false;
-const OPEN = new Map<object, () => Promise<void>>();
+type ShutDown = (signal: NodeJS.Signals, exiting: boolean) => Promise<void>;
+
+const OPEN = new Map<object, ShutDown>();
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 const HAND_BACK_TIMEOUT_MS = 10_000;

@@ -94,8 +94,12 @@ describe('a process holding Redis queue items that gets SIGTERM or SIGINT', func
     const exited = once(holder.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     process.kill(holder.pid, 'SIGTERM');
     expect(await takeAll(jobs, n, 10_000)).to.deep.equal([0, 1, 2]);
-    expect(await waitFor(() => holder.lines.length > 0, 5_000)).to.equal(true);
+    expect(await waitFor(() => holder.lines.length > 1, 10_000)).to.equal(true);
     expect(holder.lines[0]).to.equal('{"signal":"SIGTERM"}');
+    // Its get() waiting for more learns why, once the items are back.
+    const failed = JSON.parse(holder.lines[1] as string) as { error: string; message: string };
+    expect(failed.error).to.equal('QueueClosedError');
+    expect(failed.message).to.match(/closed in this process by SIGTERM: the items it held and had not finished went back to the queue/);
     // Still running: its own listener did not end it, and ours did not either.
     await new Promise((r) => setTimeout(r, 500));
     expect(isPidAlive(holder.pid)).to.equal(true);
