@@ -50,8 +50,9 @@ export function whyNoNetNamespaces(): string | undefined {
 
 /** A network namespace joined to the host by a veth pair on a private /30 (10.200.x.y). Needs root. */
 export function createNetNamespace(): SplitLink {
+  removeStaleNamespaces();
   const id = `${process.pid.toString(36)}${(++counter).toString(36)}`;
-  const ns = `rxmp-${id}`;
+  const ns = `rxmp-${process.pid.toString(36)}-${counter.toString(36)}`;
   // Interface names are at most 15 bytes.
   const hostDev = `rxh${id}`.slice(0, 15);
   const innerDev = `rxi${id}`.slice(0, 15);
@@ -162,6 +163,32 @@ export function createProxyLink(reason: string): SplitLink {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   };
+}
+
+// Namespaces left by a test process that was killed before its cleanup ran (named after its pid):
+// removed, with whatever still runs in them.
+function removeStaleNamespaces(): void {
+  let listed = '';
+  try {
+    listed = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  } catch {
+    return;
+  }
+  for (const [, ns = '', owner = ''] of listed.matchAll(/^(rxmp-([0-9a-z]+)-[0-9a-z]+)\b/gm)) {
+    if (isRunning(Number.parseInt(owner, 36))) continue;
+    for (const pid of namespacePids(ns)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'pipe' });
+    } catch {
+      // Another test process removed it first.
+    }
+  }
 }
 
 // The pids of the processes in namespace `ns`.
