@@ -221,8 +221,9 @@ export class RedisQueue<T> {
     try {
       await this.#reader.flushAcks();
       await this.#reader.handBack();
-      // Only a consumer with nothing pending leaves the group; otherwise the reaper finds it silent.
-      await this.#reader.removeConsumer(this.consumer);
+      // What is still pending under this name was delivered by the read the stop abandoned (its
+      // reply never read here): handed back too, and then this consumer leaves the group.
+      await this.#reader.release(this.consumer);
     } catch {
       // Redis is gone, or the keys were destroyed: what this process held is the reaper's, or nobody's.
     } finally {

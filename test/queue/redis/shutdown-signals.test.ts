@@ -5,6 +5,7 @@ import { JoinableQueue, redis, type RedisBackend } from '../../../src/index.js';
 import { connectRedis, type RedisLink } from '../../../src/queue/redis/redis-link.js';
 import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
 import { isPidAlive, spawnScript, waitFor } from '../../helpers.js';
+import { createProxyLink, type SplitLink } from '../../net-namespace.js';
 import { disposeAfterEach, useRedis } from '../../redis-fixture.js';
 
 // A plain Node program (spawned here, not a library Process: no parent of ours hands its items back)
@@ -17,6 +18,7 @@ describe('a process holding Redis queue items that gets SIGTERM or SIGINT', func
   const track = disposeAfterEach();
   const children: ChildProcess[] = [];
   let raw: RedisLink | undefined;
+  let proxy: SplitLink | undefined;
   let counter = 0;
 
   function backend(): RedisBackend {
@@ -27,6 +29,8 @@ describe('a process holding Redis queue items that gets SIGTERM or SIGINT', func
     await raw?.call(['CLIENT', 'UNPAUSE']).catch(() => {});
     raw?.close();
     raw = undefined;
+    await proxy?.remove();
+    proxy = undefined;
     const alive = children.splice(0).filter((child) => child.exitCode === null && child.signalCode === null);
     for (const child of alive) child.kill('SIGKILL');
     await Promise.all(alive.map((child) => once(child, 'exit')));
@@ -36,8 +40,8 @@ describe('a process holding Redis queue items that gets SIGTERM or SIGINT', func
   });
 
   // Starts the holder taking `n` items; resolves with its pid once it holds them, and each later stdout line.
-  async function startHolder(name: string, n: number, mode = ''): Promise<{ child: ChildProcess; pid: number; items: number[]; lines: string[] }> {
-    const child = spawnScript('test/fixtures/redis-signal-holder.ts', [server.url, name, String(n), ...(mode ? [mode] : [])]);
+  async function startHolder(name: string, n: number, mode = '', url = server.url): Promise<{ child: ChildProcess; pid: number; items: number[]; lines: string[] }> {
+    const child = spawnScript('test/fixtures/redis-signal-holder.ts', [url, name, String(n), ...(mode ? [mode] : [])]);
     children.push(child);
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -107,6 +111,34 @@ describe('a process holding Redis queue items that gets SIGTERM or SIGINT', func
     process.kill(holder.pid, 'SIGTERM');
     expect(await exited).to.deep.equal([3, null]);
     for (let i = 0; i < n; i++) jobs.taskDone();
+    await jobs.join();
+  });
+
+  it('should hand back too what a read in flight at the signal delivered (its reply never arrives)', async () => {
+    const shared = backend();
+    const jobs = track(new JoinableQueue<number>(0, { backend: shared }));
+    await jobs.put(1);
+    // The holder reaches Redis through a proxy this test can stop: Redis serves its waiting read,
+    // and the reply stays in the proxy while the signal closes the holder's reader.
+    proxy = createProxyLink('this test holds a reply back');
+    const holder = await startHolder(shared.name, 1, '', await proxy.remoteUrl(server.url));
+    const exited = once(holder.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // Its next read is waiting in Redis (it blocks up to 1 s, and is sent again at once).
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.cut();
+    await jobs.put(2);
+    raw = await connectRedis(parseRedisUrl(server.url), { reconnectTimeout: 1000 });
+    const pending = (await raw.call(['XPENDING', `rxmp:{${shared.name}}:q`, 'g'])) as unknown[];
+    expect(Number(pending[0]), 'entries pending: the one held, and the one the read in flight took').to.equal(2);
+    process.kill(holder.pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.restore();
+    const sentAt = performance.now();
+    expect(await takeAll(jobs, 2, 10_000)).to.deep.equal([1, 2]);
+    console.log(`      (both items reached another consumer ${(performance.now() - sentAt).toFixed(0)} ms after the link came back; deadAfter is 30 000 ms)`);
+    expect(await exited).to.deep.equal([null, 'SIGTERM']);
+    jobs.taskDone();
+    jobs.taskDone();
     await jobs.join();
   });
 
