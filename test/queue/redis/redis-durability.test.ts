@@ -110,14 +110,15 @@ describe('Redis queue durability: kill -9 of its processes', function () {
     for (const i of range(n)) await jobs.put(i);
     const log = tempFile('outcomes');
     writeFileSync(log, '');
-    const consumers = [0, 1].map(() => new Process({ target: handleAndLog, args: [jobs, log, 20, 2_000] }));
+    // The victim spends 300 ms on each item: killed just after it logs one, it is holding that one.
+    const consumers = [300, 20].map((ms) => new Process({ target: handleAndLog, args: [jobs, log, ms, 2_000] }));
     for (const c of consumers) {
       c.start();
       started(c);
     }
     const [victim, survivor] = consumers as [Process, Process];
     const victimPid = victim.pid as number;
-    expect(await waitFor(() => logLines(log).filter((l) => l.startsWith(`${victimPid} `)).length >= 10, 30_000)).to.equal(true);
+    expect(await waitFor(() => logLines(log).filter((l) => l.startsWith(`${victimPid} `)).length >= 3, 30_000)).to.equal(true);
     victim.kill();
     await victim.join();
     expect(victim.exitCode).to.equal(-9);
