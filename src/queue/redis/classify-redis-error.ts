@@ -29,6 +29,10 @@ export function classifyRedisError(error: unknown, address: RedisAddress): Redis
     const hint = errno === 'ECONNRESET' && !address.tls ? '; if the server speaks TLS, the URL must be rediss://' : '';
     return new RedisUnreachableError(server, errno, `${message}${hint}`, { cause });
   }
+  // The server closed the connection before it was ready: it went away or is restarting.
+  if (error instanceof Error && error.constructor.name === 'SocketClosedUnexpectedlyError') {
+    return new RedisUnreachableError(server, 'ECONNRESET', 'the server closed the connection before it was ready', { cause });
+  }
   if (error instanceof Error && error.constructor.name === 'ConnectionTimeoutError') {
     // A plain server never answers a TLS handshake: the client times out.
     const reason = address.tls ? 'the connection or its TLS handshake timed out; if the server does not speak TLS, use redis://' : 'the connection timed out';

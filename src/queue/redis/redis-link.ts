@@ -3,6 +3,7 @@ import { classifyRedisError, isConnectionFailure, isLoadingReply } from './class
 import { MissingDependencyError } from '../../errors/missing-dependency-error.js';
 import { RedisBackendError } from './errors/redis-backend-error.js';
 import { RedisConnectionLostError } from './errors/redis-connection-lost-error.js';
+import { RedisUnreachableError } from './errors/redis-unreachable-error.js';
 import type { RedisAddress } from './redis-url.js';
 import type { LuaScript } from './scripts.js';
 
@@ -163,9 +164,19 @@ class NodeRedisLink implements RedisLink {
   }
 
   async duplicate(): Promise<RedisLink> {
-    const link = new NodeRedisLink(this.address, this.#options, this.#module);
-    await link.open();
-    return link;
+    const started = Date.now();
+    for (let tries = 0; ; tries++) {
+      const link = new NodeRedisLink(this.address, this.#options, this.#module);
+      try {
+        await link.open();
+        return link;
+      } catch (error) {
+        // This server was reachable (this link reached it): another connection refused now is an
+        // outage, ridden out for reconnectTimeout as this link's own breaks are.
+        if (!(error instanceof RedisUnreachableError) || this.#closed || Date.now() - started > this.#options.reconnectTimeout) throw this.#closed ?? error;
+        await new Promise((r) => setTimeout(r, Math.min(RETRY_BASE_MS * 2 ** tries, RETRY_MAX_MS)));
+      }
+    }
   }
 
   close(): void {

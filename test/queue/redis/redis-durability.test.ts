@@ -203,6 +203,23 @@ describe('Redis queue durability: redis-server restarted with AOF (appendfsync e
     expect(await aliveCount(server.url, name)).to.equal('0');
   });
 
+  it('should wait through a restart for the first get and join, whose connections open during it', async () => {
+    const name = `first${process.pid}-${Date.now()}`;
+    const producer = open(name);
+    const consumer = open(name);
+    await producer.put(1);
+    // The consumer's queue is open, but its reading and event connections are made by its first get and join.
+    expect(await consumer.qsize()).to.be.a('number');
+    await (server as RedisServer).stop();
+    const got = consumer.get({ timeout: 20_000 });
+    const joined = producer.join({ signal: AbortSignal.timeout(30_000) });
+    await new Promise((r) => setTimeout(r, 1_000));
+    server = await start();
+    expect(await got).to.equal(1);
+    consumer.taskDone();
+    await joined;
+  });
+
   it('should wait, not fail, while a restarted server is still loading its AOF (LOADING replies)', async () => {
     const name = `load${process.pid}-${Date.now()}`;
     const q = open(name);
@@ -266,7 +283,9 @@ describe('Redis queue durability: redis-server restarted with AOF (appendfsync e
         consumer.taskDone();
       }
     })();
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Both running, whatever the load: connected, and items flowing end to end.
+    expect(await waitFor(() => outcomes.length >= 200 || failures.length > 0, 30_000), 'items flowed before the kill').to.equal(true);
+    await new Promise((r) => setTimeout(r, 1_000));
     const old = server as RedisServer;
     const killedAt = performance.now();
     const confirmedAtKill = confirmed.length;
@@ -294,11 +313,27 @@ describe('Redis queue durability: redis-server restarted with AOF (appendfsync e
     for (const failure of failures) expect(failure).to.match(/QueueClosedError|RedisConnectionLostError/);
     if (failures.length === 0) {
       expect(lost, 'confirmed puts lost on kill -9 of redis-server').to.deep.equal([]);
-      await consumer.join({ signal: AbortSignal.timeout(30_000) });
+      // Seen once under heavy load (not reproduced in 10 runs since): join did not settle, with every
+      // item delivered once. The queue's state in Redis goes with the failure, for whoever sees it again.
+      await consumer.join({ signal: AbortSignal.timeout(30_000) }).catch(async (error: unknown) => {
+        throw new Error(`join did not settle after the kill: ${await describeQueue(server as RedisServer, name)}`, { cause: error });
+      });
       expect(await aliveCount(server.url, name)).to.equal('0');
     }
   });
 });
+
+// The counters and pending entries of queue `name`, for a failure message.
+async function describeQueue(server: RedisServer, name: string): Promise<string> {
+  const raw = await connectRedis(parseRedisUrl(server.url), { reconnectTimeout: 1000 });
+  try {
+    const k = queueKeys(name);
+    const read = async (args: string[]) => JSON.stringify(await raw.call(args), (_, v: unknown) => (v && typeof v === 'object' && 'type' in v && (v as { type: unknown }).type === 'Buffer' ? Buffer.from((v as unknown as { data: number[] }).data).toString() : v));
+    return `alive ${await read(['GET', k.alive])}, stream length ${await read(['XLEN', k.q])}, pending ${await read(['XPENDING', k.q, 'g'])}, done marks ${await read(['HGETALL', k.hw])}`;
+  } finally {
+    raw.close();
+  }
+}
 
 // everysec fsyncs once a second, and Redis lets the fsync lag up to 2 s before it blocks writes.
 const LOSS_WINDOW_MS = 3_000;
