@@ -43,6 +43,13 @@ export interface RedisServerOptions {
   readonly password?: string;
   /** TLS only (a rediss:// URL, no plain port), with a throwaway CA (`ca`) and a certificate for 127.0.0.1. */
   readonly tls?: boolean;
+  /**
+   * The server's data dir (AOF, log, config), kept at stop: a server started again on it, with the
+   * same port and password, restarts on the same data (default: a private temp dir, removed at stop).
+   */
+  readonly dir?: string;
+  /** Addresses to listen on besides 127.0.0.1 (e.g. the host side of a test's network namespace link). */
+  readonly bind?: readonly string[];
 }
 
 /** The command that installs redis-server here: the reason a skipped Redis test gives. */
@@ -113,20 +120,20 @@ export async function startRedisServer(options: RedisServerOptions = {}, binary 
 }
 
 async function startOn(port: number, options: RedisServerOptions, binary: string): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'rxmp-redis-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'rxmp-redis-'));
   const password = options.password ?? randomBytes(18).toString('base64url');
   const conf = join(dir, 'redis.conf');
   let ca: string | undefined;
   try {
     ca = options.tls ? makeCertificates(dir) : undefined;
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.dir) rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   writeFileSync(
     conf,
     [
-      'bind 127.0.0.1',
+      `bind ${['127.0.0.1', ...(options.bind ?? [])].join(' ')}`,
       ...(ca
         ? ['port 0', `tls-port ${port}`, `tls-cert-file ${join(dir, 'server.crt')}`, `tls-key-file ${join(dir, 'server.key')}`, `tls-ca-cert-file ${join(dir, 'ca.crt')}`, 'tls-auth-clients no']
         : [`port ${port}`]),
@@ -145,7 +152,9 @@ async function startOn(port: number, options: RedisServerOptions, binary: string
   const started = Date.now();
   const child = spawn(binary, [conf], { stdio: 'ignore' });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`exited (${code ?? signal})`)));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const cleanup = () => {
+    if (!options.dir) rmSync(dir, { recursive: true, force: true });
+  };
   let version: string | undefined;
   while (!version) {
     const outcome = await Promise.race([exited, ping(port, password, ca)]);

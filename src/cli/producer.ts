@@ -6,7 +6,7 @@ import { producerKey, readPipeline, type IntakeMessage, type PipelineDescription
 import { siblingBackend, settingsOf, type RedisBackend } from '../queue/redis/redis.js';
 import { connectRedis, type RedisLink } from '../queue/redis/redis-link.js';
 import { resolveOptions } from '../queue/redis/redis-queue-options.js';
-import { ShutdownSignals } from './shutdown-signals.js';
+import { StopSignals } from './stop-signals.js';
 
 export interface ProducerOptions {
   readonly backend: RedisBackend;
@@ -34,7 +34,7 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
   const { address, options: redisOptions } = settingsOf(options.backend);
   const settings = resolveOptions({ ...redisOptions, url: address.url });
   const link = await connectRedis(address, { reconnectTimeout: settings.reconnectTimeout, tls: redisOptions.tls });
-  const signals = new ShutdownSignals();
+  const signals = new StopSignals();
   try {
     options.log(`waiting for pipeline '${options.backend.name}' on ${address.redacted}`);
     const run = await waitForRun(link, options.backend.name, settings.authkey, signals);
@@ -50,7 +50,7 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
   }
 }
 
-async function waitForRun(link: RedisLink, name: string, authkey: Buffer | undefined, signals: ShutdownSignals): Promise<PipelineDescription | undefined> {
+async function waitForRun(link: RedisLink, name: string, authkey: Buffer | undefined, signals: StopSignals): Promise<PipelineDescription | undefined> {
   while (!signals.stopping) {
     const run = await readPipeline(link, name, authkey);
     if (run) return run;
@@ -59,7 +59,7 @@ async function waitForRun(link: RedisLink, name: string, authkey: Buffer | undef
   return undefined;
 }
 
-async function produceInto(run: PipelineDescription, produce: (...args: unknown[]) => unknown, options: ProducerOptions, link: RedisLink, signals: ShutdownSignals): Promise<number> {
+async function produceInto(run: PipelineDescription, produce: (...args: unknown[]) => unknown, options: ProducerOptions, link: RedisLink, signals: StopSignals): Promise<number> {
   const id = randomUUID();
   const key = producerKey(options.backend.name, id);
   const beat = (): Promise<unknown> => link.call(['SET', key, '1', 'PX', String(run.deadAfter)]);

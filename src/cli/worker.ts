@@ -11,7 +11,7 @@ import { connectRedis, type RedisLink } from '../queue/redis/redis-link.js';
 import { resolveOptions } from '../queue/redis/redis-queue-options.js';
 import { ProgressLine } from './progress-line.js';
 import { importHandlers, type HandlerModule } from './handler-module.js';
-import { ShutdownSignals } from './shutdown-signals.js';
+import { StopSignals } from './stop-signals.js';
 
 export interface WorkerOptions {
   readonly backend: RedisBackend;
@@ -37,7 +37,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   const { address, options: redisOptions } = settingsOf(options.backend);
   const settings = resolveOptions({ ...redisOptions, url: address.url });
   const link = await connectRedis(address, { reconnectTimeout: settings.reconnectTimeout, tls: redisOptions.tls });
-  const signals = new ShutdownSignals();
+  const signals = new StopSignals();
   try {
     let lastRun: string | undefined;
     for (;;) {
@@ -57,7 +57,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
 
 // The pipeline's next run (another than `lastRun`), or undefined once asked to stop. Checked every
 // RUN_CHECK_MS: a GET of one small key, not a loop that burns Redis.
-async function nextRun(link: RedisLink, name: string, authkey: Buffer | undefined, lastRun: string | undefined, signals: ShutdownSignals): Promise<PipelineDescription | undefined> {
+async function nextRun(link: RedisLink, name: string, authkey: Buffer | undefined, lastRun: string | undefined, signals: StopSignals): Promise<PipelineDescription | undefined> {
   while (!signals.stopping) {
     const run = await readPipeline(link, name, authkey);
     if (run && run.run !== lastRun) return run;
@@ -74,7 +74,7 @@ async function serveRun(
   options: WorkerOptions,
   link: RedisLink,
   authkey: Buffer | undefined,
-  signals: ShutdownSignals,
+  signals: StopSignals,
 ): Promise<number | undefined> {
   const handler = handlers.ref(run.handler);
   const initializer = run.initializer === null ? null : handlers.ref(run.initializer);

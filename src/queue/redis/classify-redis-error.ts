@@ -29,6 +29,10 @@ export function classifyRedisError(error: unknown, address: RedisAddress): Redis
     const hint = errno === 'ECONNRESET' && !address.tls ? '; if the server speaks TLS, the URL must be rediss://' : '';
     return new RedisUnreachableError(server, errno, `${message}${hint}`, { cause });
   }
+  // The server closed the connection before it was ready: it went away or is restarting.
+  if (error instanceof Error && error.constructor.name === 'SocketClosedUnexpectedlyError') {
+    return new RedisUnreachableError(server, 'ECONNRESET', 'the server closed the connection before it was ready', { cause });
+  }
   if (error instanceof Error && error.constructor.name === 'ConnectionTimeoutError') {
     // A plain server never answers a TLS handshake: the client times out.
     const reason = address.tls ? 'the connection or its TLS handshake timed out; if the server does not speak TLS, use redis://' : 'the connection timed out';
@@ -49,6 +53,14 @@ export function isConnectionFailure(error: unknown): boolean {
   if (CONNECTION_ERRORS.has(error.constructor.name)) return true;
   const errno = (error as NodeJS.ErrnoException).code;
   return typeof errno === 'string' && (UNREACHABLE.has(errno) || errno === 'EPIPE');
+}
+
+/**
+ * True for Redis's `LOADING` reply: a restarted server still reading its AOF or RDB refuses every
+ * command, before running it, until the data is in memory. Sending the command again is safe.
+ */
+export function isLoadingReply(error: unknown): boolean {
+  return error instanceof Error && /^LOADING\b/.test(error.message);
 }
 
 // A copy of the client's error whose message no longer carries the password.

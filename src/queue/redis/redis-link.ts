@@ -1,8 +1,9 @@
 import { QueueClosedError } from '../../errors/queue-closed-error.js';
-import { classifyRedisError, isConnectionFailure } from './classify-redis-error.js';
+import { classifyRedisError, isConnectionFailure, isLoadingReply } from './classify-redis-error.js';
 import { MissingDependencyError } from '../../errors/missing-dependency-error.js';
 import { RedisBackendError } from './errors/redis-backend-error.js';
 import { RedisConnectionLostError } from './errors/redis-connection-lost-error.js';
+import { RedisUnreachableError } from './errors/redis-unreachable-error.js';
 import type { RedisAddress } from './redis-url.js';
 import type { LuaScript } from './scripts.js';
 
@@ -130,12 +131,21 @@ class NodeRedisLink implements RedisLink {
   }
 
   async #send(args: readonly RedisArg[]): Promise<unknown> {
-    for (;;) {
+    let loadingSince: number | undefined;
+    for (let tries = 0; ; tries++) {
       if (this.#closed) throw this.#closed;
       try {
         return await this.#client.sendCommand(args);
       } catch (error) {
         if (this.#closed) throw this.#closed;
+        // A server that restarted is reachable before it has read its AOF back: that wait is part of
+        // the outage reconnectTimeout allows, not a failure of the command.
+        if (isLoadingReply(error)) {
+          loadingSince ??= Date.now();
+          if (Date.now() - loadingSince > this.#options.reconnectTimeout) throw classifyRedisError(error, this.address);
+          await new Promise((r) => setTimeout(r, Math.min(RETRY_BASE_MS * 2 ** tries, RETRY_MAX_MS)));
+          continue;
+        }
         if (!isConnectionFailure(error)) throw classifyRedisError(error, this.address);
         await this.#reconnected();
       }
@@ -154,9 +164,19 @@ class NodeRedisLink implements RedisLink {
   }
 
   async duplicate(): Promise<RedisLink> {
-    const link = new NodeRedisLink(this.address, this.#options, this.#module);
-    await link.open();
-    return link;
+    const started = Date.now();
+    for (let tries = 0; ; tries++) {
+      const link = new NodeRedisLink(this.address, this.#options, this.#module);
+      try {
+        await link.open();
+        return link;
+      } catch (error) {
+        // This server was reachable (this link reached it): another connection refused now is an
+        // outage, ridden out for reconnectTimeout as this link's own breaks are.
+        if (!(error instanceof RedisUnreachableError) || this.#closed || Date.now() - started > this.#options.reconnectTimeout) throw this.#closed ?? error;
+        await new Promise((r) => setTimeout(r, Math.min(RETRY_BASE_MS * 2 ** tries, RETRY_MAX_MS)));
+      }
+    }
   }
 
   close(): void {

@@ -14,6 +14,7 @@ import { openRedisQueue, type RedisQueue, type RedisQueueStats } from './redis-q
 import { noteSecret, secretOf } from './shared-secrets.js';
 import { RedisCredentialsMissingError } from './errors/redis-credentials-missing-error.js';
 import type { PoisonItemError } from './errors/poison-item-error.js';
+import { handBackOnSignals } from './shutdown-signals.js';
 
 /**
  * A Queue's backend in Redis: the QueueBackend contract over the Redis engine (RedisQueue), the same
@@ -71,6 +72,9 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
       (queue) => {
         this.#queue = queue;
         if (this.#entryLimit !== undefined) queue.limitEntries(this.#entryLimit);
+        // On SIGTERM/SIGINT, the puts accepted here without a caller waiting are written before the
+        // held items go back; awaited puts not confirmed yet are the caller's, and go with the process.
+        if (!this.#closing) handBackOnSignals(queue, (signal, exiting) => (this.#closing ??= queue.closeOnSignal(signal, exiting, this.#lastPut)));
       },
       // Reported by the first call that needs the connection.
       () => {},

@@ -12,6 +12,7 @@ import { parseRedisUrl } from './redis-url.js';
 import { BEAT, JOIN } from './scripts.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import { EntrySignatureError } from './errors/entry-signature-error.js';
+import { handBackOnSignals } from './shutdown-signals.js';
 
 export type { RedisQueueOptions, RedisQueueStats } from './redis-queue-options.js';
 
@@ -48,6 +49,9 @@ export class RedisQueue<T> {
   readonly #writer: EntryWriter<T>;
   readonly #reader: EntryReader<T>;
   readonly #heartbeat: Heartbeat;
+  readonly #forgetSignals: () => void;
+  // Set when SIGTERM/SIGINT closed the queue: what its pending calls do meanwhile (see #guard).
+  #signalled: { readonly signal: NodeJS.Signals; readonly exiting: boolean; readonly closed: Promise<void> } | undefined;
   #closed = false;
   #beats = 0;
   // The connection a pipeline's outcome reads block on, opened by the first.
@@ -66,6 +70,7 @@ export class RedisQueue<T> {
     this.#writer = new EntryWriter<T>(link, keys, settings, this.#events);
     this.#reader = new EntryReader<T>(link, keys, settings, this.stats);
     this.#heartbeat = new Heartbeat(settings.heartbeat, () => this.beat());
+    this.#forgetSignals = handBackOnSignals(this, (signal, exiting) => this.closeOnSignal(signal, exiting));
   }
 
   /**
@@ -73,27 +78,31 @@ export class RedisQueue<T> {
    * `signal` aborts: then AbortError, the item not added).
    */
   put(item: T, timeout?: number, signal?: AbortSignal): Promise<void> {
+    if (this.#signalled) return this.#guard(this.#closedError());
     this.#throwIfClosed();
     assertCloneable(item, 'item');
-    return timeout === undefined && signal === undefined ? this.#writer.put(item) : this.#writer.putMany([item], deadlineOf(timeout), signal);
+    return this.#guard(timeout === undefined && signal === undefined ? this.#writer.put(item) : this.#writer.putMany([item], deadlineOf(timeout), signal));
   }
 
   /** Adds `items` in order as entries of up to `batchItems`, waiting while the queue is full. */
   putMany(items: readonly T[], timeout?: number): Promise<void> {
+    if (this.#signalled) return this.#guard(this.#closedError());
     this.#throwIfClosed();
     for (let i = 0; i < items.length; i++) assertCloneable(items[i], `items[${i}]`);
-    return this.#writer.putMany(items, deadlineOf(timeout));
+    return this.#guard(this.#writer.putMany(items, deadlineOf(timeout)));
   }
 
   /** Takes the next item, waiting for one (at most `timeout` ms: then QueueEmptyError; until `signal` aborts: then AbortError, none taken). */
   async get(timeout?: number, signal?: AbortSignal): Promise<T> {
+    if (this.#signalled) return this.#guard(this.#closedError());
     this.#throwIfClosed();
-    const [item] = await this.#reader.getMany(1, deadlineOf(timeout), signal);
+    const [item] = await this.#guard(this.#reader.getMany(1, deadlineOf(timeout), signal));
     return item as T;
   }
 
   /** Up to `max` items this process already holds, without waiting: what getNowait() can answer from. */
   takeNow(max = 1): T[] {
+    if (this.#signalled) return [];
     this.#throwIfClosed();
     return this.#reader.takeNow(max);
   }
@@ -103,26 +112,35 @@ export class RedisQueue<T> {
    * holds, or the next entries of the stream.
    */
   getMany(max = Infinity, timeout?: number): Promise<T[]> {
+    if (this.#signalled) return this.#guard(this.#closedError());
     this.#throwIfClosed();
-    return this.#reader.getMany(max, deadlineOf(timeout));
+    return this.#guard(this.#reader.getMany(max, deadlineOf(timeout)));
   }
 
-  /** Marks `count` items this process took as done (Python's task_done, `count` times). */
+  /**
+   * Marks `count` items this process took as done (Python's task_done, `count` times). After
+   * SIGTERM/SIGINT closed the queue it does nothing: the items went back, and run again elsewhere.
+   */
   taskDone(count = 1): void {
+    if (this.#signalled) return;
     this.#throwIfClosed();
     this.#reader.taskDone(count);
   }
 
   /** Settles once every taskDone() made so far in this process is recorded in Redis. */
   flush(): Promise<void> {
-    return this.#reader.flushAcks();
+    return this.#guard(this.#reader.flushAcks());
   }
 
   /**
    * Settles once every item put into the queue, by any process, is done. Not a polling loop: the
    * JOIN script asks the last acknowledgement for a `joined` event, which a blocking read waits for.
    */
-  async join(signal?: AbortSignal): Promise<void> {
+  join(signal?: AbortSignal): Promise<void> {
+    return this.#guard(this.#join(signal));
+  }
+
+  async #join(signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       this.#throwIfClosed();
       if (signal?.aborted) throw abortError(signal, 'join() was aborted.');
@@ -221,6 +239,22 @@ export class RedisQueue<T> {
   }
 
   /**
+   * @internal What SIGTERM/SIGINT do (shutdown-signals.ts): close(), after `before` (puts accepted
+   * and not yet confirmed). Meanwhile the calls pending here do not fail: when the process is
+   * `exiting` by the signal they never settle (no error path of the program runs while it ends);
+   * otherwise they reject once the items are back, with a QueueClosedError naming the signal.
+   */
+  closeOnSignal(signal: NodeJS.Signals, exiting: boolean, before: Promise<unknown> = Promise.resolve()): Promise<void> {
+    if (this.#signalled) return this.#signalled.closed;
+    const closed = (async () => {
+      await before;
+      await this.close();
+    })();
+    this.#signalled = { signal, exiting, closed };
+    return closed;
+  }
+
+  /**
    * Stops this process's use of the queue: acknowledges what was done and hands every item it holds
    * and did not finish back to the stream at once (other consumers take them now, not after
    * `deadAfter`), then stops its heartbeat and closes its connections. The queue stays in Redis
@@ -229,6 +263,7 @@ export class RedisQueue<T> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#forgetSignals();
     this.#heartbeat.stop();
     this.#events.close();
     // The reader stops first: a read still in flight could otherwise deliver entries after the hand-back.
@@ -236,8 +271,9 @@ export class RedisQueue<T> {
     try {
       await this.#reader.flushAcks();
       await this.#reader.handBack();
-      // Only a consumer with nothing pending leaves the group; otherwise the reaper finds it silent.
-      await this.#reader.removeConsumer(this.consumer);
+      // What is still pending under this name was delivered by the read the stop abandoned (its
+      // reply never read here): handed back too, and then this consumer leaves the group.
+      await this.#reader.release(this.consumer);
     } catch {
       // Redis is gone, or the keys were destroyed: what this process held is the reaper's, or nobody's.
     } finally {
@@ -252,6 +288,25 @@ export class RedisQueue<T> {
     await this.#link.call(['UNLINK', ...this.#keys.all]);
     this.#reader.forget();
     await this.close();
+  }
+
+  // `work`, except that a failure caused by a signal's close waits for that close, then never
+  // settles (the process is ending by the signal) or names the signal.
+  #guard<V>(work: Promise<V>): Promise<V> {
+    return work.catch(async (error: unknown) => {
+      const signalled = this.#signalled;
+      if (!signalled) throw error;
+      await signalled.closed.catch(() => {});
+      if (signalled.exiting) return new Promise<never>(() => {});
+      throw new QueueClosedError(
+        `Redis queue '${this.name}' was closed in this process by ${signalled.signal}: the items it held and had not finished went back to the queue, for any consumer. Open it again to go on.`,
+        { cause: error },
+      );
+    });
+  }
+
+  #closedError(): Promise<never> {
+    return Promise.reject(new QueueClosedError(`Redis queue '${this.name}' was closed in this process.`));
   }
 
   #throwIfClosed(): void {

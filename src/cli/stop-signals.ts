@@ -2,7 +2,7 @@
  * Ctrl-C (SIGINT) and SIGTERM ask the command to stop gracefully: `stopping` turns true and every
  * sleep ends at once. A second signal ends the process at once, with the signal's status.
  */
-export class ShutdownSignals {
+export class StopSignals {
   stopping = false;
   readonly #sleepers = new Set<() => void>();
 
