@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { JoinableQueue, redis } from '../../../src/index.js';
+import { range } from 'rxjs';
+import { JoinableQueue, consume, queue, redis } from '../../../src/index.js';
+import { tagged } from '../../fixtures/redis-pipeline-targets.js';
 import { queueKeys } from '../../../src/queue/redis/keys.js';
 import { connectRedis } from '../../../src/queue/redis/redis-link.js';
 import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
 import { findRedisServer, startRedisServer, type RedisServer } from '../../../scripts/redis-server.js';
-import { isPidAlive, ROOT, tempFile, waitFor } from '../../helpers.js';
+import { childPidsOf, isPidAlive, ROOT, tempFile, waitFor } from '../../helpers.js';
 import { createSplitLink, type SplitLink } from '../../net-namespace.js';
 import { disposeAfterEach } from '../../redis-fixture.js';
 
@@ -115,6 +117,55 @@ describe('a Redis queue whose consumer on another "machine" is cut off mid-run',
     expect(isPidAlive(remotePid)).to.equal(false);
     expect(await aliveCount(server.url, name)).to.equal('0');
     expect(await jobs.get({ timeout: 300 }).catch((error: Error) => error.name)).to.equal('QueueEmptyError');
+  });
+
+  it('should run a pipeline across a worker command on the other machine, and go on without it when its link is cut: one outcome per item, none lost', async () => {
+    link = createSplitLink();
+    server = await startRedisServer({ bind: link.serverBind });
+    const name = `netpipe${process.pid}-${Date.now()}`;
+    // `npx rx-multiprocessing worker` on the second machine, the URL in its environment.
+    const worker = link.spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--name', name, '--module', 'test/fixtures/redis-pipeline-targets.ts', '--processes', '2'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, RXMP_REDIS_URL: await link.remoteUrl(server.url) },
+    });
+    remotePids.push(worker.pid as number);
+    const here = new Set<number>();
+    const seen: { item: number; pid: number }[] = [];
+    let cutAt: number | undefined;
+    let remoteBeforeCut = 0;
+    let remoteAfterCut = 0;
+    const n = 300;
+    await new Promise<void>((resolve, reject) => {
+      range(0, n)
+        .pipe(queue({ maxsize: 40, backend: redis(server!.url, { name, deadAfter: DEAD_AFTER_MS }) }), consume(tagged, { processes: 1, args: [20] }))
+        .subscribe({
+          next: (r) => {
+            seen.push(r);
+            for (const pid of childPidsOf()) here.add(pid);
+            const remote = !here.has(r.pid);
+            if (remote && cutAt === undefined && ++remoteBeforeCut === 10) {
+              link!.cut();
+              cutAt = performance.now();
+            }
+            else if (remote && cutAt !== undefined) remoteAfterCut++;
+          },
+          error: reject,
+          complete: resolve,
+        });
+    });
+    expect(cutAt, 'the worker on the second machine served items before the cut').to.not.equal(undefined);
+    const items = seen.map((r) => r.item);
+    expect(new Set(items).size, 'distinct items').to.equal(n);
+    expect(items, 'one outcome per item').to.have.length(n);
+    // Outcomes written before the cut may still be read after it; the items the worker held when cut
+    // off ran here once its heartbeat deadline passed (or the run would not have completed).
+    console.log(`      (${remoteBeforeCut} outcomes from the second machine before the cut, ${remoteAfterCut} read after it; the run completed ${((performance.now() - (cutAt as number)) / 1000).toFixed(1)} s after the cut)`);
+    // The link comes back: the worker sees the run has ended, and its consumers go.
+    link.restore();
+    worker.kill('SIGINT');
+    const [code] = (await Promise.race([once(worker, 'exit'), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the worker did not stop on SIGINT')), 30_000))])) as [number | null];
+    expect(code).to.equal(0);
   });
 });
 
