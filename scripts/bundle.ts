@@ -35,14 +35,10 @@ const LAUNCHER = 'src/internal/child-launcher.ts';
 const ENTRY_POINTS = ['index', 'child/bootstrap'];
 
 removeJavaScript(join(ROOT, 'dist'));
-const result = await build({
+// What both builds below share.
+const COMMON = {
   absWorkingDir: ROOT,
-  entryPoints: ENTRY_POINTS.map((entry) => `src/${entry}.ts`),
-  outbase: 'src',
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -54,24 +50,20 @@ const result = await build({
   sourcemap: true,
   metafile: true,
   logLevel: 'warning',
+} as const;
+
+const result = await build({
+  ...COMMON,
+  entryPoints: ENTRY_POINTS.map((entry) => `src/${entry}.ts`),
+  outbase: 'src',
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
 });
 assertBootstrapReachable(result.metafile);
 
 // The command line (`npx rx-multiprocessing`) is a build of its own, one file with its own copy of
 // the library's code: as a third entry above it would split the shared chunk, and every child would
 // load one file more. Its children start the bootstrap above, from the same folder depth.
-const cli = await build({
-  absWorkingDir: ROOT,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli/main.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  keepNames: true,
-  sourcemap: true,
-  metafile: true,
-  logLevel: 'warning',
-});
+const cli = await build({ ...COMMON, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli/main.js' });
 assertBootstrapReachable(cli.metafile, result.metafile);

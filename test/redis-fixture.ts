@@ -4,6 +4,9 @@
 // that call useRedis() pay for any of this: the rest of the suite never starts a server.
 import type { Context } from 'mocha';
 import { spawnSync } from 'node:child_process';
+import { queueKeys } from '../src/queue/redis/keys.js';
+import { connectRedis } from '../src/queue/redis/redis-link.js';
+import { parseRedisUrl } from '../src/queue/redis/redis-url.js';
 import { findRedisServer, INSTALL_COMMAND, startRedisServer, type RedisServer, type RedisServerOptions } from '../scripts/redis-server.js';
 
 export interface RedisFixture {
@@ -76,4 +79,14 @@ export function disposeAfterEach(): <Q extends AsyncDisposable>(q: Q) => Q {
     open.push(q);
     return q;
   };
+}
+
+/** Redis's unfinished counter of queue `name`: exactly '0' once every item is counted done once. */
+export async function aliveCount(url: string, name: string): Promise<string> {
+  const raw = await connectRedis(parseRedisUrl(url), { reconnectTimeout: 1000 });
+  try {
+    return String((await raw.call(['GET', queueKeys(name).alive])) ?? '0');
+  } finally {
+    raw.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { isProtocolMessage } from '../internal/protocol.js';
+import { ParentEnd } from './parent-end.js';
 import { EMPTY } from '../queue/local/queue-core.js';
 import { DEFER_TOOK, TRY_GET } from '../internal/symbols.js';
 import type { Queue } from '../process/queue.js';
@@ -14,19 +14,17 @@ import type { ConsumerInput, ConsumerResult } from './consumer-input.js';
 export class QueueInput implements ConsumerInput {
   readonly #jobs: Queue<unknown>;
   readonly #acknowledge: (n: number, outcome: ConsumerResult, now: boolean) => void;
+  readonly #end = new ParentEnd();
   // The item a waiting get() brought.
   #arrived: unknown = EMPTY;
-  #ended = false;
-  #wake: (() => void) | undefined;
 
   constructor(jobs: Queue<unknown>) {
     this.#jobs = jobs;
     this.#acknowledge = jobs[DEFER_TOOK]();
-    process.on('message', this.#onMessage);
   }
 
   get done(): boolean {
-    return this.#ended;
+    return this.#end.ended;
   }
 
   take(): unknown {
@@ -37,22 +35,10 @@ export class QueueInput implements ConsumerInput {
   }
 
   arrival(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#wake = resolve;
-      this.#jobs.get().then(
-        (item) => {
-          this.#arrived = item;
-          this.#wake = undefined;
-          resolve();
-        },
-        // Once ended, the get left waiting fails as this process lets go of the queue: no matter.
-        (error: unknown) => {
-          this.#wake = undefined;
-          if (this.#ended) resolve();
-          else reject(error);
-        },
-      );
-    });
+    return this.#end.next(
+      () => this.#jobs.get(),
+      (item) => (this.#arrived = item),
+    );
   }
 
   // Over the queue's connection, in the message that tells the queue the items were taken: the
@@ -63,14 +49,6 @@ export class QueueInput implements ConsumerInput {
   }
 
   close(): void {
-    process.off('message', this.#onMessage);
+    this.#end.close();
   }
-
-  readonly #onMessage = (message: unknown): void => {
-    if (!isProtocolMessage(message) || message.rxmp !== 'consume-end') return;
-    this.#ended = true;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  };
 }

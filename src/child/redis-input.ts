@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
-import { isProtocolMessage, type ProtocolMessage } from '../internal/protocol.js';
+import type { ProtocolMessage } from '../internal/protocol.js';
+import { ParentEnd } from './parent-end.js';
+import { QueueClosedError } from '../errors/queue-closed-error.js';
+import { registerFlushable } from '../internal/flush-registry.js';
 import { sendToParent } from './parent-channel.js';
 import { ON_DEAD_LETTER, OUTCOME_STREAM, QUEUE_STATS, TRY_GET } from '../internal/symbols.js';
 import type { OutcomeStream } from '../queue/backend.js';
@@ -21,12 +24,13 @@ export class RedisInput implements ConsumerInput {
   // The outcomes of this event-loop turn, appended as one entry at its end, and when that is written.
   #batch: PipelineOutcome[] = [];
   #written: Promise<void> | undefined;
+  #writeScheduled = false;
+  #settleBatch: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   readonly #by = `${currentProcess().name} on ${hostname()} (pid ${process.pid})`;
   // The numbers of the items taken and not yet reported, in the order they were taken.
   readonly #taken: number[] = [];
   #arrived: NumberedItem | typeof EMPTY = EMPTY;
-  #ended = false;
-  #wake: (() => void) | undefined;
+  readonly #end = new ParentEnd();
   // An outcome that must leave now (one after a pause, or a failure): Redis writes happen between
   // event-loop turns, so no item is taken until it is written, or a long synchronous handler on the
   // next item would hold it back.
@@ -48,12 +52,14 @@ export class RedisInput implements ConsumerInput {
     }
     // An item that was in hand each time its consumers died is dead-lettered by whoever takes its
     // entry next: that consumer reports it, or the pipeline would wait for it forever.
+    // Outcomes of the last turn are in Redis before this process exits (process.exit() in a
+    // handler included): the pipeline counts what a consumer left unfinished after reading them.
+    registerFlushable({ pending: () => this.#batch.length > 0, flush: () => this.#writeBatch() });
     items[ON_DEAD_LETTER]((error, [seq]) => this.#send({ by: this.#by, seqs: [seq], poison: { itemId: error.itemId, deliveries: error.deliveries } }, 0));
-    process.on('message', this.#onMessage);
   }
 
   get done(): boolean {
-    return this.#ended;
+    return this.#end.ended;
   }
 
   take(): unknown {
@@ -73,46 +79,42 @@ export class RedisInput implements ConsumerInput {
         if (this.#urgent === urgent) this.#urgent = undefined;
       });
     }
-    return new Promise((resolve, reject) => {
-      this.#wake = resolve;
-      this.#items.get().then(
-        (numbered) => {
-          this.#arrived = numbered;
-          this.#wake = undefined;
-          resolve();
-        },
-        (error: unknown) => {
-          this.#wake = undefined;
-          // The pipeline removed its stream as its run ended, while this consumer waited on it.
-          if ((error as { redisCode?: unknown }).redisCode === 'UNBLOCKED') this.#ended = true;
-          if (this.#ended) resolve();
-          else reject(error);
-        },
-      );
-    });
+    return this.#end.next(
+      () => this.#items.get(),
+      (numbered) => (this.#arrived = numbered),
+      // The pipeline removed its stream as its run ended, while this consumer waited on it.
+      (error) => (error as { redisCode?: unknown }).redisCode === 'UNBLOCKED',
+    );
   }
 
   report(result: ConsumerResult, handled: number, now: boolean): void {
-    const sent = this.#send({ by: this.#by, seqs: this.#taken.splice(0, handled), result }, handled);
+    const sent = this.#send({ by: this.#by, seqs: this.#taken.splice(0, handled), result }, handled, now);
     if (now) this.#urgent = sent;
   }
 
   close(): void {
-    process.off('message', this.#onMessage);
+    this.#end.close();
   }
 
   // The outcome first, then the items' taskDone once Redis has it. A put that fails leaves the items
   // pending under this consumer's name, for nobody: the process ends, and its parent hands them back.
   // Settles once written (never rejects).
-  #send(outcome: PipelineOutcome, handled: number): Promise<void> {
+  #send(outcome: PipelineOutcome, handled: number, now = false): Promise<void> {
     this.#batch.push(outcome);
-    this.#written ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const batch = this.#batch;
-      this.#batch = [];
-      this.#written = undefined;
-      return this.#outcomes.append(batch);
-    });
-    return this.#written.then(
+    // Settles once the entry this outcome joins is written (#writeBatch resolves it).
+    this.#written ??= new Promise<void>((resolve, reject) => (this.#settleBatch = { resolve, reject }));
+    const written = this.#written;
+    // The outcomes of one turn go as one entry; one that must leave now (see #urgent, and the
+    // flush on the way out, which the queue's own close runs beside) goes at once.
+    if (now) this.#writeBatch();
+    else if (!this.#writeScheduled) {
+      this.#writeScheduled = true;
+      setImmediate(() => {
+        this.#writeScheduled = false;
+        void this.#writeBatch();
+      });
+    }
+    return written.then(
       () => {
         this.#done += handled;
         try {
@@ -123,11 +125,26 @@ export class RedisInput implements ConsumerInput {
         }
       },
       (error: unknown) => {
+        // Closed as this process ends (SIGTERM from its parent, say): what it held went back.
+        if (error instanceof QueueClosedError) return;
         setImmediate(() => {
           throw error;
         });
       },
     );
+  }
+
+  // Appends the outcomes waiting as one entry; resolves once Redis has it.
+  #writeBatch(): Promise<void> {
+    const batch = this.#batch;
+    const settle = this.#settleBatch;
+    const written = this.#written ?? Promise.resolve();
+    if (batch.length === 0 || !settle) return written;
+    this.#batch = [];
+    this.#written = undefined;
+    this.#settleBatch = undefined;
+    this.#outcomes.append(batch).then(settle.resolve, settle.reject);
+    return written;
   }
 
   #tellProgress(): void {
@@ -137,14 +154,6 @@ export class RedisInput implements ConsumerInput {
     this.#toldDone = this.#done;
     this.#toldReclaimed = reclaimed;
   }
-
-  readonly #onMessage = (message: unknown): void => {
-    if (!isProtocolMessage(message) || message.rxmp !== 'consume-end') return;
-    this.#ended = true;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  };
 }
 
 const PROGRESS_EVERY_MS = 500;

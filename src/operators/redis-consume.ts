@@ -141,10 +141,16 @@ export function redisConsume<T, R>(
       items[OUTCOME_STREAM]()?.limitEntries(size);
     };
 
+    // Settles after the next read of outcomes is handled: what a consumer wrote before it exited is
+    // then counted (its read is under way as the exit is seen).
+    let readHandled: () => void = () => {};
+    let nextRead = new Promise<void>((resolve) => (readHandled = resolve));
     const readOutcomes = async (stream: OutcomeStream): Promise<void> => {
       let cursor = '0';
       while (!finished) {
         const read = await stream.read(cursor, OUTCOME_BLOCK_MS);
+        const handled = readHandled;
+        nextRead = new Promise<void>((resolve) => (readHandled = resolve));
         cursor = read.cursor;
         for (const outcome of read.values as PipelineOutcome[]) {
           if (finished) return;
@@ -153,6 +159,7 @@ export function redisConsume<T, R>(
           if (downstream && !downstream.isOpen()) await downstream.whenOpen();
           onOutcome(outcome);
         }
+        handled();
         maybeComplete();
       }
     };
@@ -164,12 +171,15 @@ export function redisConsume<T, R>(
       const handle = process[HANDLE];
       const drained = channelEnd(handle);
       workers.set(id, { process, link: { end: () => handle.connected && handle.send({ rxmp: 'consume-end' }), drained } });
-      void Promise.all([process.join(), drained]).then(() => onWorkerExit(id, queue));
+      void Promise.all([process.join(), drained]).then(() => onWorkerExit(id, queue)).catch(fail);
     };
 
     // A consumer died: Redis still holds its items, which its parent (this process, through the
     // queue's lease) handed back as it saw the exit. Another takes its place, within the budget.
-    const onWorkerExit = (id: number, queue: JoinableQueue<NumberedItem>): void => {
+    const onWorkerExit = async (id: number, queue: JoinableQueue<NumberedItem>): Promise<void> => {
+      if (!workers.has(id) || finished) return;
+      // What it reported on its way out is in Redis: read before judging what it left unfinished.
+      await Promise.race([nextRead, new Promise((resolve) => setTimeout(resolve, OUTCOME_BLOCK_MS).unref())]);
       const worker = workers.get(id);
       if (!worker || finished) return;
       workers.delete(id);
@@ -317,6 +327,9 @@ export function redisConsume<T, R>(
       if (downstream) downstream.attached -= MAX_VALUES_PER_REPORT;
       sourceSubscription?.unsubscribe();
       const children = [...producerChildren, ...[...workers.values()].map(({ process }) => process)];
+      // Consumers hand back what they hold as SIGTERM ends them; a producer's items not yet in
+      // Redis are the ended run's, and a full queue would hold its exit up (SIGKILL).
+      for (const child of producerChildren) if (child.exitCode === null) child.kill();
       for (const child of children) if (child.exitCode === null) child.terminate();
       // The run's keys go once its consumers here are gone; workers elsewhere see the run end.
       void Promise.all(children.map((child) => child.join())).then(async () => {

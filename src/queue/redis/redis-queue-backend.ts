@@ -94,7 +94,15 @@ export class RedisQueueBackend<T> implements QueueBackend<T> {
 
   outcomeStream(): OutcomeStream {
     return {
-      append: async (values) => (this.#queue ?? (await this.#opening)).appendOutcomes(values),
+      append: (values) => {
+        // Written before this process's close of the queue goes on (see #shutDown): a consumer's
+        // last outcomes, flushed on its way out beside that close.
+        const append = (async () => (this.#queue ?? (await this.#opening)).appendOutcomes(values))();
+        this.#puts.add(append);
+        const forget = () => void this.#puts.delete(append);
+        append.then(forget, forget);
+        return append;
+      },
       read: async (cursor, block) => (this.#queue ?? (await this.#opening)).readOutcomes(cursor, block),
       limitEntries: (n) => {
         this.#entryLimit = n;

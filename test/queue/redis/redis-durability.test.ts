@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JoinableQueue, Process, redis, type RedisBackend, type RedisBackendOptions } from '../../../src/index.js';
 import { queueKeys } from '../../../src/queue/redis/keys.js';
-import { connectRedis, type RedisLink } from '../../../src/queue/redis/redis-link.js';
+import { connectRedis } from '../../../src/queue/redis/redis-link.js';
 import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
 import { findRedisServer, freePort, startRedisServer, type RedisServer } from '../../../scripts/redis-server.js';
 import { assertChildrenExitSoon, isPidAlive, tempFile, waitFor } from '../../helpers.js';
-import { disposeAfterEach, useRedis } from '../../redis-fixture.js';
+import { aliveCount, disposeAfterEach, useRedis } from '../../redis-fixture.js';
 import { handleAndLog, putAndLog } from '../../fixtures/redis-durability-targets.js';
 
 // Kill tests with real pids. Each checks that every item is handled (its outcome logged) at least once,
@@ -22,15 +22,6 @@ function logLines(file: string): string[] {
   return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
 }
 
-// Redis's unfinished counter of queue `name`: exactly 0 once every item is counted done once.
-async function aliveCount(url: string, name: string): Promise<string> {
-  const raw = await connectRedis(parseRedisUrl(url), { reconnectTimeout: 1000 });
-  try {
-    return String((await raw.call(['GET', queueKeys(name).alive])) ?? '0');
-  } finally {
-    raw.close();
-  }
-}
 
 // Takes every item until none comes for `idle` ms, marking each done.
 async function drain(q: JoinableQueue<number>, idle: number): Promise<number[]> {

@@ -5,13 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { range } from 'rxjs';
 import { JoinableQueue, consume, queue, redis } from '../../../src/index.js';
 import { tagged } from '../../fixtures/redis-pipeline-targets.js';
-import { queueKeys } from '../../../src/queue/redis/keys.js';
-import { connectRedis } from '../../../src/queue/redis/redis-link.js';
-import { parseRedisUrl } from '../../../src/queue/redis/redis-url.js';
 import { findRedisServer, startRedisServer, type RedisServer } from '../../../scripts/redis-server.js';
 import { childPidsOf, isPidAlive, ROOT, tempFile, waitFor } from '../../helpers.js';
 import { createSplitLink, type SplitLink } from '../../net-namespace.js';
-import { disposeAfterEach } from '../../redis-fixture.js';
+import { aliveCount, disposeAfterEach } from '../../redis-fixture.js';
 
 // "Two machines": a consumer in a network namespace (test/net-namespace.ts; a loopback TCP proxy where
 // namespaces are not permitted) reads a Redis queue on this host, and its link is cut mid-run. No
@@ -169,14 +166,5 @@ describe('a Redis queue whose consumer on another "machine" is cut off mid-run',
   });
 });
 
-// Redis's unfinished counter of queue `name`: exactly 0 once every item is counted done once.
-async function aliveCount(url: string, name: string): Promise<string> {
-  const raw = await connectRedis(parseRedisUrl(url), { reconnectTimeout: 1000 });
-  try {
-    return String((await raw.call(['GET', queueKeys(name).alive])) ?? '0');
-  } finally {
-    raw.close();
-  }
-}
 
 const DEAD_AFTER_MS = 2_000;
