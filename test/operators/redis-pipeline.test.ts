@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { lastValueFrom, range, toArray } from 'rxjs';
+import { defer, lastValueFrom, mergeMap, range, toArray } from 'rxjs';
 import { ConsumerExitedError, PoisonItemError, RedisPipelineBusyError, consume, queue, redis, type RedisBackendOptions } from '../../src/index.js';
 import { connectRedis, type RedisLink } from '../../src/queue/redis/redis-link.js';
 import { parseRedisUrl } from '../../src/queue/redis/redis-url.js';
@@ -99,14 +99,19 @@ describe('queue({ backend: redis(url, { name }) }) + consume()', function () {
 
   it('should go on without a worker killed with SIGKILL: its items run here after its heartbeat deadline, each outcome once', async () => {
     const backend = named({ deadAfter: 1500 });
-    const worker = startWorker(backend.name, ['--processes', '1']);
+    const worker = startWorker(backend.name, ['--processes', '1', '--verbose']);
+    // The items come once the worker serves the run (it says so): it surely takes some.
+    const serving = new Promise<void>((resolve) => worker.stderr?.on('data', (chunk: Buffer) => String(chunk).includes('serving pipeline') && resolve()));
     const seen: Tagged[] = [];
     const local = new Set<number>(childPidsOf());
     let workerChildren: number[] = [];
     await new Promise<void>((resolve, reject) => {
-      // Long enough (8 s here alone) for the worker to start and join under a loaded machine.
-      range(0, 400)
-        .pipe(queue({ maxsize: 30, backend: redis(server.url, { name: backend.name, deadAfter: 1500 }) }), consume(tagged, { processes: 1, args: [20] }))
+      defer(() => serving)
+        .pipe(
+          mergeMap(() => range(0, 150)),
+          queue({ maxsize: 30, backend }),
+          consume(tagged, { processes: 1, args: [20] }),
+        )
         .subscribe({
           next: (r) => {
             seen.push(r);
@@ -121,8 +126,8 @@ describe('queue({ backend: redis(url, { name }) }) + consume()', function () {
         });
     });
     expect(workerChildren.length, 'the worker took items before it was killed').to.be.at.least(1);
-    expect(seen).to.have.length(400);
-    expect(new Set(seen.map((r) => r.item)).size).to.equal(400);
+    expect(seen).to.have.length(150);
+    expect(new Set(seen.map((r) => r.item)).size).to.equal(150);
     // No orphans: the worker's consumers went with it.
     expect(await waitFor(() => !workerChildren.some(isPidAlive), 5000)).to.equal(true);
   });

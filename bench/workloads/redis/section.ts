@@ -43,22 +43,27 @@ export async function runRedisSection(options: RedisSectionOptions): Promise<Red
   }
   const thirdPartyUnavailable = options.thirdParty ? ensureReferenceDeps(options.progress) : `not run in the smoke run (\`--only redis --smoke\` runs it; needs \`${REFERENCE_INSTALL}\`)`;
   const caseOptions = { smoke: options.smoke, python: options.python, thirdPartyUnavailable };
-  // npm test's smoke run keeps one shape: the four are the same code with other parameters.
-  const shapes: ['small' | '1k', number][] = options.smoke && !options.thirdParty ? [['small', 1]] : [['small', 1], ['small', 3], ['1k', 1], ['1k', 3]];
+  // npm test's smoke run keeps one shape (the four are the same code with other parameters), and of
+  // it the pipeline and the reclaim of a child: the suite's time is the budget, and the other cases
+  // are the same code with other parameters or servers (`--only redis --smoke` runs them all).
+  const inSuite = options.smoke && !options.thirdParty;
+  const shapes: ['small' | '1k', number][] = inSuite ? [['small', 1]] : [['small', 1], ['small', 3], ['1k', 1], ['1k', 3]];
   results['redis.uptime.before'] = uptime();
   const servers: BenchRedisServer[] = [];
   const admins: RedisAdmin[] = [];
   try {
     const plain = await startServer(false);
     servers.push(plain);
-    const aof = await startServer(true);
-    servers.push(aof);
+    const aof = inSuite ? plain : await startServer(true);
+    if (aof !== plain) servers.push(aof);
     const byServer = { plain: { server: plain, admin: await RedisAdmin.connect(plain.url) }, aof: { server: aof, admin: await RedisAdmin.connect(aof.url) } };
     admins.push(byServer.plain.admin, byServer.aof.admin);
     results['redis.server'] = { version: plain.version, aof: 'appendonly yes, appendfsync everysec, dir on the temp dir' };
     for (const [size, producers] of shapes) {
       const key = `redis.${size}.${producers}x2`;
-      const variants = redisVariants(size, producers, caseOptions);
+      const variants = redisVariants(size, producers, caseOptions).map((v) =>
+        inSuite && v.name !== 'pipeline' && v.unavailable === undefined ? { ...v, unavailable: "not run in npm test's smoke run (`--only redis --smoke` runs it)" } : v,
+      );
       const measured = new Map<string, Measured>(variants.map((v) => [v.name, { rates: [], costs: [], failures: [] }]));
       const runnable = variants.filter((v) => v.unavailable === undefined);
       for (let round = options.smoke ? 0 : -1; round < options.rounds; round++) {
@@ -81,7 +86,7 @@ export async function runRedisSection(options: RedisSectionOptions): Promise<Red
       }
       report(key, variants, measured, results, rows, bars);
     }
-    for (const kind of ['child', 'unseen'] as const) {
+    for (const kind of inSuite ? (['child'] as const) : (['child', 'unseen'] as const)) {
       const trials = options.smoke ? 1 : kind === 'child' ? RECLAIM_TRIALS : UNSEEN_TRIALS;
       const ms: number[] = [];
       for (let t = 0; t < trials; t++) {

@@ -10,6 +10,11 @@ import { childPidsOf, isPidAlive, ROOT, tempFile, waitFor } from '../../helpers.
 import { createSplitLink, type SplitLink } from '../../net-namespace.js';
 import { aliveCount, disposeAfterEach } from '../../redis-fixture.js';
 
+// The tree the suite runs (TypeScript under tsx, or the compiled copy npm test runs): the second
+// machine runs the same, without compiling TypeScript in each of its processes when it need not.
+const EXT = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
+const LOADER = EXT === '.ts' ? ['--import', 'tsx'] : [];
+
 // "Two machines": a consumer in a network namespace (test/net-namespace.ts; a loopback TCP proxy where
 // namespaces are not permitted) reads a Redis queue on this host, and its link is cut mid-run. No
 // parent watches it, so only the heartbeat deadline can move its items: a consumer on the host must
@@ -41,7 +46,7 @@ describe('a Redis queue whose consumer on another "machine" is cut off mid-run',
   // this fixture here once it exists: what the test needs is a process that takes items of `name`,
   // logs `<pid> took <item>` / `<pid> done <item>` to `log`, and exits once the queue stays empty.
   function startRemoteConsumer(on: SplitLink, url: string, name: string, log: string): ChildProcess {
-    return on.spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/redis-net-consumer.ts', url, name, String(DEAD_AFTER_MS), log, '100', '8000'], {
+    return on.spawn(process.execPath, [...LOADER, `test/fixtures/redis-net-consumer${EXT}`, url, name, String(DEAD_AFTER_MS), log, '100', '8000'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -121,7 +126,7 @@ describe('a Redis queue whose consumer on another "machine" is cut off mid-run',
     server = await startRedisServer({ bind: link.serverBind });
     const name = `netpipe${process.pid}-${Date.now()}`;
     // `npx rx-multiprocessing worker` on the second machine, the URL in its environment.
-    const worker = link.spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--name', name, '--module', 'test/fixtures/redis-pipeline-targets.ts', '--processes', '2'], {
+    const worker = link.spawn(process.execPath, [...LOADER, `src/cli/main${EXT}`, 'worker', '--name', name, '--module', `test/fixtures/redis-pipeline-targets${EXT}`, '--processes', '2'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RXMP_REDIS_URL: await link.remoteUrl(server.url) },
