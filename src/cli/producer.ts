@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { Queue } from '../process/queue.js';
-import { producerKey, readPipeline, type IntakeMessage, type PipelineDescription } from '../queue/redis/pipeline-record.js';
-import { siblingBackend, settingsOf, type RedisBackend } from '../queue/redis/redis.js';
-import { connectRedis, type RedisLink } from '../queue/redis/redis-link.js';
-import { resolveOptions } from '../queue/redis/redis-queue-options.js';
+import { connectBackend, producerKey, readPipeline, type IntakeMessage, type PipelineDescription } from '../queue/redis/pipeline-record.js';
+import { siblingBackend, type RedisBackend } from '../queue/redis/redis.js';
+import type { RedisLink } from '../queue/redis/redis-link.js';
 import { StopSignals } from './stop-signals.js';
 
 export interface ProducerOptions {
@@ -31,12 +30,10 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
     options.log(`${options.module} has no function export '${options.export}': export it, or name another with --export.`);
     return 1;
   }
-  const { address, options: redisOptions } = settingsOf(options.backend);
-  const settings = resolveOptions({ ...redisOptions, url: address.url });
-  const link = await connectRedis(address, { reconnectTimeout: settings.reconnectTimeout, tls: redisOptions.tls });
+  const { link, settings, redacted } = await connectBackend(options.backend);
   const signals = new StopSignals();
   try {
-    options.log(`waiting for pipeline '${options.backend.name}' on ${address.redacted}`);
+    options.log(`waiting for pipeline '${options.backend.name}' on ${redacted}`);
     const run = await waitForRun(link, options.backend.name, settings.authkey, signals);
     if (!run) return 0;
     if (run.remoteProducers === 0) {

@@ -5,10 +5,9 @@ import type { NumberedItem } from '../child/consumer-input.js';
 import { JoinableQueue } from '../process/joinable-queue.js';
 import { Process } from '../process/process.js';
 import { queueKeys } from '../queue/redis/keys.js';
-import { pipelineItemsBackend, readPipeline, type PipelineDescription } from '../queue/redis/pipeline-record.js';
-import { settingsOf, type RedisBackend } from '../queue/redis/redis.js';
-import { connectRedis, type RedisLink } from '../queue/redis/redis-link.js';
-import { resolveOptions } from '../queue/redis/redis-queue-options.js';
+import { connectBackend, pipelineItemsBackend, readPipeline, type PipelineDescription } from '../queue/redis/pipeline-record.js';
+import type { RedisBackend } from '../queue/redis/redis.js';
+import type { RedisLink } from '../queue/redis/redis-link.js';
 import { ProgressLine } from './progress-line.js';
 import { importHandlers, type HandlerModule } from './handler-module.js';
 import { StopSignals } from './stop-signals.js';
@@ -34,14 +33,12 @@ export interface WorkerOptions {
  */
 export async function runWorker(options: WorkerOptions): Promise<number> {
   const handlers = await importHandlers(options.module);
-  const { address, options: redisOptions } = settingsOf(options.backend);
-  const settings = resolveOptions({ ...redisOptions, url: address.url });
-  const link = await connectRedis(address, { reconnectTimeout: settings.reconnectTimeout, tls: redisOptions.tls });
+  const { link, settings, redacted } = await connectBackend(options.backend);
   const signals = new StopSignals();
   try {
     let lastRun: string | undefined;
     for (;;) {
-      options.log(`waiting for pipeline '${options.backend.name}' on ${address.redacted}`);
+      options.log(`waiting for pipeline '${options.backend.name}' on ${redacted}`);
       const run = await nextRun(link, options.backend.name, settings.authkey, lastRun, signals);
       if (!run) return 0;
       lastRun = run.run;

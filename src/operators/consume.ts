@@ -3,7 +3,6 @@ import { createObservable } from './rx.js';
 import type { ConsumerResult } from '../child/consumer-input.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
-import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { abortable } from './abortable.js';
 import type { ExplicitType, InitargsOption, OptionsArgument } from './target-types.js';
@@ -19,7 +18,7 @@ import { DispatchCore, type Job } from './dispatch-core.js';
 import { currentGate, DemandGate, withGate } from './gate.js';
 import { inlineConsume } from './inline.js';
 import type { Context } from './context.js';
-import { getQueueOptions, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
+import { getQueueOptions, overfilled, validateQueueOptions, type QueueOperatorOptions } from './queue.js';
 import { consumerInit, consumerOptions, maxConsumerWindow, validateConsumeOptions, type ConsumeSettings } from './consume-settings.js';
 import { finishConsumers } from './finish-consumers.js';
 import { brokerFreeConsume, canGoBrokerFree } from './broker-free-consume.js';
@@ -436,13 +435,7 @@ function consumeOperator<T, R>(handler: ((...args: never) => unknown) | TargetRe
             // DemandGate.attached), and redelivered items are none of theirs: more than that means
             // a source that cannot be slowed down.
             if (overflow === 'error' && core.buffered > maxsize + gate.attached + redelivered) {
-              return fail(
-                new QueueFullError(
-                  maxsize,
-                  `The queue is full (maxsize ${maxsize}) and its source does not slow down: only producer() and consume() sources subscribed under queue()/consume() can be paused. ` +
-                    "Pipe producer() into queue() directly (operators like map/filter/merge in between are fine), or drop `overflow: 'error'` to buffer what it sends ahead.",
-                ),
-              );
+              return fail(overfilled(maxsize));
             }
             if (core.isFull()) gate.shut();
             scheduleDispatch();

@@ -2,6 +2,7 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import { createObservable } from './rx.js';
 import { directProducersOf, markDirect } from './direct-source.js';
 import { show, validateOptionsObject } from './option-checks.js';
+import { QueueFullError } from '../errors/queue-full-error.js';
 import { validateBackendOption, type QueueBackendOption } from '../queue/select-backend.js';
 
 /**
@@ -94,6 +95,15 @@ export function validateQueueOptions(options: QueueOperatorOptions): Required<Qu
     throw new TypeError("`remoteProducers` needs a queue in Redis: give `backend: redis(url, { name })`, not 'local'.");
   }
   return { maxsize, overflow, backend, remoteProducers };
+}
+
+/** What `overflow: 'error'` fails with: a source that cannot be paused sent more than the queue holds. */
+export function overfilled(maxsize: number): QueueFullError {
+  return new QueueFullError(
+    maxsize,
+    `The queue is full (maxsize ${maxsize}) and its source does not slow down: only producer() and consume() sources subscribed under queue()/consume() can be paused. ` +
+      "Pipe producer() into queue() directly (operators like map/filter/merge in between are fine), or drop `overflow: 'error'` to buffer what it sends ahead.",
+  );
 }
 
 /** The queue() settings carried by its output, for the consume() that follows. */

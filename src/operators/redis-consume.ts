@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Observable, Subscription } from 'rxjs';
 import type { ConsumerInit, NumberedItem, PipelineOutcome } from '../child/consumer-input.js';
 import { ConsumerExitedError } from '../errors/consumer-exited-error.js';
-import { QueueFullError } from '../errors/queue-full-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { bootstrapExport } from '../internal/child-launcher.js';
 import type { ModuleExportRef } from '../internal/function-locator.js';
@@ -23,6 +22,7 @@ import { channelEnd } from './channel-end.js';
 import { consumerOptions, type ConsumeSettings } from './consume-settings.js';
 import { finishConsumers, type FinishingConsumer } from './finish-consumers.js';
 import { currentGate, DemandGate, withGate } from './gate.js';
+import { overfilled } from './queue.js';
 import { OutputOrder, SKIPPED } from './output-order.js';
 import { reportedError } from './reported-error.js';
 import { RestartBudget } from './restart-budget.js';
@@ -377,14 +377,6 @@ class FirstOutcomes {
 
 function remoteFailure(by: string, seq: number, error: { name: string; message: string; stack: string | undefined }): TaskError {
   return new TaskError({ processName: by, seq, ...error });
-}
-
-function overfilled(maxsize: number): QueueFullError {
-  return new QueueFullError(
-    maxsize,
-    `The queue is full (maxsize ${maxsize}) and its source does not slow down: only producer() and consume() sources subscribed under queue()/consume() can be paused. ` +
-      "Pipe producer() into queue() directly (operators like map/filter/merge in between are fine), or drop `overflow: 'error'` to buffer what it sends ahead.",
-  );
 }
 
 const CONSUMER_TARGET = bootstrapExport('runRedisConsumer');

@@ -4,7 +4,7 @@ import { RedisPipelineBusyError } from './errors/redis-pipeline-busy-error.js';
 import { KEY_PREFIX, queueKeys } from './keys.js';
 import { connectRedis, type RedisLink } from './redis-link.js';
 import { settingsOf, siblingBackend, type RedisBackend } from './redis.js';
-import { resolveOptions } from './redis-queue-options.js';
+import { resolveOptions, type Settings } from './redis-queue-options.js';
 
 /**
  * What a running pipeline tells the workers that join it from other machines: which export of
@@ -46,6 +46,14 @@ export function pipelineItemsBackend(backend: RedisBackend, items: string): Redi
   return siblingBackend(backend, items, { window: 2 });
 }
 
+/** A connection of its own to `backend`'s server, with the backend's options resolved: for the pipeline's record and the commands. */
+export async function connectBackend(backend: RedisBackend): Promise<{ readonly link: RedisLink; readonly settings: Settings; readonly redacted: string }> {
+  const { address, options } = settingsOf(backend);
+  const settings = resolveOptions({ ...options, url: address.url });
+  const link = await connectRedis(address, { reconnectTimeout: settings.reconnectTimeout, tls: options.tls });
+  return { link, settings, redacted: address.redacted };
+}
+
 /** The Redis key that says a pipeline of this name is running, and what it runs. */
 export function runKey(name: string): string {
   queueKeys(name);
@@ -79,13 +87,11 @@ export class PipelineRecord {
    * items nobody will read the outcomes of would take room in the new run's queue.
    */
   static async claim(backend: RedisBackend, description: PipelineDescription): Promise<PipelineRecord> {
-    const { address, options } = settingsOf(backend);
-    const settings = resolveOptions({ ...options, url: address.url });
-    const link = await connectRedis(address, { reconnectTimeout: settings.reconnectTimeout, tls: options.tls });
+    const { link, settings, redacted } = await connectBackend(backend);
     try {
       const key = runKey(backend.name);
       const claimed = await link.call(['SET', key, encodeRecord(description, settings.authkey), 'NX', 'PX', String(settings.keyTtl)]);
-      if (claimed === null) throw new RedisPipelineBusyError(address.redacted, backend.name);
+      if (claimed === null) throw new RedisPipelineBusyError(redacted, backend.name);
       const wipe = [...queueKeys(description.items).all, ...queueKeys(description.intake).all];
       await link.call(['UNLINK', ...wipe]);
       return new PipelineRecord(link, key, settings.keyTtl, settings.heartbeat, wipe);
